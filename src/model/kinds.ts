@@ -1,0 +1,67 @@
+/** The registered object kinds, in the order plans and JSON list them. */
+export const OBJECT_KINDS = [
+  "entity",
+  "data_source",
+  "feature_view",
+  "on_demand_feature_view",
+  "stream_feature_view",
+  "feature_service",
+] as const;
+export type ObjectKind = (typeof OBJECT_KINDS)[number];
+
+/** Kinds that share one namespace: a feature service or on-demand view references any of them by name. */
+export const FEATURE_VIEW_KINDS: readonly ObjectKind[] = [
+  "feature_view",
+  "on_demand_feature_view",
+  "stream_feature_view",
+];
+
+/** The constructors exported by the `fsops` DSL. */
+export const DSL_CLASSES = [
+  "Entity",
+  "Field",
+  "FileSource",
+  "PostgresSource",
+  "PushSource",
+  "RequestSource",
+  "KafkaSource",
+  "FeatureView",
+  "OnDemandFeatureView",
+  "StreamFeatureView",
+  "Aggregation",
+  "FeatureService",
+] as const;
+export type DslClassName = (typeof DSL_CLASSES)[number];
+
+export const SCALAR_DTYPES = [
+  "int32",
+  "int64",
+  "float32",
+  "float64",
+  "string",
+  "bytes",
+  "bool",
+  "unix_timestamp",
+] as const;
+export type ScalarDtype = (typeof SCALAR_DTYPES)[number];
+export type Dtype = ScalarDtype | `${ScalarDtype}[]`;
+
+export const AGGREGATION_FUNCTIONS = ["sum", "count", "mean", "min", "max", "last"] as const;
+export type AggregationFunction = (typeof AGGREGATION_FUNCTIONS)[number];
+
+export const MESSAGE_FORMATS = ["json", "avro", "protobuf"] as const;
+export type MessageFormat = (typeof MESSAGE_FORMATS)[number];
+
+/** Names become SQL identifiers and Redis key segments. */
+export const NAME_PATTERN = /^[a-z_][a-z0-9_]*$/;
+export const NAME_MAX_LENGTH = 63;
+
+/** `kind:name`, the id used in graphs, plans and `dependents`. */
+export type ObjectId = `${ObjectKind}:${string}`;
+export function objectId(kind: ObjectKind, name: string): ObjectId {
+  return `${kind}:${name}`;
+}
+
+export function kindOrder(kind: ObjectKind): number {
+  return OBJECT_KINDS.indexOf(kind);
+}
