@@ -47,6 +47,8 @@ export type FailureReason =
   | "apply-failed";
 
 export interface ApplyOptions {
+  /** A saved plan names its project; applying it to another project is refused. */
+  expectedProject?: string;
   /** Refuse unless the fresh plan's fingerprint equals this (saved plan, PR comment). */
   expectedFingerprint?: string;
   /** The saved plan's registry binding, to say what moved when the fingerprint differs. */
