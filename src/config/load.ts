@@ -9,12 +9,19 @@ import { parseProjectConfig } from "./parse.js";
 
 export const CONFIG_FILE_NAME = "fsops.yaml";
 
+export interface LoadedConfigResult extends ConfigResult {
+  /** The config file relative to the project, as diagnostics name it. */
+  file: string;
+  /** Its text, for code frames; null when it could not be read. */
+  text: string | null;
+}
+
 /**
  * Loads the project config of `dir`. `env` is passed in (the CLI gives `process.env`) so this
  * module never reads the process itself. A missing or unreadable file is a diagnostic, never a
  * throw.
  */
-export async function loadProjectConfig(dir: string, env: Env): Promise<ConfigResult> {
+export async function loadProjectConfig(dir: string, env: Env): Promise<LoadedConfigResult> {
   const absDir = path.resolve(dir);
   const file = path.join(absDir, CONFIG_FILE_NAME);
   let text: string;
@@ -34,7 +41,11 @@ export async function loadProjectConfig(dir: string, env: Env): Promise<ConfigRe
       column: 1,
     };
     if (missing) diagnostic.hint = `create ${CONFIG_FILE_NAME} with at least: project: my_project`;
-    return { config: null, diagnostics: [diagnostic] };
+    return { config: null, diagnostics: [diagnostic], file: CONFIG_FILE_NAME, text: null };
   }
-  return parseProjectConfig(text, { dir: absDir, file: CONFIG_FILE_NAME, env });
+  return {
+    ...parseProjectConfig(text, { dir: absDir, file: CONFIG_FILE_NAME, env }),
+    file: CONFIG_FILE_NAME,
+    text,
+  };
 }
