@@ -1,0 +1,75 @@
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadProjectConfig, maskConnectionString, redactSecrets } from "../../src/config/index.js";
+
+const examples = path.resolve(import.meta.dirname, "../../examples");
+const ENVIRONMENTS = [
+  { name: "staging", project: "driver_ranking_staging", protect: false },
+  { name: "production", project: "driver_ranking_production", protect: true },
+] as const;
+
+describe.each(ENVIRONMENTS)("examples/$name/fsops.yaml", ({ name, project, protect }) => {
+  const dir = path.join(examples, name);
+  const upper = name.toUpperCase();
+
+  it("works with nothing set: local registry file, embedded online store, no offline store", async () => {
+    const r = await loadProjectConfig(dir, {});
+    expect(r.diagnostics).toEqual([]);
+    expect(r.config).toEqual({
+      dir,
+      configFile: path.join(dir, "fsops.yaml"),
+      project,
+      registry: { type: "file", path: path.join(dir, "data/registry.json"), display: "data/registry.json" },
+      onlineStore: { type: "embedded", path: path.join(dir, ".fsops/online") },
+      offlineStore: null,
+      protect,
+      secrets: [],
+    });
+  });
+
+  it("points at Postgres and S3 when the variables are set, and treats them as secrets", async () => {
+    const env = {
+      [`FSOPS_${upper}_REGISTRY`]: `s3://feature-registry/${name}/registry.json`,
+      [`FSOPS_${upper}_ONLINE_PG`]: `postgresql://online:online-${name}-pw@pg.internal:5432/features`,
+      FSOPS_OFFLINE_PG: "postgresql://reader:warehouse-pw@dwh.internal/analytics",
+    };
+    const r = await loadProjectConfig(dir, env);
+    expect(r.diagnostics).toEqual([]);
+    const config = r.config!;
+    expect(config.registry).toEqual({
+      type: "s3",
+      bucket: "feature-registry",
+      key: `${name}/registry.json`,
+      endpoint: null,
+      region: null,
+      forcePathStyle: false,
+    });
+    expect(config.onlineStore).toEqual({
+      type: "postgres",
+      connectionString: env[`FSOPS_${upper}_ONLINE_PG`],
+      schema: "feature_serving",
+    });
+    expect(config.offlineStore).toEqual({ type: "postgres", connectionString: env.FSOPS_OFFLINE_PG });
+    for (const value of Object.values(env)) expect(config.secrets).toContain(value);
+    expect(config.secrets).toContain(`online-${name}-pw`);
+    expect(config.secrets).toContain("warehouse-pw");
+
+    // What an output path would print: the masked string, then redacted.
+    const shown = redactSecrets(
+      `online store ${maskConnectionString(env[`FSOPS_${upper}_ONLINE_PG`]!)}`,
+      config.secrets,
+    );
+    expect(shown).toBe("online store postgresql://online:***@pg.internal:5432/features");
+  });
+
+  it("accepts a Postgres registry", async () => {
+    const r = await loadProjectConfig(dir, {
+      [`FSOPS_${upper}_REGISTRY`]: "postgresql://fsops@pg.internal/registry",
+    });
+    expect(r.config?.registry).toEqual({
+      type: "postgres",
+      connectionString: "postgresql://fsops@pg.internal/registry",
+      schema: "public",
+    });
+  });
+});
