@@ -1,0 +1,78 @@
+// Bundles the GitHub Action (src/action/index.ts) into dist/index.js: one ESM file with every
+// dependency inside (ts-morph and its TypeScript compiler included), so a user's repository
+// needs no npm install. CommonJS dependencies get a real `require` from the banner.
+// Run: npm run build:action. The check-dist workflow fails when the committed dist/ differs.
+import { build } from "esbuild";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const outdir = join(root, "dist");
+
+// Files some dependencies load at run time from next to their own module (new URL(x, import.meta.url)).
+// In the bundle import.meta.url is dist/index.js, so they are copied beside it when the bundle uses them.
+const RUNTIME_ASSETS = [
+  { name: "pglite.wasm", from: "node_modules/@electric-sql/pglite/dist/pglite.wasm" },
+  { name: "pglite.data", from: "node_modules/@electric-sql/pglite/dist/pglite.data" },
+  { name: "initdb.wasm", from: "node_modules/@electric-sql/pglite/dist/initdb.wasm" },
+];
+
+rmSync(outdir, { recursive: true, force: true });
+mkdirSync(outdir, { recursive: true });
+
+await build({
+  entryPoints: [join(root, "src/action/index.ts")],
+  outfile: join(outdir, "index.js"),
+  bundle: true,
+  platform: "node",
+  target: "node20",
+  format: "esm",
+  // Minified identifiers keep the committed bundle a few MB smaller; whitespace and syntax
+  // minification keep it diffable enough for check-dist to point at what moved.
+  minifyIdentifiers: true,
+  minifySyntax: true,
+  minifyWhitespace: true,
+  legalComments: "linked",
+  // Error classes name themselves from their constructor (RegistryError subclasses).
+  keepNames: true,
+  charset: "utf8",
+  banner: {
+    js: [
+      'import { createRequire as __fsopsCreateRequire } from "node:module";',
+      'import { fileURLToPath as __fsopsFileURLToPath } from "node:url";',
+      'import { dirname as __fsopsDirname } from "node:path";',
+      "const require = __fsopsCreateRequire(import.meta.url);",
+      "const __filename = __fsopsFileURLToPath(import.meta.url);",
+      "const __dirname = __fsopsDirname(__filename);",
+    ].join("\n"),
+  },
+  // Keep the "fsops" DSL import out of the way: the Action never imports user definitions.
+  logLevel: "warning",
+});
+
+// The bundle is ESM whatever the package.json around it says.
+writeFileSync(join(outdir, "package.json"), JSON.stringify({ type: "module" }, null, 2) + "\n");
+
+const bundle = readFileSync(join(outdir, "index.js"), "utf8");
+for (const asset of RUNTIME_ASSETS) {
+  if (!bundle.includes(asset.name)) continue;
+  const from = join(root, asset.from);
+  if (!existsSync(from))
+    throw new Error(`the bundle loads ${asset.name} at run time, but ${asset.from} is missing`);
+  copyFileSync(from, join(outdir, asset.name));
+}
+
+const sizes = readdirSync(outdir)
+  .map((f) => `${f} ${(statSync(join(outdir, f)).size / 1024 / 1024).toFixed(2)} MB`)
+  .join(", ");
+console.log(`dist/: ${sizes}`);

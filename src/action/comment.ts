@@ -1,0 +1,254 @@
+/**
+ * The sticky PR comment: its hidden markers, the size-bounded body, and the fingerprints that
+ * apply reads back. Pure: strings in, strings out.
+ */
+
+/** Finds the comment again on every push; only comments by the same login count. */
+export const COMMENT_MARKER = "<!-- fsops:plan -->";
+/** GitHub rejects issue comments longer than this (in characters). */
+export const COMMENT_LIMIT = 65_536;
+/** Room kept per section so apply can add its status block without re-rendering the plan. */
+export const STATUS_RESERVE = 1_200;
+
+/** How much of a plan a section shows; each stage drops one more layer of detail. */
+export type Detail = "full" | "no-diagrams" | "no-fields" | "summary";
+export const DETAIL_STAGES: readonly Detail[] = ["full", "no-diagrams", "no-fields", "summary"];
+
+/** The plan a reviewer saw, recorded in the comment and checked again on merge. */
+export interface FingerprintRecord {
+  project: string;
+  /** Project folder relative to the repository root (the section's key). */
+  dir: string;
+  value: string;
+  lineage: string | null;
+  serial: number;
+  /** The PR head commit the plan was computed for. */
+  commit: string;
+}
+
+export interface CommentSection {
+  /** Project folder relative to the repository root; unique per comment. */
+  dir: string;
+  /** Heading text (Markdown). */
+  title: string;
+  fingerprint: FingerprintRecord | null;
+  /** Apply's result block (Markdown), or "" before apply. */
+  status: string;
+  /**
+   * The section body at a detail stage (pure; called at most once per stage). `summary` keeps
+   * the summary line and destructive warnings; `minimal`, the last resort when even `summary`
+   * does not fit, is a few lines: the summary line and counts.
+   */
+  body: (detail: Detail | "minimal") => string;
+}
+
+export interface CommentFrame {
+  /** e.g. "fsops plan". */
+  heading: string;
+  /** e.g. "Planned at commit `abc1234`." */
+  subtitle: string;
+  /** Where the full plan is: job summary link and the plan-json file (Markdown, one line). */
+  fullPlan: string;
+}
+
+export interface BuiltComment {
+  body: string;
+  /** Detail stage each section ended at (`minimal` beyond `summary`), in section order. */
+  details: (Detail | "minimal")[];
+}
+
+const SECTION_END = "<!-- fsops:section:end -->";
+const STATUS_START = "<!-- fsops:status -->";
+const STATUS_END = "<!-- fsops:status:end -->";
+
+/**
+ * The comment body, never longer than `limit`. When the full plan does not fit, sections lose
+ * detail in stages (diagrams, then field diffs, then per-object rows), the largest section
+ * first, until it fits; summary lines, destructive warnings and fingerprints always stay.
+ * Rendering everything once per step is quadratic in the number of projects, which stays small.
+ */
+export function buildComment(
+  sections: readonly CommentSection[],
+  limit: number,
+  frame: CommentFrame,
+): BuiltComment {
+  const levels: number[] = sections.map(() => 0);
+  const LAST = DETAIL_STAGES.length; // index of `minimal`
+  const cache = new Map<string, string>();
+  const bodyOf = (i: number, level: number): string => {
+    const key = `${i}:${level}`;
+    let text = cache.get(key);
+    if (text === undefined) {
+      text = sections[i]!.body(level >= LAST ? "minimal" : DETAIL_STAGES[level]!);
+      cache.set(key, text);
+    }
+    return text;
+  };
+  const bodyAt = (i: number): string => bodyOf(i, levels[i]!);
+  const render = (): string => {
+    const degraded = levels.some((l) => l > 0);
+    return assemble(
+      frame,
+      sections.map((s, i) => renderSection(s, bodyAt(i))),
+      degraded,
+      limit,
+    );
+  };
+  const result = (body: string): BuiltComment => ({
+    body,
+    details: levels.map((l) => (l >= LAST ? "minimal" : DETAIL_STAGES[l]!)),
+  });
+
+  let body = render();
+  if (body.length <= limit) return result(body);
+  // Greedy: always shrink the largest section that can still lose detail, one stage at a time,
+  // so a small project keeps its diagram while a huge one sheds rows.
+  for (;;) {
+    let pick = -1;
+    for (let i = 0; i < sections.length; i++) {
+      if (levels[i]! >= LAST) continue;
+      if (pick < 0 || bodyAt(i).length > bodyAt(pick).length) pick = i;
+    }
+    if (pick < 0) break;
+    levels[pick]!++;
+    body = render();
+    if (body.length <= limit) return result(body);
+  }
+  // Only reachable with hundreds of projects: keep every heading and fingerprint, cut the rest.
+  const headsOnly = assemble(
+    frame,
+    sections.map((s, i) => renderSection({ ...s, status: "" }, firstLine(bodyOf(i, LAST)))),
+    true,
+    limit,
+  );
+  return result(headsOnly.length <= limit ? headsOnly : truncate(headsOnly, limit));
+}
+
+function assemble(frame: CommentFrame, sections: string[], degraded: boolean, limit: number): string {
+  const parts = [COMMENT_MARKER, `## ${frame.heading}`, "", frame.subtitle, ""];
+  if (degraded && frame.fullPlan !== "") {
+    parts.push(
+      "> [!NOTE]",
+      `> Some detail is left out to stay under the ${groupThousands(limit)}-character limit.`,
+      `> ${frame.fullPlan}`,
+      "",
+    );
+  }
+  parts.push(sections.join("\n\n"), "");
+  if (frame.fullPlan !== "") parts.push("---", `<sub>${frame.fullPlan}</sub>`, "");
+  return parts.join("\n");
+}
+
+function renderSection(s: CommentSection, body: string): string {
+  const lines = [`<!-- fsops:section dir=${encode(s.dir)} -->`, `### ${s.title}`, ""];
+  if (s.fingerprint) lines.push(fingerprintMarker(s.fingerprint));
+  lines.push(statusBlock(s.status), "", body.trimEnd(), "", SECTION_END);
+  return lines.join("\n");
+}
+
+export function fingerprintMarker(f: FingerprintRecord): string {
+  const attrs: [string, string][] = [
+    ["project", f.project],
+    ["dir", f.dir],
+    ["value", f.value],
+    ["lineage", f.lineage ?? "none"],
+    ["serial", String(f.serial)],
+    ["commit", f.commit],
+  ];
+  return `<!-- fsops:fingerprint ${attrs.map(([k, v]) => `${k}=${encode(v)}`).join(" ")} -->`;
+}
+
+/** Every fingerprint recorded in a comment body; malformed markers are skipped. */
+export function parseFingerprints(body: string): FingerprintRecord[] {
+  const out: FingerprintRecord[] = [];
+  for (const m of body.matchAll(/<!-- fsops:fingerprint ([^<>]*?) -->/g)) {
+    const attrs = new Map<string, string>();
+    for (const pair of m[1]!.split(" ")) {
+      const eq = pair.indexOf("=");
+      if (eq <= 0) continue;
+      const value = decode(pair.slice(eq + 1));
+      if (value !== null) attrs.set(pair.slice(0, eq), value);
+    }
+    const project = attrs.get("project");
+    const dir = attrs.get("dir");
+    const value = attrs.get("value");
+    const serial = Number(attrs.get("serial"));
+    const lineage = attrs.get("lineage");
+    if (!project || !dir || !value || !Number.isInteger(serial) || serial < 0 || lineage === undefined)
+      continue;
+    out.push({
+      project,
+      dir,
+      value,
+      lineage: lineage === "none" ? null : lineage,
+      serial,
+      commit: attrs.get("commit") ?? "",
+    });
+  }
+  return out;
+}
+
+/** The fsops comment among a PR's comments: ours (same login) and carrying the marker; the oldest wins. */
+export function findStickyComment<C extends { body: string; author: string | null }>(
+  comments: readonly C[],
+  login: string,
+): C | undefined {
+  return comments.find((c) => c.author === login && c.body.includes(COMMENT_MARKER));
+}
+
+/**
+ * Replace the status block of the section for `dir` (apply's result). Returns null when the
+ * comment has no such section. The status is cut so the body stays within `limit`.
+ */
+export function setSectionStatus(
+  body: string,
+  dir: string,
+  status: string,
+  limit = COMMENT_LIMIT,
+): string | null {
+  const start = body.indexOf(`<!-- fsops:section dir=${encode(dir)} -->`);
+  if (start < 0) return null;
+  const end = body.indexOf(SECTION_END, start);
+  const statusStart = body.indexOf(STATUS_START, start);
+  const statusEnd = body.indexOf(STATUS_END, start);
+  if (end < 0 || statusStart < 0 || statusEnd < 0 || statusEnd > end) return null;
+  const before = body.slice(0, statusStart);
+  const after = body.slice(statusEnd + STATUS_END.length);
+  const room = Math.min(STATUS_RESERVE, limit - before.length - after.length - statusBlock("x").length);
+  const capped = status.length > room ? truncate(status, Math.max(0, room)) : status;
+  return before + statusBlock(capped) + after;
+}
+
+// Blank lines around the status keep it a Markdown block of its own between the HTML comments.
+function statusBlock(status: string): string {
+  const inner = status.trim();
+  return inner === "" ? `${STATUS_START}\n${STATUS_END}` : `${STATUS_START}\n\n${inner}\n\n${STATUS_END}`;
+}
+
+function groupThousands(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+}
+
+function firstLine(text: string): string {
+  const line = text.split("\n").find((l) => l.trim() !== "");
+  return line ?? "";
+}
+
+function truncate(text: string, limit: number): string {
+  const tail = "\n\n… (cut to fit)\n";
+  if (limit <= tail.length) return text.slice(0, Math.max(0, limit));
+  return text.slice(0, limit - tail.length) + tail;
+}
+
+// Marker attribute values may hold spaces, `>` or `--`: percent-encode so a marker stays one HTML comment.
+function encode(value: string): string {
+  return encodeURIComponent(value).replace(/%2F/g, "/");
+}
+
+function decode(value: string): string | null {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,33 @@
+import { findStickyComment } from "./comment.js";
+import type { GitHubClient, IssueComment } from "./github-client.js";
+
+export type UpsertResult =
+  { action: "created" | "updated" | "unchanged"; id: number } | { action: "skipped" };
+
+/** The fsops comment this token wrote on the pull request, if any. */
+export async function readStickyComment(client: GitHubClient, pr: number): Promise<IssueComment | undefined> {
+  const [login, comments] = await Promise.all([client.authenticatedLogin(), client.listIssueComments(pr)]);
+  return findStickyComment(comments, login);
+}
+
+/**
+ * Update the sticky comment in place, or create it. With `createIfMissing: false` (comment:
+ * changes-only and nothing to show) an existing comment is still updated so it never shows a
+ * plan that is no longer true, but no new one is posted.
+ */
+export async function upsertStickyComment(
+  client: GitHubClient,
+  pr: number,
+  body: string,
+  createIfMissing: boolean,
+): Promise<UpsertResult> {
+  const existing = await readStickyComment(client, pr);
+  if (existing) {
+    if (existing.body === body) return { action: "unchanged", id: existing.id };
+    const updated = await client.updateIssueComment(existing.id, body);
+    return { action: "updated", id: updated.id };
+  }
+  if (!createIfMissing) return { action: "skipped" };
+  const created = await client.createIssueComment(pr, body);
+  return { action: "created", id: created.id };
+}
