@@ -1,0 +1,285 @@
+import type { Diagnostic, SourceLocation } from "../model/diagnostic.js";
+import { compareDiagnostics } from "../model/diagnostic.js";
+import type { DslObject } from "../model/evaluated.js";
+import { isDslObject, isProjection } from "../model/evaluated.js";
+import type { DslClassName, ObjectKind } from "../model/kinds.js";
+import { FEATURE_VIEW_KINDS, kindOrder, objectId } from "../model/kinds.js";
+import type { AnySpec, DesiredObject, DesiredState, GraphEdge } from "../model/spec.js";
+import type { Analysis } from "./analyze.js";
+import { analyzeOptions, isKnownClass } from "./analyze.js";
+import { aggregationSpec, fieldSpec, specOf } from "./canonical.js";
+import type { SpecContext } from "./canonical.js";
+import { CODES } from "./codes.js";
+import { quote } from "./describe.js";
+import { diagnosticAtLocation } from "./issues.js";
+import { runRules } from "./rules.js";
+import type { OptionsOf } from "./schemas.js";
+
+/** What validation reads from the parse stage (structurally `ParseResult` of src/parse). */
+export interface EvaluatedDefinitions {
+  readonly objects: readonly DslObject[];
+}
+
+export interface ValidationResult {
+  state: DesiredState;
+  /** Validation diagnostics only (the caller merges the parse ones), sorted. */
+  diagnostics: Diagnostic[];
+}
+
+/** The registered kind of each DSL class; Field and Aggregation are values inside other objects. */
+export const CLASS_KIND: Readonly<Record<DslClassName, ObjectKind | null>> = {
+  Entity: "entity",
+  Field: null,
+  FileSource: "data_source",
+  PostgresSource: "data_source",
+  PushSource: "data_source",
+  RequestSource: "data_source",
+  KafkaSource: "data_source",
+  FeatureView: "feature_view",
+  OnDemandFeatureView: "on_demand_feature_view",
+  StreamFeatureView: "stream_feature_view",
+  Aggregation: null,
+  FeatureService: "feature_service",
+};
+
+function compareLocations(a: SourceLocation, b: SourceLocation): number {
+  return (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || a.column - b.column;
+}
+
+function formatLocation(l: SourceLocation): string {
+  return `${l.file}:${l.line}`;
+}
+
+/**
+ * Every DSL construction: the parser lists them all, but a value nested in options is walked too
+ * so that nothing referenced can escape validation.
+ */
+function collectObjects(roots: readonly DslObject[]): DslObject[] {
+  const seen = new Set<object>();
+  const found: DslObject[] = [];
+  const stack: unknown[] = [...roots];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (v === null || typeof v !== "object" || seen.has(v)) continue;
+    seen.add(v);
+    if (isDslObject(v)) {
+      found.push(v);
+      stack.push(v.options);
+    } else if (isProjection(v)) {
+      stack.push(v.view, v.features);
+    } else if (Array.isArray(v)) {
+      stack.push(...(v as unknown[]));
+    } else {
+      stack.push(...Object.values(v));
+    }
+  }
+  return found;
+}
+
+/** The objects an object's (fully parsed) options reference: what it cannot exist without. */
+function referencesOf(a: Analysis): DslObject[] {
+  switch (a.obj.$dsl) {
+    case "PushSource":
+    case "KafkaSource": {
+      const o = a.options as OptionsOf<"PushSource">;
+      return [o.batchSource];
+    }
+    case "RequestSource":
+      return [...(a.options as OptionsOf<"RequestSource">).schema];
+    case "FeatureView": {
+      const o = a.options as OptionsOf<"FeatureView">;
+      return [...o.entities, ...o.schema, o.source];
+    }
+    case "StreamFeatureView": {
+      const o = a.options as OptionsOf<"StreamFeatureView">;
+      return [...o.entities, ...o.schema, o.source, ...(o.aggregations ?? [])];
+    }
+    case "OnDemandFeatureView": {
+      const o = a.options as OptionsOf<"OnDemandFeatureView">;
+      return [...o.sources.map((s) => (s.type === "feature_view" ? s.view : s.source)), ...o.schema];
+    }
+    case "FeatureService":
+      return (a.options as OptionsOf<"FeatureService">).features.map((s) => s.view);
+    default:
+      return [];
+  }
+}
+
+interface Registered {
+  a: Analysis;
+  kind: ObjectKind;
+  name: string;
+  spec: AnySpec;
+  json: string;
+}
+
+/** Validity through references, memoized; a reference cycle (impossible from const code) is invalid. */
+function memoValidity(base: (a: Analysis) => boolean, analysisOf: (o: DslObject) => Analysis | undefined) {
+  const memo = new Map<DslObject, boolean>();
+  const visiting = new Set<DslObject>();
+  const valid = (obj: DslObject): boolean => {
+    const known = memo.get(obj);
+    if (known !== undefined) return known;
+    const a = analysisOf(obj);
+    if (!a || visiting.has(obj)) return false;
+    visiting.add(obj);
+    const ok = base(a) && referencesOf(a).every(valid);
+    visiting.delete(obj);
+    memo.set(obj, ok);
+    return ok;
+  };
+  return valid;
+}
+
+function differingKeys(a: AnySpec, b: AnySpec): string[] {
+  const ra = a as unknown as Record<string, unknown>;
+  const rb = b as unknown as Record<string, unknown>;
+  const keys = [...new Set([...Object.keys(ra), ...Object.keys(rb)])];
+  return keys.filter((k) => JSON.stringify(ra[k]) !== JSON.stringify(rb[k]));
+}
+
+/**
+ * Turn the parse stage's constructions into the validated desired-state graph. Pure: reads only
+ * its arguments. Only objects that validated, together with everything they reference, are in
+ * `state`; every problem found is in `diagnostics` (never thrown, never only the first).
+ */
+export function buildDesiredState(project: string, parsed: EvaluatedDefinitions): ValidationResult {
+  const diagnostics: Diagnostic[] = [];
+  // Processing in source order keeps every choice below independent of the order of the input.
+  const objects = collectObjects(parsed.objects ?? [])
+    .filter(isKnownClass)
+    .sort(
+      (x, y) => compareLocations(x.location, y.location) || (x.$dsl < y.$dsl ? -1 : x.$dsl > y.$dsl ? 1 : 0),
+    );
+
+  const analyses = new Map<DslObject, Analysis>();
+  for (const obj of objects) analyses.set(obj, analyzeOptions(obj, diagnostics));
+  const analysisOf = (o: DslObject) => analyses.get(o);
+  const ruleContext = { analysisOf, diagnostics };
+  for (const a of analyses.values()) runRules(ruleContext, a);
+
+  const locallyValid = memoValidity((a) => a.valid, analysisOf);
+  const specContext: SpecContext = {
+    nameOf: (o) => (analyses.get(o)!.options as { name: string }).name,
+    fieldOf: (o) => fieldSpec(analyses.get(o)!.options as OptionsOf<"Field">),
+    aggregationOf: (o) => aggregationSpec(analyses.get(o)!.options as OptionsOf<"Aggregation">),
+  };
+
+  const groups = new Map<string, Registered[]>();
+  for (const a of analyses.values()) {
+    const kind = CLASS_KIND[a.obj.$dsl];
+    if (kind === null || !locallyValid(a.obj)) continue;
+    const spec = specOf(a.obj.$dsl, a.options, specContext);
+    if (spec === null) continue;
+    const id = objectId(kind, spec.name);
+    const entry: Registered = { a, kind, name: spec.name, spec, json: JSON.stringify(spec) };
+    const group = groups.get(id);
+    if (group) group.push(entry);
+    else groups.set(id, [entry]);
+  }
+
+  const excluded = new Set<DslObject>();
+  for (const group of groups.values()) reportConflicts(group, excluded, diagnostics);
+  reportFeatureViewNameClashes(groups, excluded, diagnostics);
+
+  const finallyValid = memoValidity((a) => a.valid && !excluded.has(a.obj), analysisOf);
+  const desired: DesiredObject[] = [];
+  const edges = new Map<string, GraphEdge>();
+  for (const group of groups.values()) {
+    // Entries are in source order: the first valid one is where the object is "defined".
+    const chosen = group.find((e) => finallyValid(e.a.obj));
+    if (!chosen) continue;
+    desired.push({
+      kind: chosen.kind,
+      name: chosen.name,
+      spec: chosen.spec,
+      location: chosen.a.obj.location,
+    });
+    const from = objectId(chosen.kind, chosen.name);
+    for (const dep of referencesOf(chosen.a)) {
+      const kind = CLASS_KIND[dep.$dsl];
+      if (kind === null) continue;
+      const to = objectId(kind, specContext.nameOf(dep));
+      edges.set(`${from}\u0000${to}`, { from, to });
+    }
+  }
+
+  desired.sort(
+    (x, y) => kindOrder(x.kind) - kindOrder(y.kind) || (x.name < y.name ? -1 : x.name > y.name ? 1 : 0),
+  );
+  const sortedEdges = [...edges.values()].sort(
+    (x, y) => (x.from < y.from ? -1 : x.from > y.from ? 1 : 0) || (x.to < y.to ? -1 : x.to > y.to ? 1 : 0),
+  );
+  return { state: { project, objects: desired, edges: sortedEdges }, diagnostics: dedupeSorted(diagnostics) };
+}
+
+/** Identical definitions of one kind and name merge; each different one is an error naming both. */
+function reportConflicts(group: Registered[], excluded: Set<DslObject>, diagnostics: Diagnostic[]): void {
+  const variants: Registered[] = [];
+  for (const entry of group) if (!variants.some((v) => v.json === entry.json)) variants.push(entry);
+  if (variants.length < 2) return;
+  for (const entry of group) excluded.add(entry.a.obj);
+  const first = variants[0]!;
+  for (const other of variants.slice(1)) {
+    const where = other.a.obj.location;
+    diagnostics.push(
+      diagnosticAtLocation(
+        other.a.obj,
+        where,
+        CODES.conflictingDefinition,
+        `defined twice with different specs, at ${formatLocation(first.a.obj.location)} and ${formatLocation(where)} (they differ in ${differingKeys(first.spec, other.spec).join(", ")})`,
+        "rename one of them, or make both definitions identical (identical duplicates merge)",
+      ),
+    );
+  }
+}
+
+/** Feature views of all three kinds share one namespace: services reference them by name. */
+function reportFeatureViewNameClashes(
+  groups: Map<string, Registered[]>,
+  excluded: Set<DslObject>,
+  diagnostics: Diagnostic[],
+): void {
+  const byName = new Map<string, Registered[][]>();
+  for (const group of groups.values()) {
+    const head = group[0]!;
+    if (!FEATURE_VIEW_KINDS.includes(head.kind)) continue;
+    const list = byName.get(head.name);
+    if (list) list.push(group);
+    else byName.set(head.name, [group]);
+  }
+  for (const [name, clashing] of byName) {
+    if (clashing.length < 2) continue;
+    clashing.sort((x, y) => compareLocations(x[0]!.a.obj.location, y[0]!.a.obj.location));
+    for (const group of clashing) for (const entry of group) excluded.add(entry.a.obj);
+    const first = clashing[0]![0]!;
+    for (const group of clashing.slice(1)) {
+      const other = group[0]!;
+      diagnostics.push(
+        diagnosticAtLocation(
+          other.a.obj,
+          other.a.obj.location,
+          CODES.featureViewNameClash,
+          `the name ${quote(name)} is used by both ${article(first.a.obj.$dsl)} ${first.a.obj.$dsl} at ${formatLocation(first.a.obj.location)} and ${article(other.a.obj.$dsl)} ${other.a.obj.$dsl} at ${formatLocation(other.a.obj.location)}`,
+          "rename one: feature views, on-demand and stream feature views share one namespace",
+        ),
+      );
+    }
+  }
+}
+
+function article(word: string): string {
+  return /^[AEIOU]/.test(word) ? "an" : "a";
+}
+
+function dedupeSorted(diagnostics: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  const out: Diagnostic[] = [];
+  for (const d of [...diagnostics].sort(compareDiagnostics)) {
+    const key = JSON.stringify([d.file, d.line, d.column, d.code, d.message, d.hint ?? ""]);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(d);
+  }
+  return out;
+}

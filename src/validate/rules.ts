@@ -1,0 +1,350 @@
+/**
+ * Rules that look at more than one value: uniqueness inside lists, join keys against features,
+ * projections and aggregation columns against the schema they refer to, table/query exclusivity.
+ *
+ * They run on whatever passed its schema (see Analysis.options), even when another option of the
+ * same object was rejected, so one run reports every mistake. A rule that needs a complete list
+ * (every field name of a view) is skipped when part of it was rejected: the rejection is already
+ * reported, and "no such feature" would only be its echo.
+ */
+import type { Diagnostic } from "../model/diagnostic.js";
+import type { DslObject } from "../model/evaluated.js";
+import { isDslObject } from "../model/evaluated.js";
+import type { DslClassName } from "../model/kinds.js";
+import type { Analysis } from "./analyze.js";
+import { optionRejected } from "./analyze.js";
+import { CODES } from "./codes.js";
+import type { ValidationCode } from "./codes.js";
+import type { OptionPath } from "./describe.js";
+import { locate, quote } from "./describe.js";
+import { diagnosticAt, diagnosticAtLocation } from "./issues.js";
+import { nearest } from "./names.js";
+import { onDemandSource, viewSelection } from "./schemas.js";
+import type { OptionsOf, ViewSelection } from "./schemas.js";
+import { formatDuration } from "./duration.js";
+
+/** Columns the online store adds to every feature-view table (DESIGN.md, "Online store layout"). */
+export const RESERVED_COLUMNS: ReadonlySet<string> = new Set(["event_ts", "created_ts"]);
+
+export interface RuleContext {
+  analysisOf(obj: DslObject): Analysis | undefined;
+  diagnostics: Diagnostic[];
+}
+
+/** Reports against `a` and marks it invalid. */
+class Reporter {
+  constructor(
+    private readonly ctx: RuleContext,
+    private readonly a: Analysis,
+  ) {}
+  at(path: OptionPath, code: ValidationCode, message: string, hint?: string | null): void {
+    this.ctx.diagnostics.push(diagnosticAt(this.a.obj, path, code, message, hint));
+    this.a.valid = false;
+  }
+  atObject(other: DslObject, path: OptionPath, code: ValidationCode, message: string, hint?: string | null) {
+    this.ctx.diagnostics.push(diagnosticAtLocation(this.a.obj, locate(other, path), code, message, hint));
+    this.a.valid = false;
+  }
+}
+
+function typed<C extends DslClassName>(a: Analysis, _cls: C): Partial<OptionsOf<C>> {
+  return a.options as Partial<OptionsOf<C>>;
+}
+
+function nameOf(ctx: RuleContext, obj: DslObject): string | undefined {
+  const name = (ctx.analysisOf(obj)?.options as { name?: unknown } | undefined)?.name;
+  return typeof name === "string" ? name : undefined;
+}
+
+export function runRules(ctx: RuleContext, a: Analysis): void {
+  const r = new Reporter(ctx, a);
+  switch (a.obj.$dsl) {
+    case "Entity":
+      entityRules(typed(a, "Entity"), a, r);
+      break;
+    case "PostgresSource":
+      tableOrQuery(a, r);
+      break;
+    case "RequestSource":
+      schemaRules(ctx, a, r, false);
+      break;
+    case "FeatureView":
+    case "StreamFeatureView":
+      schemaRules(ctx, a, r, true);
+      entityAndJoinKeyRules(ctx, a, r);
+      if (a.obj.$dsl === "StreamFeatureView") aggregationRules(ctx, a, r);
+      break;
+    case "OnDemandFeatureView":
+      schemaRules(ctx, a, r, false);
+      selectionRules(ctx, a, r, "sources");
+      break;
+    case "FeatureService":
+      selectionRules(ctx, a, r, "features");
+      break;
+    default:
+      break;
+  }
+}
+
+function duplicateIndexes<T>(items: readonly T[], key: (t: T) => string | undefined): Map<number, number> {
+  const first = new Map<string, number>();
+  const dupes = new Map<number, number>(); // index → index of the first occurrence
+  items.forEach((item, i) => {
+    const k = key(item);
+    if (k === undefined) return;
+    const f = first.get(k);
+    if (f === undefined) first.set(k, i);
+    else dupes.set(i, f);
+  });
+  return dupes;
+}
+
+function entityRules(o: Partial<OptionsOf<"Entity">>, a: Analysis, r: Reporter): void {
+  if (o.joinKeys) {
+    for (const [i, f] of duplicateIndexes(o.joinKeys, (k) => k)) {
+      r.at(
+        ["joinKeys", i],
+        CODES.duplicateEntry,
+        `join key ${quote(o.joinKeys[i]!)} is listed twice (also joinKeys[${f}])`,
+      );
+    }
+    o.joinKeys.forEach((k, i) => {
+      if (RESERVED_COLUMNS.has(k)) {
+        r.at(
+          ["joinKeys", i],
+          CODES.reservedName,
+          `join key ${quote(k)} is a column the online store reserves`,
+          "rename the join key",
+        );
+      }
+    });
+  } else if (!optionRejected(a, "joinKeys") && o.name !== undefined && RESERVED_COLUMNS.has(o.name)) {
+    r.at(
+      ["name"],
+      CODES.reservedName,
+      `the default join key ${quote(o.name)} (the entity's name) is a column the online store reserves`,
+      "set joinKeys to another column name",
+    );
+  }
+}
+
+function tableOrQuery(a: Analysis, r: Reporter): void {
+  const hasTable = a.obj.options.table !== undefined;
+  const hasQuery = a.obj.options.query !== undefined;
+  if (hasTable && hasQuery) {
+    r.at(["query"], CODES.tableOrQuery, "sets both table and query", "keep exactly one of table and query");
+  } else if (!hasTable && !hasQuery) {
+    r.at([], CODES.tableOrQuery, "needs a table or a query", 'add table: "my_table" or query: "select …"');
+  }
+}
+
+interface FieldEntry {
+  index: number;
+  obj: DslObject;
+  /** undefined when the Field's name was rejected. */
+  name: string | undefined;
+}
+
+/** The Fields of `a.options.schema` as written; `complete` when every one has a valid name. */
+function schemaFields(ctx: RuleContext, a: Analysis): { fields: FieldEntry[]; complete: boolean } {
+  const raw = a.obj.options.schema;
+  if (!Array.isArray(raw) || raw.length === 0) return { fields: [], complete: false };
+  const fields: FieldEntry[] = [];
+  let complete = true;
+  raw.forEach((el, index) => {
+    if (!isDslObject(el) || el.$dsl !== "Field") {
+      complete = false;
+      return;
+    }
+    const name = nameOf(ctx, el);
+    if (name === undefined) complete = false;
+    fields.push({ index, obj: el, name });
+  });
+  return { fields, complete };
+}
+
+function schemaRules(ctx: RuleContext, a: Analysis, r: Reporter, storedOnline: boolean): void {
+  const { fields } = schemaFields(ctx, a);
+  for (const [i, f] of duplicateIndexes(fields, (e) => e.name)) {
+    const entry = fields[i]!;
+    r.at(
+      ["schema", entry.index],
+      CODES.duplicateField,
+      `field ${quote(entry.name!)} is defined twice in schema (also schema[${fields[f]!.index}])`,
+      "remove or rename one of them",
+    );
+  }
+  if (!storedOnline) return;
+  for (const f of fields) {
+    if (f.name !== undefined && RESERVED_COLUMNS.has(f.name)) {
+      r.at(
+        ["schema", f.index],
+        CODES.reservedName,
+        `feature ${quote(f.name)} is a column the online store reserves (event_ts, created_ts)`,
+        "rename the feature",
+      );
+    }
+  }
+}
+
+/** Join keys of an entity, or undefined when they are not known (rejected name or joinKeys). */
+function joinKeysOf(ctx: RuleContext, entity: DslObject): string[] | undefined {
+  const a = ctx.analysisOf(entity);
+  if (!a || optionRejected(a, "joinKeys")) return undefined;
+  const o = typed(a, "Entity");
+  if (o.joinKeys) return o.joinKeys;
+  return o.name === undefined ? undefined : [o.name];
+}
+
+function entityAndJoinKeyRules(ctx: RuleContext, a: Analysis, r: Reporter): void {
+  const raw = a.obj.options.entities;
+  if (!Array.isArray(raw)) return;
+  const owner = new Map<string, string>(); // join key → entity name
+  const seen = new Map<string, number>(); // entity name → index
+  raw.forEach((el, i) => {
+    if (!isDslObject(el) || el.$dsl !== "Entity") return;
+    const name = nameOf(ctx, el);
+    if (name === undefined) return;
+    const first = seen.get(name);
+    if (first !== undefined) {
+      r.at(
+        ["entities", i],
+        CODES.duplicateEntry,
+        `entity ${quote(name)} is listed twice (also entities[${first}])`,
+      );
+      return;
+    }
+    seen.set(name, i);
+    for (const key of joinKeysOf(ctx, el) ?? []) {
+      const other = owner.get(key);
+      if (other !== undefined) {
+        r.at(
+          ["entities", i],
+          CODES.joinKeyClash,
+          `entities ${quote(other)} and ${quote(name)} both have the join key ${quote(key)}`,
+          "give one of the entities a different join key",
+        );
+      } else {
+        owner.set(key, name);
+      }
+    }
+  });
+  for (const f of schemaFields(ctx, a).fields) {
+    const entity = f.name === undefined ? undefined : owner.get(f.name);
+    if (entity !== undefined) {
+      r.at(
+        ["schema", f.index],
+        CODES.joinKeyIsFeature,
+        `feature ${quote(f.name!)} has the name of a join key of entity ${quote(entity)}`,
+        "remove it from schema: join-key columns come from the entities",
+      );
+    }
+  }
+}
+
+function aggregationRules(ctx: RuleContext, a: Analysis, r: Reporter): void {
+  const raw = a.obj.options.aggregations;
+  if (!Array.isArray(raw)) return;
+  const { fields, complete } = schemaFields(ctx, a);
+  const names = fields.map((f) => f.name!);
+  const seen = new Map<string, number>();
+  raw.forEach((el, i) => {
+    if (!isDslObject(el) || el.$dsl !== "Aggregation") return;
+    const agg = ctx.analysisOf(el);
+    if (!agg) return;
+    const o = typed(agg, "Aggregation");
+    if (o.column !== undefined && complete && !names.includes(o.column)) {
+      const near = nearest(o.column, names);
+      r.atObject(
+        el,
+        ["column"],
+        CODES.unknownAggregationColumn,
+        `aggregation column ${quote(o.column)} is not a field of the schema`,
+        near ? `did you mean ${quote(near)}?` : `add a Field named ${quote(o.column)} to the schema`,
+      );
+    }
+    if (o.column !== undefined && o.function !== undefined && o.timeWindow !== undefined) {
+      const key = `${o.column}\u0000${o.function}\u0000${o.timeWindow}`;
+      const first = seen.get(key);
+      if (first !== undefined) {
+        r.at(
+          ["aggregations", i],
+          CODES.duplicateEntry,
+          `aggregation ${o.function}(${o.column}) over ${formatDuration(o.timeWindow)} is listed twice (also aggregations[${first}])`,
+        );
+      } else {
+        seen.set(key, i);
+      }
+    }
+  });
+}
+
+/** Feature service `features` and on-demand `sources`: projections, and nothing listed twice. */
+function selectionRules(ctx: RuleContext, a: Analysis, r: Reporter, key: "features" | "sources"): void {
+  const raw = a.obj.options[key];
+  if (!Array.isArray(raw)) return;
+  const seen = new Map<string, number>();
+  raw.forEach((el, i) => {
+    let selection: ViewSelection | null = null;
+    let id: string | undefined;
+    if (key === "features") {
+      const parsed = viewSelection.safeParse(el);
+      if (!parsed.success) return;
+      selection = parsed.data;
+      const name = nameOf(ctx, selection.view);
+      id = name === undefined ? undefined : `view:${name}`;
+    } else {
+      const parsed = onDemandSource.safeParse(el);
+      if (!parsed.success) return;
+      const s = parsed.data;
+      if (s.type === "feature_view") selection = s;
+      const target = s.type === "feature_view" ? s.view : s.source;
+      const name = nameOf(ctx, target);
+      id = name === undefined ? undefined : `${s.type}:${name}`;
+    }
+    if (id !== undefined) {
+      const first = seen.get(id);
+      if (first !== undefined) {
+        const what = selection
+          ? `feature view ${quote(id.slice(id.indexOf(":") + 1))}`
+          : `request source ${quote(id.slice(id.indexOf(":") + 1))}`;
+        r.at(
+          [key, i],
+          CODES.duplicateEntry,
+          `${what} is listed twice in ${key} (also ${key}[${first}])`,
+          selection ? "select every feature you need in one .select([...])" : null,
+        );
+      } else {
+        seen.set(id, i);
+      }
+    }
+    if (selection?.features) projectionRules(ctx, r, selection, [key, i]);
+  });
+}
+
+function projectionRules(ctx: RuleContext, r: Reporter, s: ViewSelection, at: OptionPath): void {
+  const features = s.features!;
+  for (const [j, f] of duplicateIndexes(features, (x) => x)) {
+    r.at(
+      [...at, "features", j],
+      CODES.duplicateEntry,
+      `feature ${quote(features[j]!)} is selected twice (also position ${f + 1})`,
+    );
+  }
+  const view = ctx.analysisOf(s.view);
+  if (!view) return;
+  const { fields, complete } = schemaFields(ctx, view);
+  if (!complete) return;
+  const names = fields.map((f) => f.name!);
+  const viewName = nameOf(ctx, s.view) ?? "?";
+  features.forEach((f, j) => {
+    if (names.includes(f)) return;
+    const near = nearest(f, names);
+    r.at(
+      [...at, "features", j],
+      CODES.unknownFeature,
+      `${s.view.$dsl} ${quote(viewName)} has no feature ${quote(f)}`,
+      near ? `did you mean ${quote(near)}?` : `its features: ${names.join(", ")}`,
+    );
+  });
+}

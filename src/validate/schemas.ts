@@ -1,0 +1,396 @@
+/**
+ * zod schemas of the options of every DSL class: shapes, types and value formats (names, dtypes,
+ * durations, which classes a reference may point to). Rules that look at several values or at
+ * other objects (uniqueness, projections, join keys) live in rules.ts.
+ *
+ * Custom checks report a `Problem` through zod's custom issues; issues.ts turns every zod issue
+ * into a Diagnostic at the option's location.
+ */
+import { z } from "zod";
+import type { DslClassName, Dtype } from "../model/kinds.js";
+import { AGGREGATION_FUNCTIONS, MESSAGE_FORMATS, SCALAR_DTYPES } from "../model/kinds.js";
+import type { DslObject, Projection } from "../model/evaluated.js";
+import { isDslObject, isProjection, isTransformSource } from "../model/evaluated.js";
+import { CODES } from "./codes.js";
+import type { ValidationCode } from "./codes.js";
+import { describeValue, quote } from "./describe.js";
+import { parseDuration, suggestDuration } from "./duration.js";
+import { nameProblem, nearest, suggestName } from "./names.js";
+
+/** What a custom check found; `detail` follows the option path in the message ("ttl <detail>"). */
+export interface Problem {
+  code: ValidationCode;
+  detail: string;
+  hint?: string | null;
+  /** Relative to the checked value (e.g. `["features", 2]` inside a projection). */
+  path?: PropertyKey[];
+}
+
+/** `params` of the custom zod issues raised by `checked`. */
+export interface ProblemParams {
+  fsCode: ValidationCode;
+  hint?: string;
+  /** Length of `Problem.path`: the message names the option, not the inside of the value. */
+  innerDepth: number;
+}
+
+type Report = (p: Problem) => void;
+const INVALID: unique symbol = Symbol("invalid");
+
+/**
+ * A schema running `fn` on the raw value. `fn` reports problems and returns the output value (or
+ * INVALID). An absent value is reported as missing, so wrap in `.optional()` for optional options.
+ */
+function checked<T>(fn: (v: unknown, report: Report) => T | typeof INVALID) {
+  return z.unknown().transform((v, ctx): T => {
+    let failed = false;
+    const report: Report = (p) => {
+      failed = true;
+      const params: ProblemParams = { fsCode: p.code, innerDepth: p.path?.length ?? 0 };
+      if (p.hint) params.hint = p.hint;
+      ctx.addIssue({ code: "custom", message: p.detail, path: p.path ?? [], params });
+    };
+    if (v === undefined) {
+      report({ code: CODES.missingOption, detail: "is required" });
+      return z.NEVER;
+    }
+    const out = fn(v, report);
+    return failed || out === INVALID ? z.NEVER : out;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Values
+
+/** Names of objects, fields and join keys: they become SQL identifiers and Redis key segments. */
+export const nameSchema = checked((v, report) => {
+  if (typeof v !== "string") {
+    report({ code: CODES.wrongType, detail: `must be a string; got ${describeValue(v)}` });
+    return INVALID;
+  }
+  const problem = nameProblem(v);
+  if (problem !== null) {
+    const suggestion = suggestName(v);
+    report({
+      code: CODES.invalidName,
+      detail: `${quote(v)} ${problem}: it becomes a SQL identifier`,
+      hint: suggestion
+        ? `use ${JSON.stringify(suggestion)}`
+        : "use lowercase letters, digits and underscores",
+    });
+    return INVALID;
+  }
+  return v;
+});
+
+const DTYPES: readonly Dtype[] = [...SCALAR_DTYPES, ...SCALAR_DTYPES.map((t) => `${t}[]` as const)];
+const DTYPE_SET: ReadonlySet<string> = new Set(DTYPES);
+
+export function isDtype(v: unknown): v is Dtype {
+  return typeof v === "string" && DTYPE_SET.has(v);
+}
+
+/** Feast spellings (`Float32`, `Array(Int64)`, `UnixTimestamp`) and typos → the fsops dtype. */
+function suggestDtype(v: string): string | null {
+  const lowered = v
+    .trim()
+    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+    .toLowerCase()
+    .replace(/^(?:array|list)[([<](.*)[)\]>]$/, "$1[]");
+  if (DTYPE_SET.has(lowered)) return lowered;
+  const isList = lowered.endsWith("[]");
+  const base = isList ? lowered.slice(0, -2) : lowered;
+  const near = nearest(base, SCALAR_DTYPES);
+  return near === null ? null : `${near}${isList ? "[]" : ""}`;
+}
+
+export const dtypeSchema = checked((v, report): Dtype | typeof INVALID => {
+  if (isDtype(v)) return v;
+  if (typeof v !== "string") {
+    report({
+      code: CODES.wrongType,
+      detail: `must be a dtype string like "float32"; got ${describeValue(v)}`,
+    });
+    return INVALID;
+  }
+  const suggestion = suggestDtype(v);
+  report({
+    code: CODES.invalidDtype,
+    detail: `${quote(v)} is not a dtype`,
+    hint: suggestion
+      ? `did you mean ${quote(suggestion)}?`
+      : `use one of ${SCALAR_DTYPES.join(" ")}, or a list of one of them like "float32[]"`,
+  });
+  return INVALID;
+});
+
+function durationSchema(minimum: 0 | 1) {
+  return checked((v, report) => {
+    const seconds = parseDuration(v);
+    if (seconds !== null && seconds >= minimum) return seconds;
+    if (typeof v !== "string" && typeof v !== "number") {
+      report({
+        code: CODES.wrongType,
+        detail: `must be a duration like "1d" or a number of seconds; got ${describeValue(v)}`,
+      });
+      return INVALID;
+    }
+    if (seconds === 0) {
+      report({ code: CODES.invalidDuration, detail: `must be longer than zero; got ${describeValue(v)}` });
+      return INVALID;
+    }
+    const suggestion = suggestDuration(v);
+    report({
+      code: CODES.invalidDuration,
+      detail: `${describeValue(v)} is not a valid duration`,
+      hint: suggestion
+        ? `write ${quote(suggestion)}`
+        : 'write "90s", "30m", "12h", "1d", "1d12h" or a whole number of seconds',
+    });
+    return INVALID;
+  });
+}
+/** ttl: 0 means "never expires". */
+export const ttlSchema = durationSchema(0);
+export const windowSchema = durationSchema(1);
+
+/** Free text that must say something (paths, topics, column names of the source). */
+const text = z.string().min(1);
+const tags = z.record(z.string(), z.string());
+
+function listOf(names: readonly string[]): string {
+  if (names.length === 1) return names[0]!;
+  return `${names.slice(0, -1).join(", ")} or ${names[names.length - 1]!}`;
+}
+
+/** What to say when a reference is of the wrong kind (beyond "expected X, got Y"). */
+function referenceHint(got: unknown, allowed: readonly string[]): string | null {
+  if (typeof got === "string") {
+    return "reference the object itself (the const it is bound to), not its name";
+  }
+  if (isDslObject(got) && got.$dsl === "RequestSource") {
+    return "request sources feed OnDemandFeatureViews only";
+  }
+  if (isDslObject(got) && (got.$dsl === "FileSource" || got.$dsl === "PostgresSource")) {
+    if (allowed.includes("KafkaSource")) return "use a FeatureView to serve a batch source";
+  }
+  if (isDslObject(got) && got.$dsl === "OnDemandFeatureView" && !allowed.includes(got.$dsl)) {
+    return "an on-demand feature view cannot feed another one";
+  }
+  return null;
+}
+
+export type DslRef<C extends DslClassName> = DslObject & { readonly $dsl: C };
+
+function ref<C extends DslClassName>(classes: readonly C[]) {
+  const allowed: readonly string[] = classes;
+  return checked((v, report): DslRef<C> | typeof INVALID => {
+    if (isDslObject(v) && allowed.includes(v.$dsl)) return v as DslRef<C>;
+    report({
+      code: CODES.wrongReference,
+      detail: `must be ${article(classes[0]!)} ${listOf(classes)}; got ${describeValue(v)}`,
+      hint: referenceHint(v, allowed),
+    });
+    return INVALID;
+  });
+}
+
+function article(word: string): string {
+  return /^[AEIOU]/.test(word) ? "an" : "a";
+}
+
+export const FEATURE_VIEW_CLASSES = ["FeatureView", "OnDemandFeatureView", "StreamFeatureView"] as const;
+export const BATCH_SOURCE_CLASSES = ["FileSource", "PostgresSource"] as const;
+
+/** A whole feature view or a projection of one. */
+export interface ViewSelection {
+  view: DslObject;
+  /** null = every feature of the view. */
+  features: string[] | null;
+  /** The `.select([...])`, when it is one (for locations). */
+  projection: Projection | null;
+}
+
+/** Checks a projection's own shape; `report` paths are relative to the projection. */
+function checkProjection(
+  p: Projection,
+  viewClasses: readonly string[],
+  report: Report,
+): ViewSelection | typeof INVALID {
+  let ok = true;
+  const view = p.view;
+  if (!isDslObject(view) || !viewClasses.includes(view.$dsl)) {
+    report({
+      path: ["view"],
+      code: CODES.wrongReference,
+      detail: `.select() must be called on ${article(viewClasses[0]!)} ${listOf(viewClasses)}; got ${describeValue(view)}`,
+      hint: referenceHint(view, viewClasses),
+    });
+    ok = false;
+  }
+  const features = p.features;
+  if (!Array.isArray(features)) {
+    report({
+      path: ["features"],
+      code: CODES.wrongType,
+      detail: `.select() takes a list of feature names; got ${describeValue(features)}`,
+    });
+    return INVALID;
+  }
+  if (features.length === 0) {
+    report({
+      path: ["features"],
+      code: CODES.emptyValue,
+      detail: ".select([]) selects no feature",
+      hint: "list the features to select, or use the view itself for all of them",
+    });
+    ok = false;
+  }
+  features.forEach((f, i) => {
+    if (typeof f !== "string") {
+      report({
+        path: ["features", i],
+        code: CODES.wrongType,
+        detail: `.select() takes feature names; got ${describeValue(f)}`,
+      });
+      ok = false;
+    }
+  });
+  return ok ? { view: view as DslObject, features: features as string[], projection: p } : INVALID;
+}
+
+/** Feature service entries: any feature view or a projection of one. */
+export const viewSelection = checked((v, report): ViewSelection | typeof INVALID => {
+  if (isDslObject(v) && (FEATURE_VIEW_CLASSES as readonly string[]).includes(v.$dsl)) {
+    return { view: v, features: null, projection: null };
+  }
+  if (isProjection(v)) return checkProjection(v, FEATURE_VIEW_CLASSES, report);
+  report({
+    code: CODES.wrongReference,
+    detail: `must be a feature view or a projection (\`view.select([...])\`); got ${describeValue(v)}`,
+    hint: referenceHint(v, FEATURE_VIEW_CLASSES),
+  });
+  return INVALID;
+});
+
+export type OnDemandSource =
+  ({ type: "feature_view" } & ViewSelection) | { type: "request_source"; source: DslRef<"RequestSource"> };
+
+const ON_DEMAND_VIEW_CLASSES = ["FeatureView", "StreamFeatureView"] as const;
+export const onDemandSource = checked((v, report): OnDemandSource | typeof INVALID => {
+  if (isDslObject(v)) {
+    if (v.$dsl === "RequestSource") return { type: "request_source", source: v as DslRef<"RequestSource"> };
+    if ((ON_DEMAND_VIEW_CLASSES as readonly string[]).includes(v.$dsl)) {
+      return { type: "feature_view", view: v, features: null, projection: null };
+    }
+  }
+  if (isProjection(v)) {
+    const s = checkProjection(v, ON_DEMAND_VIEW_CLASSES, report);
+    return s === INVALID ? INVALID : { type: "feature_view", ...s };
+  }
+  const allowed = [...ON_DEMAND_VIEW_CLASSES, "RequestSource"];
+  report({
+    code: CODES.wrongReference,
+    detail: `must be a FeatureView, a StreamFeatureView, a projection of one, or a RequestSource; got ${describeValue(v)}`,
+    hint: referenceHint(v, allowed),
+  });
+  return INVALID;
+});
+
+const transform = checked((v, report) => {
+  if (isTransformSource(v)) return v.text;
+  report({
+    code: CODES.wrongType,
+    detail: `must be a function (fsops records its source text and never runs it); got ${describeValue(v)}`,
+  });
+  return INVALID;
+});
+
+// ---------------------------------------------------------------------------------------------
+// Options of every class
+
+const common = {
+  name: nameSchema,
+  description: z.string().optional(),
+  tags: tags.optional(),
+  owner: z.string().optional(),
+};
+
+const batchSource = {
+  ...common,
+  timestampField: text,
+  createdTimestampColumn: text.optional(),
+  /** Source column → feature name. */
+  fieldMapping: z.record(z.string(), text).optional(),
+};
+
+const fields = z.array(ref(["Field"])).min(1);
+const entities = z.array(ref(["Entity"])).min(1);
+
+export const SHAPES = {
+  Entity: { ...common, joinKeys: z.array(nameSchema).min(1).optional(), valueType: dtypeSchema.optional() },
+  Field: {
+    name: nameSchema,
+    dtype: dtypeSchema,
+    // Accepted because the DSL types allow them; not part of the registry contract (see FieldSpec).
+    description: z.string().optional(),
+    tags: tags.optional(),
+  },
+  FileSource: { ...batchSource, path: text },
+  PostgresSource: { ...batchSource, table: text.optional(), query: text.optional() },
+  PushSource: { ...common, batchSource: ref(BATCH_SOURCE_CLASSES) },
+  RequestSource: { ...common, schema: fields },
+  KafkaSource: {
+    ...common,
+    bootstrapServers: text,
+    topic: text,
+    timestampField: text,
+    messageFormat: z.enum(MESSAGE_FORMATS),
+    batchSource: ref(BATCH_SOURCE_CLASSES),
+  },
+  FeatureView: {
+    ...common,
+    entities,
+    schema: fields,
+    // Like Feast: a batch source, or a push/Kafka source (whose batch source backs it offline).
+    source: ref(["FileSource", "PostgresSource", "PushSource", "KafkaSource"]),
+    ttl: ttlSchema.optional(),
+    online: z.boolean().optional(),
+    offline: z.boolean().optional(),
+  },
+  OnDemandFeatureView: {
+    ...common,
+    sources: z.array(onDemandSource).min(1),
+    schema: fields,
+    transform,
+  },
+  StreamFeatureView: {
+    ...common,
+    entities,
+    schema: fields,
+    source: ref(["KafkaSource", "PushSource"]),
+    aggregations: z.array(ref(["Aggregation"])).optional(),
+    ttl: ttlSchema.optional(),
+    online: z.boolean().optional(),
+  },
+  Aggregation: {
+    column: text,
+    function: z.enum(AGGREGATION_FUNCTIONS),
+    timeWindow: windowSchema,
+  },
+  FeatureService: { ...common, features: z.array(viewSelection).min(1) },
+} as const satisfies Record<DslClassName, z.ZodRawShape>;
+
+type Shapes = typeof SHAPES;
+
+/** Strict: an unknown option is an error (FS201), not silently dropped. */
+export const SCHEMAS = Object.fromEntries(
+  Object.entries(SHAPES).map(([cls, shape]) => [cls, z.strictObject(shape)]),
+) as { [C in DslClassName]: z.ZodObject<Shapes[C], z.core.$strict> };
+
+export type OptionsOf<C extends DslClassName> = z.output<(typeof SCHEMAS)[C]>;
+
+/** Option names of a class, for "did you mean" hints. */
+export function optionNames(cls: DslClassName): string[] {
+  return Object.keys(SHAPES[cls]);
+}
