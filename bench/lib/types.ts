@@ -1,0 +1,63 @@
+/**
+ * The benchmark's extension points. A case (bench/cases/*.ts) prepares its inputs for each size
+ * and names two workloads: the subject (what fsops does) and its floor (the least any tool could
+ * do for the same input). Each workload runs in its own child process, so its peak RSS is clean.
+ */
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** A workload module (run in a child) and the JSON arguments it gets. */
+export interface TaskSpec {
+  /** Absolute path of a module whose default export is a `Workload`. */
+  module: string;
+  args: JsonValue;
+  /** Timed repetitions; the best counts. */
+  runs: number;
+}
+
+/**
+ * `prepare` runs once, untimed (reading inputs the floor is not charged for, opening
+ * connections); `run` is timed on each repetition and returns a summary the case checks.
+ */
+export interface Workload<P = unknown> {
+  prepare(args: JsonValue): Promise<P> | P;
+  run(prepared: P): Promise<JsonValue> | JsonValue;
+}
+
+export interface Target {
+  /** Subject time at most `ratio` × floor time. */
+  ratio?: number;
+  /** Subject peak RSS below this. */
+  maxRssMb?: number;
+  /** Subject time below this (absolute targets, e.g. an apply under 5 s). */
+  maxMs?: number;
+}
+
+export interface Prepared {
+  subject: TaskSpec;
+  floor: TaskSpec | null;
+  /** Human description of the floor, printed under the table. */
+  floorLabel: string;
+  /** Checks the subject's summary (e.g. every object found, no errors); a message when wrong. */
+  verify(summary: JsonValue): string | null;
+  /** Extra facts about the input, recorded in results.json. */
+  input: Record<string, JsonValue>;
+  cleanup(): Promise<void>;
+}
+
+export interface BenchCase {
+  name: string;
+  sizes: readonly number[];
+  /** Why the case cannot run here (a missing module, a missing server), or null. */
+  unavailable(): Promise<string | null>;
+  target(size: number): Target | null;
+  prepare(size: number, workDir: string): Promise<Prepared>;
+}
+
+/** What a child reports. */
+export interface TaskResult {
+  timesMs: number[];
+  bestMs: number;
+  peakRssMb: number;
+  summary: JsonValue;
+}

@@ -1,0 +1,221 @@
+/**
+ * `npm run bench [-- --case NAME] [--sizes 100,1000] [--runs N] [--keep]`
+ *
+ * Runs every case in bench/cases (one module per case, default export a BenchCase), each size
+ * in fresh child processes (subject and floor separately, so peak RSS is clean), prints a table
+ * and writes bench/results.json. Exit 1 when a target is missed or a case cannot run.
+ */
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+import { runTask } from "./lib/child.js";
+import type { BenchCase, Target, TaskResult } from "./lib/types.js";
+
+const HERE = fileURLToPath(new URL(".", import.meta.url));
+const ROOT = path.resolve(HERE, "..");
+
+interface Row {
+  case: string;
+  size: number;
+  timeMs: number | null;
+  floorMs: number | null;
+  ratio: number | null;
+  target: Target | null;
+  peakRssMb: number | null;
+  floorPeakRssMb: number | null;
+  status: "PASS" | "FAIL" | "ERROR" | "-";
+  notes: string[];
+  runsMs: number[];
+  floorRunsMs: number[];
+  input: Record<string, unknown>;
+}
+
+async function loadCases(): Promise<BenchCase[]> {
+  const dir = path.join(HERE, "cases");
+  const files = (await readdir(dir)).filter((f) => f.endsWith(".ts")).sort();
+  const cases: BenchCase[] = [];
+  for (const f of files) {
+    const mod = (await import(pathToFileURL(path.join(dir, f)).href)) as { default?: BenchCase };
+    if (mod.default) cases.push(mod.default);
+  }
+  return cases;
+}
+
+function judge(row: Row): void {
+  const t = row.target;
+  if (!t || row.timeMs === null) return;
+  const misses: string[] = [];
+  if (t.ratio !== undefined) {
+    if (row.ratio === null) misses.push("no floor measured");
+    else if (row.ratio > t.ratio) misses.push(`ratio ${row.ratio.toFixed(2)}× > ${t.ratio}×`);
+  }
+  if (t.maxRssMb !== undefined && row.peakRssMb !== null && row.peakRssMb >= t.maxRssMb) {
+    misses.push(`peak RSS ${row.peakRssMb.toFixed(0)} MB ≥ ${t.maxRssMb} MB`);
+  }
+  if (t.maxMs !== undefined && row.timeMs > t.maxMs)
+    misses.push(`time ${row.timeMs.toFixed(0)} ms > ${t.maxMs} ms`);
+  row.status = misses.length ? "FAIL" : "PASS";
+  row.notes.push(...misses);
+}
+
+const fmtMs = (ms: number | null): string =>
+  ms === null ? "-" : ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(ms < 100 ? 1 : 0)} ms`;
+
+function fmtTarget(t: Target | null): string {
+  if (!t) return "-";
+  const parts: string[] = [];
+  if (t.ratio !== undefined) parts.push(`≤${t.ratio}×`);
+  if (t.maxMs !== undefined) parts.push(`<${fmtMs(t.maxMs)}`);
+  if (t.maxRssMb !== undefined) parts.push(`<${t.maxRssMb} MB`);
+  return parts.join(", ");
+}
+
+function printTable(rows: Row[]): void {
+  const header = ["case", "size", "time", "floor", "ratio", "target", "peak RSS", "result"];
+  const body = rows.map((r) => [
+    r.case,
+    r.size.toLocaleString("en-US"),
+    fmtMs(r.timeMs),
+    fmtMs(r.floorMs),
+    r.ratio === null ? "-" : `${r.ratio.toFixed(2)}×`,
+    fmtTarget(r.target),
+    r.peakRssMb === null ? "-" : `${r.peakRssMb.toFixed(0)} MB`,
+    r.status,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === 0 || i === 5 || i === 7 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .join("  ");
+  console.log(line(header));
+  console.log(widths.map((w) => "-".repeat(w)).join("  "));
+  for (const b of body) console.log(line(b));
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      case: { type: "string", multiple: true },
+      sizes: { type: "string" },
+      runs: { type: "string" },
+      keep: { type: "boolean", default: false },
+    },
+  });
+  const sizeFilter = values.sizes ? new Set(values.sizes.split(",").map((s) => Number(s.trim()))) : null;
+  const runsOverride = values.runs ? Number(values.runs) : null;
+  const all = await loadCases();
+  const selected = values.case ? all.filter((c) => values.case!.includes(c.name)) : all;
+  if (selected.length === 0) {
+    console.error(`no such case: ${values.case?.join(", ")} (cases: ${all.map((c) => c.name).join(", ")})`);
+    return 2;
+  }
+
+  console.log(
+    `fsops bench · node ${process.version} · ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"} · load ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")}`,
+  );
+  const workDir = await mkdtemp(path.join(os.tmpdir(), "fsops-bench-"));
+  const rows: Row[] = [];
+  const floors = new Map<string, string>();
+  let failed = false;
+  try {
+    for (const c of selected) {
+      const why = await c.unavailable();
+      if (why) {
+        console.error(`\n✗ ${c.name}: cannot run: ${why}`);
+        failed = true;
+        continue;
+      }
+      for (const size of c.sizes.filter((s) => !sizeFilter || sizeFilter.has(s))) {
+        const row: Row = {
+          case: c.name,
+          size,
+          timeMs: null,
+          floorMs: null,
+          ratio: null,
+          target: c.target(size),
+          peakRssMb: null,
+          floorPeakRssMb: null,
+          status: "-",
+          notes: [],
+          runsMs: [],
+          floorRunsMs: [],
+          input: {},
+        };
+        rows.push(row);
+        process.stderr.write(`  ${c.name} ${size} …`);
+        const prepared = await c.prepare(size, workDir);
+        row.input = prepared.input;
+        floors.set(c.name, prepared.floorLabel);
+        try {
+          let floor: TaskResult | null = null;
+          if (prepared.floor) {
+            floor = await runTask({ ...prepared.floor, runs: runsOverride ?? prepared.floor.runs }, ROOT);
+            row.floorMs = floor.bestMs;
+            row.floorPeakRssMb = floor.peakRssMb;
+            row.floorRunsMs = floor.timesMs;
+          }
+          const subject = await runTask(
+            { ...prepared.subject, runs: runsOverride ?? prepared.subject.runs },
+            ROOT,
+          );
+          row.timeMs = subject.bestMs;
+          row.peakRssMb = subject.peakRssMb;
+          row.runsMs = subject.timesMs;
+          if (floor) row.ratio = subject.bestMs / floor.bestMs;
+          const wrong = prepared.verify(subject.summary);
+          if (wrong) {
+            row.status = "ERROR";
+            row.notes.push(wrong);
+          } else {
+            judge(row);
+          }
+        } catch (err) {
+          row.status = "ERROR";
+          row.notes.push(err instanceof Error ? err.message : String(err));
+        } finally {
+          if (!values.keep) await prepared.cleanup();
+        }
+        process.stderr.write(` ${row.status}\n`);
+        if (row.status === "FAIL" || row.status === "ERROR") failed = true;
+      }
+    }
+  } finally {
+    if (!values.keep) await rm(workDir, { recursive: true, force: true });
+    else console.log(`inputs kept in ${workDir}`);
+  }
+
+  if (rows.length === 0) return 1;
+  console.log("");
+  printTable(rows);
+  for (const [name, label] of floors) console.log(`floor of ${name}: ${label}`);
+  console.log("time = best of the runs; peak RSS = maxRSS of the child process that ran the subject");
+  for (const r of rows.filter((r) => r.notes.length))
+    console.log(`${r.case} ${r.size}: ${r.notes.join("; ")}`);
+
+  const results = {
+    date: new Date().toISOString(),
+    node: process.version,
+    platform: `${os.platform()} ${os.arch()}`,
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? null,
+    loadavg: os.loadavg(),
+    floors: Object.fromEntries(floors),
+    results: rows,
+  };
+  await writeFile(path.join(HERE, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
+  console.log("wrote bench/results.json");
+  return failed ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    process.exit(1);
+  },
+);
