@@ -20,6 +20,8 @@ export interface Analysis<C extends DslClassName = DslClassName> {
   readonly options: Partial<OptionsOf<C>>;
   /** Options and object-level rules all passed (references not considered). */
   valid: boolean;
+  /** The parser could not evaluate some options: what is absent may have been written. */
+  readonly incomplete: boolean;
 }
 
 const KNOWN_CLASSES: ReadonlySet<string> = new Set(DSL_CLASSES);
@@ -40,7 +42,7 @@ function isOptionsRecord(v: unknown): boolean {
 }
 
 /** Parse one construction's options with its class schema. */
-export function analyzeOptions(obj: DslObject, diagnostics: Diagnostic[]): Analysis {
+export function analyzeOptions(obj: DslObject, diagnostics: Diagnostic[], incomplete = false): Analysis {
   if (!isOptionsRecord(obj.options)) {
     diagnostics.push(
       diagnosticAt(
@@ -51,12 +53,13 @@ export function analyzeOptions(obj: DslObject, diagnostics: Diagnostic[]): Analy
         `write new ${obj.$dsl}({ name: "…", … })`,
       ),
     );
-    return { obj, options: {}, valid: false };
+    return { obj, options: {}, valid: false, incomplete };
   }
   const schema = SCHEMAS[obj.$dsl];
   const result = schema.safeParse(obj.options);
-  if (result.success) return { obj, options: result.data, valid: true };
-  diagnostics.push(...issuesToDiagnostics(obj, result.error.issues));
+  if (result.success) return { obj, options: result.data, valid: !incomplete, incomplete };
+  // Incomplete: an absent value is the parser's finding (already reported), not a new one.
+  diagnostics.push(...issuesToDiagnostics(obj, result.error.issues, incomplete));
   const partial: Record<string, unknown> = {};
   const shape: Record<string, { safeParse(v: unknown): { success: boolean; data?: unknown } }> =
     SHAPES[obj.$dsl];
@@ -64,7 +67,7 @@ export function analyzeOptions(obj: DslObject, diagnostics: Diagnostic[]): Analy
     const one = option.safeParse(obj.options[key]);
     if (one.success && one.data !== undefined) partial[key] = one.data;
   }
-  return { obj, options: partial as Partial<OptionsOf<DslClassName>>, valid: false };
+  return { obj, options: partial as Partial<OptionsOf<DslClassName>>, valid: false, incomplete };
 }
 
 /**

@@ -18,6 +18,13 @@ import type { OptionsOf } from "./schemas.js";
 /** What validation reads from the parse stage (structurally `ParseResult` of src/parse). */
 export interface EvaluatedDefinitions {
   readonly objects: readonly DslObject[];
+  /** Not read: the caller merges parse diagnostics with the validation ones. */
+  readonly diagnostics?: readonly Diagnostic[];
+  /**
+   * Ids of objects some of whose options the parser could not evaluate (and reported): those
+   * options are absent, so their absence is not reported again, and the objects are not valid.
+   */
+  readonly incomplete?: readonly number[];
 }
 
 export interface ValidationResult {
@@ -152,8 +159,11 @@ export function buildDesiredState(project: string, parsed: EvaluatedDefinitions)
       (x, y) => compareLocations(x.location, y.location) || (x.$dsl < y.$dsl ? -1 : x.$dsl > y.$dsl ? 1 : 0),
     );
 
+  const incompleteIds = new Set(parsed.incomplete ?? []);
+  const incomplete = new Set((parsed.objects ?? []).filter((o) => incompleteIds.has(o.id)));
+
   const analyses = new Map<DslObject, Analysis>();
-  for (const obj of objects) analyses.set(obj, analyzeOptions(obj, diagnostics));
+  for (const obj of objects) analyses.set(obj, analyzeOptions(obj, diagnostics, incomplete.has(obj)));
   const analysisOf = (o: DslObject) => analyses.get(o);
   const ruleContext = { analysisOf, diagnostics };
   for (const a of analyses.values()) runRules(ruleContext, a);

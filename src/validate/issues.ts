@@ -70,9 +70,14 @@ const CHOICE_ALIASES: Record<string, string> = {
 };
 
 /** Every zod issue of one object's options, as diagnostics at the options' locations. */
-export function issuesToDiagnostics(obj: DslObject, issues: readonly z.core.$ZodIssue[]): Diagnostic[] {
+export function issuesToDiagnostics(
+  obj: DslObject,
+  issues: readonly z.core.$ZodIssue[],
+  skipAbsent = false,
+): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const issue of issues) {
+    if (skipAbsent && issue.code !== "unrecognized_keys" && valueAt(obj, issue.path) === undefined) continue;
     const path = issue.path;
     const where = displayPath(path);
     if (issue.code === "unrecognized_keys") {

@@ -150,14 +150,15 @@ function schemaFields(ctx: RuleContext, a: Analysis): { fields: FieldEntry[]; co
   const raw = a.obj.options.schema;
   if (!Array.isArray(raw) || raw.length === 0) return { fields: [], complete: false };
   const fields: FieldEntry[] = [];
-  let complete = true;
+  // The parser may have dropped a field it could not evaluate.
+  let complete = !a.incomplete;
   raw.forEach((el, index) => {
     if (!isDslObject(el) || el.$dsl !== "Field") {
       complete = false;
       return;
     }
     const name = nameOf(ctx, el);
-    if (name === undefined) complete = false;
+    if (name === undefined || ctx.analysisOf(el)?.incomplete) complete = false;
     fields.push({ index, obj: el, name });
   });
   return { fields, complete };

@@ -619,3 +619,37 @@ describe("collects every diagnostic", () => {
     expect(state.objects).toEqual([]);
   });
 });
+
+describe("objects the parser could not fully evaluate (ParseResult.incomplete)", () => {
+  it("absent options are not reported again, present mistakes are, and the object is left out", () => {
+    const d = new Defs();
+    const driver = d.entity("driver");
+    // `source: someCall()` could not be evaluated: the parser reported it and left it out.
+    const fv = d.make("FeatureView", { name: "v", entities: [driver], schema: [d.field("x")], ttl: "1x" });
+    const svc = d.make("FeatureService", {
+      name: "svc",
+      features: [d.select(fv, ["x", "dropped_by_parser"])],
+    });
+    const parsed = { ...d.result(), incomplete: [fv.id] };
+    const { diagnostics, state } = buildDesiredState("proj", parsed);
+    expect(diagnostics).toEqual([
+      expect.objectContaining({ code: CODES.invalidDuration, ...at(loc(fv, "ttl")) }),
+    ]);
+    expect(state.objects.map((o) => o.name)).toEqual(["driver"]);
+    expect(svc.$dsl).toBe("FeatureService");
+
+    // Without the flag, the same input reports the missing source and the unknown feature.
+    const again = buildDesiredState("proj", d.result()).diagnostics;
+    expect(codes(again).sort()).toEqual(
+      [CODES.missingOption, CODES.invalidDuration, CODES.unknownFeature].sort(),
+    );
+  });
+
+  it("an incomplete object with nothing else wrong is still not valid", () => {
+    const d = new Defs();
+    const e = d.entity("driver");
+    const { diagnostics, state } = buildDesiredState("proj", { ...d.result(), incomplete: [e.id] });
+    expect(diagnostics).toEqual([]);
+    expect(state.objects).toEqual([]);
+  });
+});
