@@ -1,0 +1,144 @@
+import { mkdir, open, readFile, unlink } from "node:fs/promises";
+import { hostname } from "node:os";
+import { PGlite } from "@electric-sql/pglite";
+import { OnlineStoreError } from "./errors.js";
+import type { SqlExecutor, SqlResult, SqlSession } from "./sql-executor.js";
+import { SqlError } from "./sql-executor.js";
+
+interface PgliteLike {
+  query<R>(
+    text: string,
+    params?: unknown[],
+  ): Promise<{ rows: R[]; fields: readonly { name: string; dataTypeID: number }[] }>;
+  exec(script: string): Promise<unknown>;
+}
+
+/**
+ * Open (creating if needed) an embedded Postgres in `dir`. PGlite is single-process: two
+ * processes on one data directory silently lose writes (measured), so a lock file beside the
+ * directory (`<dir>.lock`, holding pid and host) keeps a second fsops out while one is running.
+ */
+export async function openPgliteExecutor(dir: string): Promise<SqlExecutor> {
+  await mkdir(dir, { recursive: true });
+  const lock = await takeLock(`${dir.replace(/[/\\]+$/, "")}.lock`);
+  try {
+    const db = await PGlite.create(dir);
+    return new PgliteExecutor(db, dir, lock);
+  } catch (e) {
+    await lock.release();
+    if (e instanceof OnlineStoreError) throw e;
+    throw new OnlineStoreError(`cannot open the embedded online store at ${dir}: ${messageOf(e)}`);
+  }
+}
+
+class PgliteExecutor implements SqlExecutor {
+  constructor(
+    private readonly db: PGlite,
+    readonly location: string,
+    private readonly lock: { release(): Promise<void> },
+  ) {}
+
+  query<R extends object>(text: string, params?: readonly unknown[]): Promise<SqlResult<R>> {
+    return run<R>(this.db, text, params);
+  }
+
+  async exec(script: string): Promise<void> {
+    await execScript(this.db, script);
+  }
+
+  transaction<T>(fn: (tx: SqlSession) => Promise<T>): Promise<T> {
+    return this.db.transaction(async (tx) => {
+      const session: SqlSession = {
+        query: (text, params) => run(tx, text, params),
+        exec: (script) => execScript(tx, script),
+      };
+      return fn(session);
+    });
+  }
+
+  async close(): Promise<void> {
+    try {
+      if (!this.db.closed) await this.db.close();
+    } finally {
+      await this.lock.release();
+    }
+  }
+}
+
+async function run<R extends object>(
+  db: PgliteLike,
+  text: string,
+  params?: readonly unknown[],
+): Promise<SqlResult<R>> {
+  try {
+    const res = await db.query<R>(text, params === undefined ? undefined : [...params]);
+    return { rows: res.rows, fields: res.fields.map((f) => ({ name: f.name, dataTypeID: f.dataTypeID })) };
+  } catch (e) {
+    throw toSqlError(e);
+  }
+}
+
+async function execScript(db: PgliteLike, script: string): Promise<void> {
+  try {
+    await db.exec(script);
+  } catch (e) {
+    throw toSqlError(e);
+  }
+}
+
+function toSqlError(e: unknown): SqlError {
+  const err = e as { code?: unknown; position?: unknown };
+  const position = typeof err.position === "string" ? Number(err.position) : undefined;
+  return new SqlError(
+    messageOf(e),
+    typeof err.code === "string" ? err.code : undefined,
+    Number.isFinite(position) ? position : undefined,
+  );
+}
+
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+async function takeLock(path: string): Promise<{ release(): Promise<void> }> {
+  const me = `${process.pid}@${hostname()}`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const handle = await open(path, "wx");
+      await handle.writeFile(`${me}\n`);
+      await handle.close();
+      let released = false;
+      return {
+        release: async () => {
+          if (released) return;
+          released = true;
+          await unlink(path).catch(() => undefined);
+        },
+      };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      const holder = (await readFile(path, "utf8").catch(() => "")).trim();
+      const [pidText, host] = holder.split("@");
+      const pid = Number(pidText);
+      if (host === hostname() && Number.isSafeInteger(pid) && pid > 0 && !isAlive(pid)) {
+        // Left by a process that died (kill -9, crash): safe to take over.
+        await unlink(path).catch(() => undefined);
+        continue;
+      }
+      throw new OnlineStoreError(
+        `the embedded online store is in use by ${holder || "another process"} (lock ${path})`,
+        "wait for that fsops to finish; if it is gone, delete the lock file",
+      );
+    }
+  }
+  throw new OnlineStoreError(`cannot take the embedded online store lock ${path}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
