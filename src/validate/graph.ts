@@ -117,7 +117,6 @@ interface Registered {
   kind: ObjectKind;
   name: string;
   spec: AnySpec;
-  json: string;
 }
 
 /** Validity through references, memoized; a reference cycle (impossible from const code) is invalid. */
@@ -182,7 +181,7 @@ export function buildDesiredState(project: string, parsed: EvaluatedDefinitions)
     const spec = specOf(a.obj.$dsl, a.options, specContext);
     if (spec === null) continue;
     const id = objectId(kind, spec.name);
-    const entry: Registered = { a, kind, name: spec.name, spec, json: JSON.stringify(spec) };
+    const entry: Registered = { a, kind, name: spec.name, spec };
     const group = groups.get(id);
     if (group) group.push(entry);
     else groups.set(id, [entry]);
@@ -225,8 +224,11 @@ export function buildDesiredState(project: string, parsed: EvaluatedDefinitions)
 
 /** Identical definitions of one kind and name merge; each different one is an error naming both. */
 function reportConflicts(group: Registered[], excluded: Set<DslObject>, diagnostics: Diagnostic[]): void {
+  if (group.length < 2) return;
+  // Builders write keys in a fixed order, so equal specs serialize to equal strings.
+  const json = new Map(group.map((e) => [e, JSON.stringify(e.spec)]));
   const variants: Registered[] = [];
-  for (const entry of group) if (!variants.some((v) => v.json === entry.json)) variants.push(entry);
+  for (const entry of group) if (!variants.some((v) => json.get(v) === json.get(entry))) variants.push(entry);
   if (variants.length < 2) return;
   for (const entry of group) excluded.add(entry.a.obj);
   const first = variants[0]!;
