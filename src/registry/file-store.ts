@@ -1,0 +1,327 @@
+/**
+ * File registry: one JSON file per registry path, shared by every project that names it.
+ *
+ *   data/registry.json             { formatVersion, projects: { <project>: { state, history } } }
+ *   data/registry.json.<p>.lock    project p's apply lock (LockInfo + project), held for the apply
+ *   data/registry.json.lock        write lock, held only while one commit rewrites the file
+ *
+ * State and history live in the same file so one rename makes both visible together: after a
+ * crash the file is the old or the new version, never a state without its history entry.
+ * Projects lock independently (an apply of one never waits for another); only the few
+ * milliseconds of a commit's read-modify-rename are serialized across projects. Locks are created
+ * complete (written aside, then hard-linked into place, which fails if the name exists), so a crash
+ * can never leave an empty lock whose holder cannot be named. A lock is never broken
+ * automatically: the holder might be alive on another machine sharing the file; `forceUnlock`
+ * removes it.
+ */
+import { randomBytes } from "node:crypto";
+import { promises as fs } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import {
+  RegistryCorruptError,
+  RegistryError,
+  RegistryLockedError,
+  REGISTRY_FORMAT_VERSION,
+  type HistoryEntry,
+  type LockInfo,
+  type RegistryLock,
+  type RegistrySnapshot,
+  type RegistryState,
+  type RegistryStore,
+} from "../model/registry.js";
+import {
+  assertProjectName,
+  checkCommitArgs,
+  checkDeleteArgs,
+  checkExpected,
+  checkFormatVersion,
+  lockLost,
+  lockMismatch,
+  parseJson,
+  serialize,
+  validateHistory,
+  validateLockInfo,
+  validateState,
+  type Expected,
+} from "./state.js";
+
+interface ProjectEntry {
+  state: RegistryState | null;
+  history: HistoryEntry[];
+}
+
+interface FileContents {
+  /** Other projects' entries are carried over as read, untouched. */
+  projects: Record<string, unknown>;
+}
+
+/** How long a commit waits for another project's commit to finish rewriting the file. */
+const WRITE_LOCK_WAIT_MS = 10_000;
+
+function isErrno(error: unknown, ...codes: string[]): boolean {
+  return error instanceof Error && codes.includes((error as NodeJS.ErrnoException).code ?? "");
+}
+
+class FileLock implements RegistryLock {
+  constructor(
+    readonly store: FileRegistryStore,
+    readonly project: string,
+    readonly info: LockInfo,
+  ) {}
+
+  release(): Promise<void> {
+    return this.store.releaseLock(this);
+  }
+}
+
+export class FileRegistryStore implements RegistryStore {
+  readonly location: string;
+
+  /**
+   * @param path absolute path of the registry file
+   * @param display how to show it (the path as written in fsops.yaml)
+   */
+  constructor(
+    private readonly path: string,
+    display?: string,
+  ) {
+    this.location = display ?? path;
+  }
+
+  private projectLockPath(project: string): string {
+    return `${this.path}.${project}.lock`;
+  }
+
+  private get writeLockPath(): string {
+    return `${this.path}.lock`;
+  }
+
+  async read(project: string): Promise<RegistrySnapshot> {
+    assertProjectName(project);
+    return { state: (await this.readEntry(project)).entry.state };
+  }
+
+  async history(project: string): Promise<HistoryEntry[]> {
+    assertProjectName(project);
+    return (await this.readEntry(project)).entry.history;
+  }
+
+  async lock(project: string, info: LockInfo): Promise<RegistryLock> {
+    assertProjectName(project);
+    await this.createLock(this.projectLockPath(project), project, info);
+    return new FileLock(this, project, info);
+  }
+
+  async releaseLock(lock: FileLock): Promise<void> {
+    await this.removeLockIf(this.projectLockPath(lock.project), lock.info.id);
+  }
+
+  async forceUnlock(project: string, lockId: string): Promise<LockInfo> {
+    assertProjectName(project);
+    const projectHolder = await this.readLock(this.projectLockPath(project));
+    const writeHolder = await this.readLock(this.writeLockPath);
+    let removed: LockInfo | null = null;
+    // A process killed mid-commit leaves the write lock too, under the same id as its project lock.
+    for (const [path, holder] of [
+      [this.projectLockPath(project), projectHolder],
+      [this.writeLockPath, writeHolder],
+    ] as const) {
+      if (holder?.id === lockId && (await this.removeLockIf(path, lockId))) removed = holder;
+    }
+    if (!removed) throw lockMismatch(project, lockId, projectHolder ?? writeHolder);
+    return removed;
+  }
+
+  async commit(
+    lock: RegistryLock,
+    expected: Expected,
+    next: RegistryState,
+    history: HistoryEntry,
+  ): Promise<void> {
+    checkCommitArgs(lock.project, expected, next, history);
+    return this.update(lock, expected, next, history);
+  }
+
+  async deleteState(
+    lock: RegistryLock,
+    expected: { lineage: string; serial: number },
+    history: HistoryEntry,
+  ): Promise<void> {
+    checkDeleteArgs(lock.project, expected, history);
+    return this.update(lock, expected, null, history);
+  }
+
+  async close(): Promise<void> {}
+
+  private async update(
+    lock: RegistryLock,
+    expected: Expected,
+    next: RegistryState | null,
+    history: HistoryEntry,
+  ): Promise<void> {
+    const project = lock.project;
+    if (!(lock instanceof FileLock) || lock.store !== this) {
+      throw new RegistryError(`commit needs a lock taken on ${this.location}`);
+    }
+    if ((await this.readLock(this.projectLockPath(project)))?.id !== lock.info.id) throw lockLost(project);
+    await this.acquireWriteLock(project, lock.info);
+    try {
+      const { contents, entry } = await this.readEntry(project);
+      checkExpected(entry.state, expected, project);
+      const updated: ProjectEntry = { state: next, history: [...entry.history, history] };
+      await this.writeAtomically(
+        serialize({
+          formatVersion: REGISTRY_FORMAT_VERSION,
+          projects: { ...contents.projects, [project]: updated },
+        }),
+      );
+    } finally {
+      await this.removeLockIf(this.writeLockPath, lock.info.id);
+    }
+  }
+
+  private async readEntry(project: string): Promise<{ contents: FileContents; entry: ProjectEntry }> {
+    let text: string;
+    try {
+      text = await fs.readFile(this.path, "utf8");
+    } catch (error) {
+      if (isErrno(error, "ENOENT"))
+        return { contents: { projects: {} }, entry: { state: null, history: [] } };
+      throw new RegistryError(`${this.location}: cannot read the registry file: ${(error as Error).message}`);
+    }
+    const where = this.location;
+    const value = parseJson(text, where);
+    checkFormatVersion(value, where);
+    const projects = (value as { projects?: unknown }).projects;
+    if (projects === null || typeof projects !== "object" || Array.isArray(projects)) {
+      throw new RegistryCorruptError(`${where}: "projects" is not an object`);
+    }
+    const contents: FileContents = { projects: projects as Record<string, unknown> };
+    const raw = contents.projects[project];
+    if (raw === undefined) return { contents, entry: { state: null, history: [] } };
+    const at = `${where} (project ${project})`;
+    if (raw === null || typeof raw !== "object" || !Array.isArray((raw as { history?: unknown }).history)) {
+      throw new RegistryCorruptError(`${at}: expected { state, history }`);
+    }
+    const { state, history } = raw as { state?: unknown; history: unknown[] };
+    return {
+      contents,
+      entry: {
+        state: state === null || state === undefined ? null : validateState(state, project, at),
+        history: history.map((h, i) => validateHistory(h, project, `${at} history[${i}]`)),
+      },
+    };
+  }
+
+  /** Temp file in the same directory, fsync, rename over the target, fsync the directory. */
+  private async writeAtomically(text: string): Promise<void> {
+    const dir = dirname(this.path);
+    await fs.mkdir(dir, { recursive: true });
+    const temp = join(dir, `.${basename(this.path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+    try {
+      const handle = await fs.open(temp, "wx", 0o644);
+      try {
+        await handle.writeFile(text, "utf8");
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await fs.rename(temp, this.path);
+    } catch (error) {
+      await fs.rm(temp, { force: true });
+      throw new RegistryError(
+        `${this.location}: cannot write the registry file: ${(error as Error).message}`,
+      );
+    }
+    await syncDirectory(dir);
+  }
+
+  /** Creates `path` holding the lock, complete, or throws `RegistryLockedError` naming the holder. */
+  private async createLock(path: string, project: string, info: LockInfo): Promise<void> {
+    const dir = dirname(path);
+    await fs.mkdir(dir, { recursive: true });
+    const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+    await fs.writeFile(temp, serialize({ ...info, project }), { flag: "wx" });
+    try {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          // link() fails with EEXIST when the lock exists: an atomic create of a complete file.
+          await fs.link(temp, path);
+          await syncDirectory(dir);
+          return;
+        } catch (error) {
+          if (!isErrno(error, "EEXIST")) {
+            throw new RegistryError(
+              `${this.location}: cannot create lock ${path}: ${(error as Error).message}`,
+            );
+          }
+        }
+        const holder = await this.readLock(path);
+        // Released between our link() and read: try again.
+        if (holder === null && attempt < 5) continue;
+        throw new RegistryLockedError(
+          holder ?? {
+            id: "unknown",
+            who: "unknown",
+            host: "unknown",
+            pid: 0,
+            time: "unknown",
+            operation: "apply",
+          },
+        );
+      }
+    } finally {
+      await fs.rm(temp, { force: true });
+    }
+  }
+
+  private async acquireWriteLock(project: string, info: LockInfo): Promise<void> {
+    const deadline = Date.now() + WRITE_LOCK_WAIT_MS;
+    for (let delay = 5; ; delay = Math.min(delay * 2, 200)) {
+      try {
+        await this.createLock(this.writeLockPath, project, info);
+        return;
+      } catch (error) {
+        if (!(error instanceof RegistryLockedError) || Date.now() > deadline) throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay * (0.5 + Math.random())));
+    }
+  }
+
+  private async readLock(path: string): Promise<LockInfo | null> {
+    let text: string;
+    try {
+      text = await fs.readFile(path, "utf8");
+    } catch (error) {
+      if (isErrno(error, "ENOENT")) return null;
+      throw new RegistryError(`cannot read lock ${path}: ${(error as Error).message}`);
+    }
+    return validateLockInfo(parseJson(text, path), path);
+  }
+
+  /** Removes the lock at `path` if it still holds `id`; true when removed. */
+  private async removeLockIf(path: string, id: string): Promise<boolean> {
+    let holder: LockInfo | null;
+    try {
+      holder = await this.readLock(path);
+    } catch (error) {
+      if (error instanceof RegistryCorruptError) return false;
+      throw error;
+    }
+    if (holder?.id !== id) return false;
+    await fs.rm(path, { force: true });
+    return true;
+  }
+}
+
+async function syncDirectory(dir: string): Promise<void> {
+  let handle: fs.FileHandle | undefined;
+  try {
+    handle = await fs.open(dir, "r");
+    await handle.sync();
+  } catch {
+    // Not supported on every platform/file system; the rename itself is still atomic.
+  } finally {
+    await handle?.close();
+  }
+}
