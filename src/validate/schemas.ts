@@ -24,6 +24,8 @@ export interface Problem {
   hint?: string | null;
   /** Relative to the checked value (e.g. `["features", 2]` inside a projection). */
   path?: PropertyKey[];
+  /** The message names the option holding the value, not `path` inside it (projections). */
+  nameOuter?: boolean;
 }
 
 /** `params` of the custom zod issues raised by `checked`. */
@@ -46,7 +48,7 @@ function checked<T>(fn: (v: unknown, report: Report) => T | typeof INVALID) {
     let failed = false;
     const report: Report = (p) => {
       failed = true;
-      const params: ProblemParams = { fsCode: p.code, innerDepth: p.path?.length ?? 0 };
+      const params: ProblemParams = { fsCode: p.code, innerDepth: p.nameOuter ? (p.path?.length ?? 0) : 0 };
       if (p.hint) params.hint = p.hint;
       ctx.addIssue({ code: "custom", message: p.detail, path: p.path ?? [], params });
     };
@@ -156,7 +158,44 @@ export const windowSchema = durationSchema(1);
 
 /** Free text that must say something (paths, topics, column names of the source). */
 const text = z.string().min(1);
-const tags = z.record(z.string(), z.string());
+
+function isPlainRecord(v: unknown): v is Record<string, unknown> {
+  return (
+    typeof v === "object" &&
+    v !== null &&
+    !Array.isArray(v) &&
+    !isDslObject(v) &&
+    !isProjection(v) &&
+    !isTransformSource(v)
+  );
+}
+
+/** `{ key: "value" }` (tags, fieldMapping); each bad value is reported at its key. */
+function stringRecord(what: string, nonEmptyValues: boolean) {
+  return checked((v, report): Record<string, string> | typeof INVALID => {
+    if (!isPlainRecord(v)) {
+      report({ code: CODES.wrongType, detail: `must be an object of ${what}; got ${describeValue(v)}` });
+      return INVALID;
+    }
+    const out: Record<string, string> = {};
+    for (const [key, value] of Object.entries(v)) {
+      if (typeof value !== "string") {
+        report({
+          path: [key],
+          code: CODES.wrongType,
+          detail: `must be a string; got ${describeValue(value)}`,
+          hint: typeof value === "number" || typeof value === "boolean" ? `write "${String(value)}"` : null,
+        });
+      } else if (nonEmptyValues && value === "") {
+        report({ path: [key], code: CODES.emptyValue, detail: "must not be empty" });
+      } else {
+        out[key] = value;
+      }
+    }
+    return out;
+  });
+}
+const tags = stringRecord("string tags", false);
 
 function listOf(names: readonly string[]): string {
   if (names.length === 1) return names[0]!;
@@ -221,6 +260,7 @@ function checkProjection(
   const view = p.view;
   if (!isDslObject(view) || !viewClasses.includes(view.$dsl)) {
     report({
+      nameOuter: true,
       path: ["view"],
       code: CODES.wrongReference,
       detail: `.select() must be called on ${article(viewClasses[0]!)} ${listOf(viewClasses)}; got ${describeValue(view)}`,
@@ -231,6 +271,7 @@ function checkProjection(
   const features = p.features;
   if (!Array.isArray(features)) {
     report({
+      nameOuter: true,
       path: ["features"],
       code: CODES.wrongType,
       detail: `.select() takes a list of feature names; got ${describeValue(features)}`,
@@ -239,6 +280,7 @@ function checkProjection(
   }
   if (features.length === 0) {
     report({
+      nameOuter: true,
       path: ["features"],
       code: CODES.emptyValue,
       detail: ".select([]) selects no feature",
@@ -249,6 +291,7 @@ function checkProjection(
   features.forEach((f, i) => {
     if (typeof f !== "string") {
       report({
+        nameOuter: true,
         path: ["features", i],
         code: CODES.wrongType,
         detail: `.select() takes feature names; got ${describeValue(f)}`,
@@ -321,7 +364,7 @@ const batchSource = {
   timestampField: text,
   createdTimestampColumn: text.optional(),
   /** Source column → feature name. */
-  fieldMapping: z.record(z.string(), text).optional(),
+  fieldMapping: stringRecord("source column → feature name strings", true).optional(),
 };
 
 const fields = z.array(ref(["Field"])).min(1);

@@ -176,6 +176,25 @@ describe("wrong types (FS203)", () => {
     expect(ds[0]!.message).toContain("tags.tier must be a string; got 1");
   });
 
+  it("tags must be an object (not a list or a DSL object); fieldMapping values must say something", () => {
+    const d = new Defs();
+    const a = d.entity("a", { tags: ["team"] });
+    const b = d.entity("b", { tags: a });
+    const s = d.fileSource("s", { fieldMapping: { src_col: "", other: "feature" } });
+    const c = d.entity("c", { tags: { on: true } });
+    const ds = validate(d).diagnostics;
+    expect(ds).toEqual([
+      expect.objectContaining({
+        code: CODES.wrongType,
+        ...at(loc(a, "tags")),
+        message: 'Entity "a": tags must be an object of string tags; got a list',
+      }),
+      expect.objectContaining({ code: CODES.wrongType, ...at(loc(b, "tags")) }),
+      expect.objectContaining({ code: CODES.emptyValue, ...at(loc(s, "fieldMapping.src_col")) }),
+      expect.objectContaining({ code: CODES.wrongType, ...at(loc(c, "tags.on")), hint: 'write "true"' }),
+    ]);
+  });
+
   it("options that are not an object literal", () => {
     const d = new Defs();
     const e = d.make("Entity", ["driver"] as unknown as Record<string, EvalValue>);
