@@ -13,3 +13,14 @@ export class OnlineStoreError extends Error {
     this.name = new.target.name;
   }
 }
+
+/** The offline store (source checks) could not be reached or read; message redacted. */
+export class OfflineStoreError extends Error {
+  constructor(
+    message: string,
+    readonly hint?: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
