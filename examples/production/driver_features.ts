@@ -1,5 +1,5 @@
 import { FeatureView, Field, OnDemandFeatureView } from "fsops";
-import { fields, floatFields, ownedBy } from "../shared/fields.js";
+import { fields, floatFields, ownedBy } from "./lib/fields.js";
 import { driver } from "./entities.js";
 import { driverStatsPushSource, driverStatsSource, valsToAdd } from "./sources.js";
 

@@ -1,5 +1,5 @@
 import { Entity } from "fsops";
-import { ownedBy } from "../shared/fields.js";
+import { ownedBy } from "./lib/fields.js";
 
 export const driver = new Entity({
   name: "driver",

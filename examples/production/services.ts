@@ -1,5 +1,5 @@
 import { FeatureService } from "fsops";
-import { ownedBy } from "../shared/fields.js";
+import { ownedBy } from "./lib/fields.js";
 import { customerDailyProfile } from "./customer_features.js";
 import { driverHourlyStats, transformedConvRate } from "./driver_features.js";
 import { driverTripsStream } from "./stream_features.js";

@@ -1,5 +1,5 @@
 import { FileSource, KafkaSource, PostgresSource, PushSource, RequestSource } from "fsops";
-import { fields } from "../shared/fields.js";
+import { fields } from "./lib/fields.js";
 
 /** Hourly aggregates written by the `driver_stats_hourly` dbt model. */
 export const driverStatsSource = new PostgresSource({

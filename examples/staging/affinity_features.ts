@@ -1,7 +1,7 @@
 // Staging only: the driver–customer affinity view that driver_ranking_v3 is being trained on.
 // Promote it (and v3 in services.ts) to ../production once the model ships.
 import { FeatureView, PostgresSource } from "fsops";
-import { fields, ownedBy } from "../shared/fields.js";
+import { fields, ownedBy } from "./lib/fields.js";
 import { customer, driver } from "./entities.js";
 
 export const driverCustomerAffinity = new FeatureView({

@@ -1,5 +1,5 @@
 import { FeatureView } from "fsops";
-import { fields, ownedBy } from "../shared/fields.js";
+import { fields, ownedBy } from "./lib/fields.js";
 import { customer } from "./entities.js";
 import { customerProfileSource } from "./sources.js";
 

@@ -1,5 +1,5 @@
 import { Aggregation, StreamFeatureView } from "fsops";
-import { fields, ownedBy } from "../shared/fields.js";
+import { fields, ownedBy } from "./lib/fields.js";
 import { driver } from "./entities.js";
 import { driverTripsSource } from "./sources.js";
 

@@ -1,6 +1,9 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadProjectConfig, maskConnectionString, redactSecrets } from "../../src/config/index.js";
+import { discoverSourceFiles } from "../../src/parse/discover.js";
+import { parseProject } from "../../src/parse/index.js";
+import { buildDesiredState } from "../../src/validate/index.js";
 
 const examples = path.resolve(import.meta.dirname, "../../examples");
 const ENVIRONMENTS = [
@@ -71,5 +74,52 @@ describe.each(ENVIRONMENTS)("examples/$name/fsops.yaml", ({ name, project, prote
       connectionString: "postgresql://fsops@pg.internal/registry",
       schema: "public",
     });
+  });
+});
+
+describe("examples: definitions", () => {
+  async function desired(name: string) {
+    const dir = path.join(examples, name);
+    const { config } = await loadProjectConfig(dir, {});
+    const files = await discoverSourceFiles(dir);
+    const parsed = parseProject(files);
+    const { state, diagnostics } = buildDesiredState(config!.project, parsed);
+    return { state, diagnostics: [...parsed.diagnostics, ...diagnostics], files: files.map((f) => f.path) };
+  }
+
+  it.each(["staging", "production"])("%s validates without a diagnostic", async (name) => {
+    const { state, diagnostics, files } = await desired(name);
+    expect(diagnostics).toEqual([]);
+    expect(files).toContain("lib/fields.ts");
+    const kinds = new Set(state.objects.map((o) => o.kind));
+    expect([...kinds].sort()).toEqual(
+      [
+        "data_source",
+        "entity",
+        "feature_service",
+        "feature_view",
+        "on_demand_feature_view",
+        "stream_feature_view",
+      ].sort(),
+    );
+  });
+
+  it("production lags staging by exactly one feature view (with its source) and one service version", async () => {
+    const staging = await desired("staging");
+    const production = await desired("production");
+    const ids = (s: typeof staging) => new Set(s.state.objects.map((o) => `${o.kind}:${o.name}`));
+    const stagingIds = ids(staging);
+    const productionIds = ids(production);
+    expect([...productionIds].filter((id) => !stagingIds.has(id))).toEqual([]);
+    expect([...stagingIds].filter((id) => !productionIds.has(id)).sort()).toEqual([
+      "data_source:driver_customer_affinity_source",
+      "feature_service:driver_ranking_v3",
+      "feature_view:driver_customer_affinity",
+    ]);
+    // What both have is defined identically: production is staging minus the new work.
+    const specs = (s: typeof staging) =>
+      new Map(s.state.objects.map((o) => [`${o.kind}:${o.name}`, JSON.stringify(o.spec)]));
+    const stagingSpecs = specs(staging);
+    for (const [id, spec] of specs(production)) expect(stagingSpecs.get(id), id).toBe(spec);
   });
 });

@@ -1,7 +1,7 @@
 /**
- * Schema helpers shared by every environment of the driver-ranking project. Pure functions:
- * fsops evaluates them statically (it follows this relative import), so they may only build
- * values, never read files or the environment.
+ * Schema helpers shared by the definition files of this project. fsops evaluates every call
+ * statically, so they are pure: they build values, never read files or the environment.
+ * fsops reads only the files under the project folder, so each environment has its own copy.
  */
 import { Field } from "fsops";
 import type { Dtype } from "fsops";
