@@ -1,0 +1,114 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { OnlineStoreError } from "../../src/infra/errors.js";
+import { connectionSecrets, maskConnectionString, redact } from "../../src/infra/mask.js";
+import { openOnlineStore } from "../../src/infra/open-online-store.js";
+import { parseRedisConnectionString } from "../../src/infra/redis-connection.js";
+import { freshDatabase, hasService } from "../services/index.js";
+import { desiredState, driverStats } from "./fixtures.js";
+
+describe("masking", () => {
+  it("masks passwords in URL and key=value connection strings", () => {
+    expect(maskConnectionString("postgresql://app:pa%40ss@db:5432/x?sslmode=require")).toBe(
+      "postgresql://app:***@db:5432/x?sslmode=require",
+    );
+    expect(maskConnectionString("postgresql://app@db/x")).toBe("postgresql://app@db/x");
+    expect(maskConnectionString("redis+cluster://:pw@a:1,b:2")).toBe("redis+cluster://:***@a:1,b:2");
+    expect(maskConnectionString("host=db user=app password='p w' dbname=x")).toBe(
+      "host=db user=app password=*** dbname=x",
+    );
+  });
+
+  it("redacts raw and decoded passwords from messages", () => {
+    const secrets = connectionSecrets("postgresql://app:pa%40ss@db/x");
+    expect(redact("auth failed for pa@ss and pa%40ss", secrets)).toBe("auth failed for *** and ***");
+  });
+
+  it("parses both Redis forms", () => {
+    expect(parseRedisConnectionString("redis://h:1/3")).toEqual({ kind: "standalone", url: "redis://h:1/3" });
+    expect(parseRedisConnectionString("rediss+cluster://user:p%3Aw@a:7000,[::1]:7001,b")).toEqual({
+      kind: "cluster",
+      nodes: [
+        { host: "a", port: 7000 },
+        { host: "::1", port: 7001 },
+        { host: "b", port: 6379 },
+      ],
+      username: "user",
+      password: "p:w",
+      tls: true,
+    });
+    expect(() => parseRedisConnectionString("redis+cluster://a:99999")).toThrow(OnlineStoreError);
+  });
+});
+
+describe("openOnlineStore (embedded)", () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "fsops-embedded-"));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("provisions real tables in a PGlite directory, keeps them across reopen, and locks out a second opener", async () => {
+    const path = join(dir, ".fsops", "online");
+    const desired = desiredState("drivers", driverStats());
+    const store = await openOnlineStore({ type: "embedded", path });
+    let record;
+    try {
+      expect(store.store).toBe("postgres");
+      expect(store.location).toBe(path);
+      const plan = await store.plan("drivers", desired, null);
+      expect(plan.actions.map((a) => a.action)).toEqual(["create_table"]);
+      await store.apply("drivers", plan.actions);
+      record = plan.record;
+      const second = await openOnlineStore({ type: "embedded", path }).catch((e: unknown) => e);
+      expect(second).toBeInstanceOf(OnlineStoreError);
+      expect((second as Error).message).toMatch(/in use by/);
+    } finally {
+      await store.close();
+    }
+    const reopened = await openOnlineStore({ type: "embedded", path });
+    try {
+      expect((await reopened.plan("drivers", desired, record)).actions).toEqual([]);
+    } finally {
+      await reopened.close();
+    }
+  });
+});
+
+describe.runIf(hasService("postgres"))("openOnlineStore (postgres)", () => {
+  it("opens a server store with a masked location and plans against its schema", async () => {
+    const url = new URL(await freshDatabase());
+    url.password = "not-needed-with-trust";
+    const store = await openOnlineStore({
+      type: "postgres",
+      connectionString: url.toString(),
+      schema: "online",
+    });
+    try {
+      expect(store.location).not.toContain("not-needed-with-trust");
+      expect(store.location).toContain(":***@");
+      const plan = await store.plan("drivers", desiredState("drivers", driverStats()), null);
+      expect(plan.actions.map((a) => `${a.action} ${a.target}`)).toEqual([
+        "create_schema online",
+        "create_table online.drivers__driver_stats",
+      ]);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+it("fails with a redacted OnlineStoreError when a Postgres store is unreachable", async () => {
+  const err = await openOnlineStore({
+    type: "postgres",
+    connectionString: "postgresql://app:sup3rsecret@127.0.0.1:1/x",
+    schema: "public",
+  }).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(OnlineStoreError);
+  expect((err as Error).message).not.toContain("sup3rsecret");
+  expect((err as Error).message).toContain("postgresql://app:***@127.0.0.1:1/x");
+});
