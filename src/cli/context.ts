@@ -1,0 +1,31 @@
+import { execFileSync } from "node:child_process";
+import { userInfo } from "node:os";
+import type { CommandContext } from "../commands/types.js";
+
+/** Who is applying and at which commit: from CI variables when present, else the local user and git. */
+export function commandContext(
+  env: Readonly<Record<string, string | undefined>>,
+  dir: string,
+): CommandContext {
+  return { env, who: whoAmI(env), commit: env.GITHUB_SHA ?? gitHead(dir) };
+}
+
+function whoAmI(env: Readonly<Record<string, string | undefined>>): string {
+  if (env.FSOPS_ACTOR) return env.FSOPS_ACTOR;
+  if (env.GITHUB_ACTOR) return env.GITHUB_ACTOR;
+  try {
+    return userInfo().username;
+  } catch {
+    return env.USER ?? "unknown";
+  }
+}
+
+function gitHead(dir: string): string | null {
+  try {
+    return execFileSync("git", ["rev-parse", "HEAD"], { cwd: dir, stdio: ["ignore", "pipe", "ignore"] })
+      .toString()
+      .trim();
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,109 @@
+import { Command, CommanderError, Option } from "commander";
+import { Output, useColor } from "./io.js";
+import { runGraph, runValidate } from "./run-validate.js";
+import { runPlan } from "./run-plan.js";
+import { runApply } from "./run-apply.js";
+import { runDestroy, runForceUnlock, runHistory, runShow } from "./run-registry.js";
+
+const USAGE_EXIT = 2;
+
+/**
+ * The only place that reads argv, the environment and the TTY, and sets the exit code.
+ * Returns the exit code instead of exiting so tests can run it in-process.
+ */
+export async function main(
+  argv: string[],
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<number> {
+  const io = new Output(process.stdout, process.stderr, useColor(env, process.stdout));
+  const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) && env.CI !== "true";
+  let code = 0;
+  const set = (p: Promise<number>) => p.then((c) => void (code = c));
+
+  const program = new Command("fsops")
+    .description("GitOps for feature stores: plan and apply feature definitions written in TypeScript.")
+    .version(VERSION, "-V, --version")
+    .exitOverride()
+    .showHelpAfterError("(run fsops --help for usage)")
+    .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
+
+  program
+    .command("validate")
+    .description("read the definitions (without running them) and report every problem")
+    .argument("[dir]", "project folder", ".")
+    .option("--json", "machine-readable output")
+    .action((dir: string, opts: { json?: boolean }) => set(runValidate(dir, opts, env, io)));
+
+  program
+    .command("graph")
+    .description("print the dependency graph of the definitions")
+    .argument("[dir]", "project folder", ".")
+    .addOption(
+      new Option("--format <format>", "output format").choices(["mermaid", "dot", "json"]).default("mermaid"),
+    )
+    .option("--json", "same as --format json")
+    .action((dir: string, opts: { format?: string; json?: boolean }) => set(runGraph(dir, opts, env, io)));
+
+  program
+    .command("plan")
+    .description("show what apply would change in the registry and the online store")
+    .argument("[dirs...]", "project folders (default: .)")
+    .option("--json", "print the plan as versioned JSON")
+    .option("--markdown", "print the plan as Markdown (PR comment body)")
+    .option("--out <file>", "save the plan as JSON for fsops apply --plan")
+    .option("--detailed-exitcode", "exit 0 when there are no changes, 2 when there are")
+    .option("--check-sources", "check PostgresSource tables/queries against the offline store")
+    .action((dirs: string[], opts) => set(runPlan(dirs, opts, env, io)));
+
+  program
+    .command("apply")
+    .description("apply the plan: provision the online store, then commit the registry atomically")
+    .argument("[dir]", "project folder", ".")
+    .option("--plan <file>", "apply only if this saved plan (fsops plan --out) is still current")
+    .option("--auto-approve", "skip the interactive confirmation")
+    .option("--allow-destroy", "allow destructive changes (deletes, dropped columns and tables)")
+    .action((dir: string, opts) => set(runApply(dir, opts, env, io, interactive)));
+
+  program
+    .command("show")
+    .description("print what the registry holds for the project")
+    .argument("[dir]", "project folder", ".")
+    .option("--json", "print the registry state as JSON")
+    .action((dir: string, opts: { json?: boolean }) => set(runShow(dir, opts, env, io)));
+
+  program
+    .command("history")
+    .description("list the applies recorded for the project")
+    .argument("[dir]", "project folder", ".")
+    .option("--json", "print the history as JSON")
+    .action((dir: string, opts: { json?: boolean }) => set(runHistory(dir, opts, env, io)));
+
+  program
+    .command("force-unlock")
+    .description("remove a lock left behind by a crashed apply")
+    .argument("<lock-id>", "the lock id printed by the refused apply")
+    .argument("[dir]", "project folder", ".")
+    .action((lockId: string, dir: string) => set(runForceUnlock(lockId, dir, env, io)));
+
+  program
+    .command("destroy")
+    .description("drop the project's online tables/keys and delete its registry state (history kept)")
+    .argument("[dir]", "project folder", ".")
+    .option("--auto-approve", "skip the interactive confirmation")
+    .action((dir: string, opts: { autoApprove?: boolean }) =>
+      set(runDestroy(dir, opts, env, io, interactive)),
+    );
+
+  try {
+    await program.parseAsync(argv, { from: "user" });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end here with exit code 0; usage mistakes exit 2.
+      return err.exitCode === 0 ? 0 : USAGE_EXIT;
+    }
+    throw err;
+  }
+  return code;
+}
+
+const VERSION = "0.1.0";

@@ -1,0 +1,147 @@
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
+import { nextRegistryObjects } from "../plan/apply-plan.js";
+import { planHasChanges } from "../model/plan.js";
+import { REGISTRY_FORMAT_VERSION, RegistryLockedError } from "../model/registry.js";
+import type { HistoryEntry, LockInfo, RegistryState } from "../model/registry.js";
+import type { Plan } from "../model/plan.js";
+import { loadProject } from "./load-project.js";
+import { planAgainst } from "./compute-plan.js";
+import { withLockedBackends } from "./backends.js";
+import { describeError } from "./errors.js";
+import { destructiveChanges, describeStalePlan } from "./apply-guards.js";
+import type { ApplyOptions, ApplyOutcome, CommandContext } from "./types.js";
+
+/**
+ * `fsops apply` for one project: lock → read → re-plan → verify the expected fingerprint →
+ * refuse destructive changes unless allowed → provision the online store (idempotent DDL) →
+ * commit the registry with serial+1 (compare-and-swap) and a history entry → unlock.
+ * A failure before the commit leaves the registry as it was; the DDL converges on re-run.
+ */
+export async function applyProject(
+  dir: string,
+  ctx: CommandContext,
+  opts: ApplyOptions,
+): Promise<ApplyOutcome> {
+  const loaded = await loadProject(dir, ctx);
+  if (loaded.status === "invalid") {
+    return {
+      status: "refused",
+      dir,
+      project: loaded.project,
+      reason: "invalid-definitions",
+      message: "the definitions or fsops.yaml have errors",
+      invalid: { diagnostics: loaded.diagnostics, sources: loaded.sources },
+    };
+  }
+  const { config, definitions } = loaded;
+  const project = config.project;
+  if (opts.expectedProject !== undefined && opts.expectedProject !== project) {
+    return {
+      status: "refused",
+      dir,
+      project,
+      reason: "plan-changed",
+      message: `the plan was made for project ${opts.expectedProject}, but ${dir} is project ${project}`,
+    };
+  }
+  const failed = (err: unknown, plan?: Plan): ApplyOutcome => ({
+    status: "failed",
+    dir,
+    project,
+    reason: "apply-failed",
+    ...describeError(err, config.secrets),
+    ...(plan ? { plan } : {}),
+  });
+
+  const info: LockInfo = {
+    id: randomUUID(),
+    who: ctx.who,
+    host: hostname(),
+    pid: process.pid,
+    time: new Date().toISOString(),
+    operation: "apply",
+  };
+  try {
+    return await withLockedBackends(
+      config,
+      info,
+      async ({ registry, online, lock }): Promise<ApplyOutcome> => {
+        const { state } = await registry.read(project);
+        const { plan, infraRecord } = await planAgainst(config, definitions.desired, state, online);
+
+        if (opts.expectedFingerprint !== undefined && opts.expectedFingerprint !== plan.fingerprint) {
+          return {
+            status: "refused",
+            dir,
+            project,
+            reason: "plan-changed",
+            message: describeStalePlan(opts.expectedRegistry, plan),
+            hint: "run fsops plan again, review it, and apply the new plan",
+            plan,
+          };
+        }
+        if (!planHasChanges(plan)) {
+          return { status: "no-changes", dir, project, plan, serial: state?.serial ?? 0 };
+        }
+        const destructive = destructiveChanges(plan);
+        if (destructive.length > 0 && !opts.allowDestroy) {
+          return {
+            status: "refused",
+            dir,
+            project,
+            reason: "destructive-not-allowed",
+            message: `the plan has destructive changes: ${destructive.join(", ")}`,
+            hint: "review them, then re-run with --allow-destroy (Action input allow-destroy: true)",
+            plan,
+          };
+        }
+        if (opts.confirm && !(await opts.confirm(plan))) {
+          return { status: "cancelled", dir, project, plan };
+        }
+
+        if (online && plan.infra.length > 0) {
+          try {
+            await online.apply(project, plan.infra);
+          } catch (err) {
+            return failed(err, plan);
+          }
+        }
+
+        const time = new Date().toISOString();
+        const next: RegistryState = {
+          formatVersion: REGISTRY_FORMAT_VERSION,
+          project,
+          lineage: state?.lineage ?? randomUUID(),
+          serial: (state?.serial ?? 0) + 1,
+          updatedAt: time,
+          appliedBy: ctx.who,
+          objects: nextRegistryObjects(definitions.desired, state, plan),
+          infra: infraRecord,
+        };
+        const history: HistoryEntry = {
+          project,
+          serial: next.serial,
+          time,
+          who: ctx.who,
+          commit: ctx.commit,
+          fingerprint: plan.fingerprint,
+          changes: plan.changes.map((c) => ({ kind: c.kind, name: c.name, action: c.action })),
+          infra: plan.infra.map((a) => `${a.action} ${a.target}`),
+        };
+        await registry.commit(
+          lock,
+          state ? { lineage: state.lineage, serial: state.serial } : null,
+          next,
+          history,
+        );
+        return { status: "applied", dir, project, plan, serial: next.serial, time };
+      },
+    );
+  } catch (err) {
+    if (err instanceof RegistryLockedError) {
+      return { status: "refused", dir, project, reason: "locked", ...describeError(err, config.secrets) };
+    }
+    return failed(err);
+  }
+}

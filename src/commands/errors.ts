@@ -1,0 +1,30 @@
+import { RegistryError } from "../model/registry.js";
+import { redactSecrets } from "../config/redact.js";
+
+/** An expected failure of a command: printed as message + hint, never with a stack. */
+export class CommandError extends Error {
+  constructor(
+    message: string,
+    readonly hint?: string,
+  ) {
+    super(message);
+    this.name = "CommandError";
+  }
+}
+
+/**
+ * Turn anything thrown by a backend into a printable message with every secret redacted.
+ * Driver errors (pg, ioredis, the AWS SDK) can echo connection details, so redaction is not optional.
+ */
+export function describeError(err: unknown, secrets: readonly string[]): { message: string; hint?: string } {
+  const hint = err instanceof RegistryError || err instanceof CommandError ? err.hint : undefined;
+  let message = err instanceof Error ? err.message : String(err);
+  if (!(err instanceof RegistryError) && !(err instanceof CommandError) && err instanceof Error) {
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === "string" && code && !message.includes(code)) message = `${message} (${code})`;
+  }
+  return {
+    message: redactSecrets(message, [...secrets]),
+    ...(hint ? { hint: redactSecrets(hint, [...secrets]) } : {}),
+  };
+}
