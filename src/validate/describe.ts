@@ -60,8 +60,9 @@ export function valueAt(obj: DslObject, path: OptionPath): unknown {
 
 /**
  * Where to report something about `path` in `obj`: the deepest location the parser recorded for a
- * prefix of the path, or the location of a projection on the way when that is deeper (a projection
- * built elsewhere and referenced by a const), else the construction itself.
+ * prefix of the path, else the construction itself. A problem inside a projection (a selected
+ * feature) is reported at the `.select([...])` call, which may be a const's initializer elsewhere,
+ * unless the parser recorded the exact element.
  */
 export function locate(obj: DslObject, path: OptionPath): SourceLocation {
   let best: SourceLocation = obj.location;
@@ -75,7 +76,7 @@ export function locate(obj: DslObject, path: OptionPath): SourceLocation {
     }
     const recorded = obj.optionLocations[path.slice(0, depth).map(String).join(".")];
     if (recorded) best = recorded;
-    else if (isProjection(cur) || isTransformSource(cur)) best = cur.location;
+    if (isProjection(cur) && depth < path.length) best = cur.location;
   }
   return best;
 }

@@ -150,15 +150,15 @@ function schemaFields(ctx: RuleContext, a: Analysis): { fields: FieldEntry[]; co
   const raw = a.obj.options.schema;
   if (!Array.isArray(raw) || raw.length === 0) return { fields: [], complete: false };
   const fields: FieldEntry[] = [];
-  // The parser may have dropped a field it could not evaluate.
-  let complete = !a.incomplete;
+  // An option the parser could not evaluate is left out whole, so a present schema is complete.
+  let complete = true;
   raw.forEach((el, index) => {
     if (!isDslObject(el) || el.$dsl !== "Field") {
       complete = false;
       return;
     }
     const name = nameOf(ctx, el);
-    if (name === undefined || ctx.analysisOf(el)?.incomplete) complete = false;
+    if (name === undefined) complete = false;
     fields.push({ index, obj: el, name });
   });
   return { fields, complete };

@@ -171,15 +171,13 @@ describe("projections (FS212)", () => {
   it("names each missing feature at its location and hints the nearest one", () => {
     const d = new Defs();
     const { fv } = driverProject(d);
-    const svc = d.make("FeatureService", {
-      name: "svc",
-      features: [d.select(fv, ["conv_rate", "conv_rat", "driver_id", "zzz"])],
-    });
+    const p = d.select(fv, ["conv_rate", "conv_rat", "driver_id", "zzz"]);
+    d.make("FeatureService", { name: "svc", features: [p] });
     const { diagnostics, state } = validate(d);
     expect(diagnostics).toEqual([
       expect.objectContaining({
         code: CODES.unknownFeature,
-        ...at(loc(svc, "features.0")),
+        ...at(p.location),
         message: 'FeatureService "svc": FeatureView "driver_stats" has no feature "conv_rat"',
         hint: 'did you mean "conv_rate"?',
       }),
@@ -226,14 +224,13 @@ describe("projections (FS212)", () => {
   it("a feature selected twice (FS215) and an empty select (FS218)", () => {
     const d = new Defs();
     const { fv } = driverProject(d);
-    const svc = d.make("FeatureService", {
-      name: "svc",
-      features: [d.select(fv, ["acc_rate", "acc_rate"])],
-    });
-    const svc2 = d.make("FeatureService", { name: "svc2", features: [d.select(fv, [])] });
+    const twice = d.select(fv, ["acc_rate", "acc_rate"]);
+    d.make("FeatureService", { name: "svc", features: [twice] });
+    const empty = d.select(fv, []);
+    d.make("FeatureService", { name: "svc2", features: [empty] });
     expect(validate(d).diagnostics).toEqual([
-      expect.objectContaining({ code: CODES.duplicateEntry, ...at(loc(svc, "features.0")) }),
-      expect.objectContaining({ code: CODES.emptyValue, ...at(loc(svc2, "features.0")) }),
+      expect.objectContaining({ code: CODES.duplicateEntry, ...at(twice.location) }),
+      expect.objectContaining({ code: CODES.emptyValue, ...at(empty.location) }),
     ]);
   });
 
@@ -241,9 +238,10 @@ describe("projections (FS212)", () => {
     const d = new Defs();
     const { driver, src, fv } = driverProject(d);
     const req = d.make("RequestSource", { name: "req", schema: [d.field("val", "int64")] });
+    const inOdfv = d.select(fv, ["conv_rate", "nope"]);
     const odfv = d.make("OnDemandFeatureView", {
       name: "odfv",
-      sources: [d.select(fv, ["conv_rate", "nope"]), req],
+      sources: [inOdfv, req],
       schema: [d.field("out")],
       transform: d.transform("(x) => x"),
     });
@@ -254,16 +252,17 @@ describe("projections (FS212)", () => {
       schema: [d.field("s")],
       source: push,
     });
-    const svc = d.make("FeatureService", {
+    const ofOdfv = d.select(odfv, ["outt"]);
+    d.make("FeatureService", {
       name: "svc",
-      features: [d.select(sfv, ["s"]), d.select(fv, ["conv_rate"]), d.select(odfv, ["outt"])],
+      features: [d.select(sfv, ["s"]), d.select(fv, ["conv_rate"]), ofOdfv],
     });
     const ds = validate(d).diagnostics;
     expect(ds).toEqual([
-      expect.objectContaining({ code: CODES.unknownFeature, ...at(loc(odfv, "sources.0")) }),
+      expect.objectContaining({ code: CODES.unknownFeature, ...at(inOdfv.location) }),
       expect.objectContaining({
         code: CODES.unknownFeature,
-        ...at(loc(svc, "features.2")),
+        ...at(ofOdfv.location),
         hint: 'did you mean "out"?',
       }),
     ]);

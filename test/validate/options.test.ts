@@ -481,21 +481,23 @@ describe("references of the wrong kind (FS207)", () => {
       schema: [d.field("out")],
       transform: d.transform("(x) => x"),
     });
+    const selectOdfv = d.select(odfv1, ["out"]);
     const odfv2 = d.make("OnDemandFeatureView", {
       name: "o2",
-      sources: [src, odfv1, d.select(odfv1, ["out"])],
+      sources: [src, odfv1, selectOdfv],
       schema: [d.field("out2")],
       transform: d.transform("(x) => x"),
     });
     const ds = validate(d).diagnostics;
     expect(ds).toEqual([
+      // The problem is inside the projection: reported at the .select() call (sorted first here).
+      expect.objectContaining({ code: CODES.wrongReference, ...at(selectOdfv.location) }),
       expect.objectContaining({ code: CODES.wrongReference, ...at(loc(odfv2, "sources.0")) }),
       expect.objectContaining({
         code: CODES.wrongReference,
         ...at(loc(odfv2, "sources.1")),
         hint: "an on-demand feature view cannot feed another one",
       }),
-      expect.objectContaining({ code: CODES.wrongReference, ...at(loc(odfv2, "sources.2")) }),
     ]);
   });
 
@@ -643,25 +645,22 @@ describe("objects the parser could not fully evaluate (ParseResult.incomplete)",
   it("absent options are not reported again, present mistakes are, and the object is left out", () => {
     const d = new Defs();
     const driver = d.entity("driver");
-    // `source: someCall()` could not be evaluated: the parser reported it and left it out.
+    // `source: someCall()` could not be evaluated: the parser reported it and left it out
+    // (an option is left out whole, so the schema that is present is complete).
     const fv = d.make("FeatureView", { name: "v", entities: [driver], schema: [d.field("x")], ttl: "1x" });
-    const svc = d.make("FeatureService", {
-      name: "svc",
-      features: [d.select(fv, ["x", "dropped_by_parser"])],
-    });
+    const p = d.select(fv, ["x", "nope"]);
+    d.make("FeatureService", { name: "svc", features: [p] });
     const parsed = { ...d.result(), incomplete: [fv.id] };
     const { diagnostics, state } = buildDesiredState("proj", parsed);
     expect(diagnostics).toEqual([
       expect.objectContaining({ code: CODES.invalidDuration, ...at(loc(fv, "ttl")) }),
+      expect.objectContaining({ code: CODES.unknownFeature, ...at(p.location) }),
     ]);
     expect(state.objects.map((o) => o.name)).toEqual(["driver"]);
-    expect(svc.$dsl).toBe("FeatureService");
 
-    // Without the flag, the same input reports the missing source and the unknown feature.
+    // Without the flag, the same input also reports the missing source.
     const again = buildDesiredState("proj", d.result()).diagnostics;
-    expect(codes(again).sort()).toEqual(
-      [CODES.missingOption, CODES.invalidDuration, CODES.unknownFeature].sort(),
-    );
+    expect(codes(again)).toEqual([CODES.missingOption, CODES.invalidDuration, CODES.unknownFeature]);
   });
 
   it("an incomplete object with nothing else wrong is still not valid", () => {
