@@ -4,6 +4,7 @@ import type {
   Change,
   DesiredObject,
   DesiredState,
+  GraphEdge,
   InfraAction,
   Json,
   JsonObject,
@@ -17,7 +18,7 @@ import { diffSpecs } from "./diff-fields.js";
 import { assessChange } from "./impact.js";
 import type { ImpactContext } from "./impact.js";
 import { planFingerprint } from "./fingerprint.js";
-import { dependentsIndex, downstreamOf, edgesFromSpecs } from "./references.js";
+import { compareEdges, dependentsIndex, downstreamOf, edgesFromSpecs } from "./references.js";
 
 /** The tag that keeps an object from ever being deleted by apply. */
 export const PROTECT_TAG = "fsops.protect";
@@ -37,6 +38,12 @@ export interface ProtectedObject {
  */
 export interface ComputedPlan extends Plan {
   protected: ProtectedObject[];
+  /**
+   * The dependency edges (dependent → dependency) among changed objects and their dependents:
+   * the desired graph, plus the registry's for deleted objects. Lets a renderer draw the
+   * blast radius; like `protected`, not part of the JSON plan or the fingerprint.
+   */
+  edges: GraphEdge[];
 }
 
 /**
@@ -55,6 +62,7 @@ export function planChanges(
   for (const o of current?.objects ?? []) currentById.set(objectId(o.kind, o.name), o);
 
   const desiredDependents = dependentsIndex(desired.edges);
+  let registryEdges: GraphEdge[] | null = null;
   let registryDependents: Map<string, string[]> | null = null;
 
   const changes: Change[] = [];
@@ -102,7 +110,8 @@ export function planChanges(
         protectedObjects.push({ kind: have.kind, name: have.name, file: have.file, line: have.line });
         continue;
       }
-      registryDependents ??= dependentsIndex(edgesFromSpecs(current?.objects ?? []));
+      registryEdges ??= edgesFromSpecs(current?.objects ?? []);
+      registryDependents ??= dependentsIndex(registryEdges);
       const fields = diffSpecs(toJson(have.spec), {}).filter((f) => f.path !== "name" && !isEmpty(f.before));
       changes.push(
         change(
@@ -133,7 +142,35 @@ export function planChanges(
     infra: infraCopy,
     fingerprint: planFingerprint({ project: desired.project, registry, changes, infra: infraCopy }),
     protected: protectedObjects,
+    edges: blastRadiusEdges(changes, desired.edges, registryEdges ?? []),
   };
+}
+
+function blastRadiusEdges(
+  changes: readonly Change[],
+  desiredEdges: readonly GraphEdge[],
+  registryEdges: readonly GraphEdge[],
+): GraphEdge[] {
+  const involved = new Set<string>();
+  for (const c of changes) {
+    involved.add(objectId(c.kind, c.name));
+    for (const d of c.dependents) involved.add(d);
+  }
+  // The registry's edges only speak for objects that are gone; the desired graph for the rest.
+  const deleted = new Set<string>(
+    changes.filter((c) => c.action === "delete").map((c) => objectId(c.kind, c.name)),
+  );
+  const gone = registryEdges.filter((e) => deleted.has(e.from) || deleted.has(e.to));
+  const seen = new Set<string>();
+  const out: GraphEdge[] = [];
+  for (const e of [...desiredEdges, ...gone]) {
+    const key = `${e.from}\u0000${e.to}`;
+    if (involved.has(e.from) && involved.has(e.to) && !seen.has(key)) {
+      seen.add(key);
+      out.push({ from: e.from, to: e.to });
+    }
+  }
+  return out.sort(compareEdges);
 }
 
 /**
