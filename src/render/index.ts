@@ -1,0 +1,11 @@
+export { renderPlanTerminal } from "./plan-terminal.js";
+export type { TerminalPlanOptions } from "./plan-terminal.js";
+export { renderPlanMarkdown } from "./plan-markdown.js";
+export type { MarkdownDetail, MarkdownPlanOptions } from "./plan-markdown.js";
+export { renderPlanJson, planToJson, parsePlanJson, PlanFileError } from "./plan-json.js";
+export type { PlanJson } from "./plan-json.js";
+export { renderDiagnostics } from "./diagnostics.js";
+export type { DiagnosticsOptions } from "./diagnostics.js";
+export { renderGraph, mermaidId } from "./graph.js";
+export type { GraphFormat, GraphJson } from "./graph.js";
+export { formatDuration, formatValue } from "./format.js";
