@@ -56,8 +56,12 @@ export interface BenchCase {
 
 /** What a child reports. */
 export interface TaskResult {
+  /** Wall time of each run. */
   timesMs: number[];
+  /** CPU time (user + system, all threads) of each run: robust when the machine is shared. */
+  cpuMs: number[];
   bestMs: number;
+  bestCpuMs: number;
   peakRssMb: number;
   summary: JsonValue;
 }

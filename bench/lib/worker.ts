@@ -1,5 +1,5 @@
 /**
- * Child-process harness: `node --expose-gc --import tsx bench/lib/worker.ts <spec-json>`.
+ * Child-process harness, run compiled (see child.ts): `node --expose-gc worker.mjs <spec-json>`.
  * Loads the workload, prepares it once, times `runs` repetitions (a full GC before each, so one
  * repetition's garbage is not charged to the next), then prints one JSON line: TaskResult.
  */
@@ -15,16 +15,22 @@ async function main(): Promise<void> {
   const gc = (globalThis as { gc?: () => void }).gc;
   const prepared = await workload.prepare(spec.args);
   const timesMs: number[] = [];
+  const cpuMs: number[] = [];
   let summary: TaskResult["summary"] = null;
   for (let i = 0; i < spec.runs; i++) {
     gc?.();
+    const cpu = process.cpuUsage();
     const start = performance.now();
     summary = await workload.run(prepared);
     timesMs.push(performance.now() - start);
+    const used = process.cpuUsage(cpu);
+    cpuMs.push((used.user + used.system) / 1000);
   }
   const result: TaskResult = {
     timesMs,
+    cpuMs,
     bestMs: Math.min(...timesMs),
+    bestCpuMs: Math.min(...cpuMs),
     // maxRSS is in kilobytes.
     peakRssMb: process.resourceUsage().maxRSS / 1024,
     summary,
