@@ -253,9 +253,10 @@ export class S3RegistryStore implements RegistryStore {
       lastHistory: history,
     };
     const key = this.keyOf(project, "state.json");
+    const body = serialize(updated, { compact: true });
     const written = etag
-      ? await this.putIfMatch(key, serialize(updated), etag)
-      : await this.put(key, serialize(updated), { ifNoneMatch: true });
+      ? await this.putIfMatch(key, body, etag)
+      : await this.put(key, body, { ifNoneMatch: true });
     if (!written) throw new ConcurrentChangeError(`${this.where(key)} was rewritten by another apply`);
     // Best effort: until this object exists, state.json's lastHistory stands in for it.
     await this.writeHistory(project, count, history).catch(() => {});
