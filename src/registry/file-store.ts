@@ -76,6 +76,7 @@ class FileLock implements RegistryLock {
 
 export class FileRegistryStore implements RegistryStore {
   readonly location: string;
+  private readonly held = new Set<FileLock>();
 
   /**
    * @param path absolute path of the registry file
@@ -109,10 +110,13 @@ export class FileRegistryStore implements RegistryStore {
   async lock(project: string, info: LockInfo): Promise<RegistryLock> {
     assertProjectName(project);
     await this.createLock(this.projectLockPath(project), project, info);
-    return new FileLock(this, project, info);
+    const lock = new FileLock(this, project, info);
+    this.held.add(lock);
+    return lock;
   }
 
   async releaseLock(lock: FileLock): Promise<void> {
+    this.held.delete(lock);
     await this.removeLockIf(this.projectLockPath(lock.project), lock.info.id);
   }
 
@@ -151,7 +155,10 @@ export class FileRegistryStore implements RegistryStore {
     return this.update(lock, expected, null, history);
   }
 
-  async close(): Promise<void> {}
+  /** Releases any lock still held: a closed store leaves nothing behind. */
+  async close(): Promise<void> {
+    await Promise.all([...this.held].map((lock) => this.releaseLock(lock)));
+  }
 
   private async update(
     lock: RegistryLock,

@@ -114,6 +114,7 @@ export class S3RegistryStore implements RegistryStore {
    * API returns (AWS accepts it, as documented). Learned once per store, see `putIfMatch`.
    */
   private unquotedIfMatch = false;
+  private readonly held = new Set<S3Lock>();
 
   constructor(config: S3RegistryConfig, client?: S3Client) {
     this.bucket = config.bucket;
@@ -176,7 +177,11 @@ export class S3RegistryStore implements RegistryStore {
     assertProjectName(project);
     const key = this.keyOf(project, "lock.json");
     for (let attempt = 0; ; attempt++) {
-      if (await this.put(key, serialize(info), { ifNoneMatch: true })) return new S3Lock(this, project, info);
+      if (await this.put(key, serialize(info), { ifNoneMatch: true })) {
+        const lock = new S3Lock(this, project, info);
+        this.held.add(lock);
+        return lock;
+      }
       const holder = await this.readLock(project);
       // Released between our put and read: try again.
       if (holder === null && attempt < 5) continue;
@@ -194,6 +199,7 @@ export class S3RegistryStore implements RegistryStore {
   }
 
   async releaseLock(lock: S3Lock): Promise<void> {
+    this.held.delete(lock);
     const holder = await this.readLock(lock.project).catch(() => null);
     if (holder?.id === lock.info.id) await this.deleteKey(this.keyOf(lock.project, "lock.json"));
   }
@@ -225,7 +231,9 @@ export class S3RegistryStore implements RegistryStore {
     await this.write(lock, expected, null, history);
   }
 
+  /** Releases any lock still held, then the client. */
   async close(): Promise<void> {
+    await Promise.all([...this.held].map((lock) => this.releaseLock(lock).catch(() => {})));
     this.client.destroy();
   }
 

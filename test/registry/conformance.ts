@@ -161,6 +161,16 @@ export function registryConformance(fresh: () => Promise<Harness>): void {
     await expect(b.forceUnlock(p, holder.id)).rejects.toThrow(/not locked/);
   });
 
+  it("close() releases the locks the store still holds", async () => {
+    const h = await fresh();
+    const [a, b] = [h.open(), open(h)];
+    const p = project();
+    await a.lock(p, lockInfo("forgetful"));
+    await expect(b.lock(p, lockInfo())).rejects.toBeInstanceOf(RegistryLockedError);
+    await a.close();
+    await (await b.lock(p, lockInfo())).release();
+  });
+
   it("projects sharing a registry lock, commit and delete independently", async () => {
     const h = await fresh();
     const [a, b] = [open(h), open(h)];
