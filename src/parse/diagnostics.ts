@@ -57,6 +57,14 @@ export class Reporter {
     return m ? m[0].length : Math.max(0, node.end - start);
   }
 
+  /** Whether a diagnostic with `code` starts at `start` in `file`. */
+  hasAt(code: string, file: ParsedFile, start: number): boolean {
+    const loc = locationAt(file, start);
+    return this.list.some(
+      (d) => d.code === code && d.file === loc.file && d.line === loc.line && d.column === loc.column,
+    );
+  }
+
   get count(): number {
     return this.list.length;
   }

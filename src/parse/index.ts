@@ -13,11 +13,11 @@ import type { MutationTarget } from "./mutation.js";
 import { RootFinder } from "./roots.js";
 import { parseFile, syntaxProblems } from "./source.js";
 import type { ParsedFile } from "./source.js";
-import { DEFAULT_SIZE_BUDGET, DEFAULT_STEP_BUDGET } from "./types.js";
+import { DEFAULT_SIZE_BUDGET, defaultStepBudget } from "./types.js";
 import type { ParseOptions, ParseResult, SourceFileInput } from "./types.js";
 
 export type { ParseOptions, ParseResult, SourceFileInput } from "./types.js";
-export { DEFAULT_SIZE_BUDGET, DEFAULT_STEP_BUDGET } from "./types.js";
+export { DEFAULT_SIZE_BUDGET, defaultStepBudget } from "./types.js";
 export { PARSE, PARSE_CODE_DESCRIPTIONS } from "./codes.js";
 
 /** `a\b.ts`, `./a/b.ts` → `a/b.ts`: paths are compared and resolved in one form. */
@@ -36,11 +36,12 @@ function normalizePath(path: string): string {
  * `files`: they are sorted by path, and objects are ordered by file, position, then evaluation order.
  */
 export function parseProject(files: readonly SourceFileInput[], options: ParseOptions = {}): ParseResult {
+  const inputs = files.map((f) => ({ path: normalizePath(f.path), text: f.text }));
+  const totalChars = inputs.reduce((n, f) => n + f.text.length, 0);
   const limits = limitsFrom(
-    options.stepBudget ?? DEFAULT_STEP_BUDGET,
+    options.stepBudget ?? defaultStepBudget(totalChars),
     options.sizeBudget ?? DEFAULT_SIZE_BUDGET,
   );
-  const inputs = files.map((f) => ({ path: normalizePath(f.path), text: f.text }));
   inputs.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   for (let i = 1; i < inputs.length; i++) {
     if (inputs[i]?.path === inputs[i - 1]?.path) {
@@ -81,6 +82,9 @@ export function parseProject(files: readonly SourceFileInput[], options: ParseOp
   const label = (t: MutationTarget): string =>
     "state" in t ? (t as DeclRecord).label : (t.name?.text ?? "default");
   for (const site of findMutations(graph)) {
+    // A mutation inside a definition was already reported where evaluation met it.
+    if (reporter.hasAt(PARSE.mutationInDefinition.code, site.mod.file, site.node.getStart(site.mod.file.sf)))
+      continue;
     for (const t of site.targets) {
       if (used(t)) reporter.at(PARSE.mutation, site.mod.file, site.node, [label(t), site.how]);
     }

@@ -10,7 +10,8 @@ export interface SourceFileInput {
 export interface ParseOptions {
   /**
    * Evaluation steps (expression nodes evaluated plus elements copied by spreads and array
-   * methods) allowed for the whole project before evaluation stops with FS150.
+   * methods) allowed for the whole project before evaluation stops with FS150. Default:
+   * `defaultStepBudget(total characters of all files)`.
    */
   stepBudget?: number;
   /**
@@ -32,5 +33,14 @@ export interface ParseResult {
   incomplete: number[];
 }
 
-export const DEFAULT_STEP_BUDGET = 10_000_000;
+/**
+ * The default step budget grows with the project: straight-line definitions cost well under one
+ * step per source character, so only repeated work (helpers called over and over, recursion) can
+ * reach it, and evaluation stays within a small multiple of the time parsing the files takes.
+ */
+export const DEFAULT_STEP_BUDGET_BASE = 1_000_000;
+export const DEFAULT_STEPS_PER_SOURCE_CHAR = 2;
+export function defaultStepBudget(totalSourceChars: number): number {
+  return DEFAULT_STEP_BUDGET_BASE + DEFAULT_STEPS_PER_SOURCE_CHAR * totalSourceChars;
+}
 export const DEFAULT_SIZE_BUDGET = 100_000;
