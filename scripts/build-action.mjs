@@ -13,11 +13,13 @@ import {
   statSync,
   writeFileSync,
 } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const outdir = join(root, "dist");
+// `--outdir DIR` builds elsewhere (the Action's tests bundle the current src/ into a temp folder).
+const outArg = process.argv.indexOf("--outdir");
+const outdir = outArg > 0 ? resolve(process.argv[outArg + 1] ?? "") : join(root, "dist");
 
 // Files some dependencies load at run time from next to their own module (new URL(x, import.meta.url)).
 // In the bundle import.meta.url is dist/index.js, so they are copied beside it when the bundle uses them.
@@ -27,6 +29,9 @@ const RUNTIME_ASSETS = [
   { name: "initdb.wasm", from: "node_modules/@electric-sql/pglite/dist/initdb.wasm" },
 ];
 
+if (outdir === root || root.startsWith(outdir + sep) || outdir === dirname(outdir)) {
+  throw new Error(`refusing to empty ${outdir}: it holds the repository`);
+}
 rmSync(outdir, { recursive: true, force: true });
 mkdirSync(outdir, { recursive: true });
 

@@ -4,6 +4,7 @@
  */
 import type { Diagnostic } from "../model/diagnostic.js";
 import type { FailureReason } from "../commands/types.js";
+import { codeSpan, escapeInline, linkUrl, tableCell } from "../render/markdown.js";
 
 /** Where a project's files are on GitHub, for links to definition lines. */
 export interface SourceLinks {
@@ -18,23 +19,7 @@ export function sourceUrl(links: SourceLinks, file: string, line: number | null)
   if (links.linkBase === null) return null;
   const path = links.projectPath === "." ? file : `${links.projectPath}/${file}`;
   const encoded = path.split("/").map(encodeURIComponent).join("/");
-  return `${links.linkBase}/${encoded}${line === null ? "" : `#L${line}`}`;
-}
-
-/** Text safe inside a table cell: no pipes, no line breaks, no raw HTML. */
-export function escapeCell(text: string): string {
-  return escapeInline(text)
-    .replace(/\|/g, "\\|")
-    .replace(/\s*\n\s*/g, " ");
-}
-
-/** Text safe as inline Markdown: HTML and emphasis characters cannot start markup. */
-export function escapeInline(text: string): string {
-  return text
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/([\\`*_[\]])/g, "\\$1");
+  return linkUrl(`${links.linkBase}/${encoded}${line === null ? "" : `#L${line}`}`);
 }
 
 export function countDiagnostics(diagnostics: readonly Diagnostic[]): string {
@@ -55,10 +40,10 @@ export function renderDiagnosticsTable(
   const rows = diagnostics.slice(0, maxRows).map((d) => {
     const where = `${d.file}:${d.line}:${d.column}`;
     const url = sourceUrl(links, d.file, d.line);
-    const location = url ? `[${escapeCell(where)}](${url})` : escapeCell(where);
-    const message = d.hint ? `${escapeCell(d.message)}<br>*${escapeCell(d.hint)}*` : escapeCell(d.message);
+    const location = url ? `[${tableCell(where)}](${url})` : tableCell(where);
+    const message = d.hint ? `${tableCell(d.message)}<br>*${tableCell(d.hint)}*` : tableCell(d.message);
     const severity = d.severity === "error" ? "❌ error" : "⚠️ warning";
-    return `| ${severity} | \`${d.code}\` | ${location} | ${message} |`;
+    return `| ${severity} | ${codeSpan(d.code, true)} | ${location} | ${message} |`;
   });
   const lines = ["| | Code | Where | Message |", "| --- | --- | --- | --- |", ...rows];
   const rest = diagnostics.length - rows.length;
@@ -98,7 +83,7 @@ export type ApplyStatus = AppliedStatus | UnchangedStatus | FailedStatus | Skipp
 
 /** The block apply puts at the top of a project's section. */
 export function renderApplyStatus(status: ApplyStatus): string {
-  const commit = `commit \`${status.commit.slice(0, 12)}\``;
+  const commit = `commit ${codeSpan(status.commit.slice(0, 12))}`;
   const run = status.runUrl ? ` · [run](${status.runUrl})` : "";
   switch (status.kind) {
     case "applied":
@@ -108,7 +93,7 @@ export function renderApplyStatus(status: ApplyStatus): string {
     case "skipped":
       return `> [!WARNING]\n> ⏭️ **Not applied**: ${escapeInline(status.because)} · ${commit}${run}`;
     case "failed": {
-      const reason = status.reason ? ` (\`${status.reason}\`)` : "";
+      const reason = status.reason ? ` (${codeSpan(status.reason)})` : "";
       const lines = [
         `> [!CAUTION]`,
         `> ❌ **Apply failed**${reason}: ${quoteLines(status.message)} · ${commit}${run}`,
@@ -126,8 +111,9 @@ export function renderErrorBlock(message: string, hint: string | undefined): str
   return lines.join("\n");
 }
 
+/** escapeInline folds line breaks, so a message stays inside its quote block. */
 function quoteLines(text: string): string {
-  return escapeInline(text).replace(/\n/g, "\n> ");
+  return escapeInline(text);
 }
 
 export function plural(n: number, word: string): string {

@@ -12,6 +12,8 @@ import { fileURLToPath } from "node:url";
 export const BUNDLE = fileURLToPath(new URL("../../dist/index.js", import.meta.url));
 
 export interface ActionRunOptions {
+  /** The bundle to run; the committed dist/index.js by default. */
+  bundle?: string;
   workspace: string;
   /** Input names as in action.yml (`github-token`, `allow-destroy`, …). */
   inputs: Record<string, string>;
@@ -67,7 +69,7 @@ export async function runAction(opts: ActionRunOptions): Promise<ActionRun> {
   // The runner keeps dashes and uppercases the rest: INPUT_GITHUB-TOKEN.
   for (const [name, value] of Object.entries(opts.inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
 
-  const child = spawn(process.execPath, [BUNDLE], {
+  const child = spawn(process.execPath, [opts.bundle ?? BUNDLE], {
     cwd: opts.workspace,
     env,
     stdio: ["ignore", "pipe", "pipe"],

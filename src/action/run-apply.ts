@@ -1,0 +1,223 @@
+import * as core from "@actions/core";
+import { applyProject } from "../commands/apply.js";
+import type { ApplyOptions, ApplyOutcome, CommandContext } from "../commands/types.js";
+import { planHasChanges } from "../model/plan.js";
+import type { Plan } from "../model/plan.js";
+import { buildComment, parseFingerprints, setSectionStatus } from "./comment.js";
+import type { CommentFrame, CommentSection, FingerprintRecord } from "./comment.js";
+import type { GitHubClient, IssueComment, PullRequestRef } from "./github-client.js";
+import type { RunContext } from "./github-context.js";
+import type { ActionSettings } from "./inputs.js";
+import { renderApplyStatus } from "./markdown.js";
+import type { ApplyStatus, SourceLinks } from "./markdown.js";
+import { annotate, savePlanJson, SUMMARY_LIMIT, writeJobSummary } from "./report.js";
+import type { ActionResult } from "./report.js";
+import { writeComment } from "./run-plan.js";
+import { invalidBody, plannedBody, sectionTitle } from "./sections.js";
+import { readStickyComment } from "./sticky-comment.js";
+import { linkBase, resolveTargets } from "./targets.js";
+import type { ProjectTarget } from "./targets.js";
+
+/** The pull request a pushed commit came from: the one it merged, else one whose head it is. */
+export function pickPullRequest(prs: readonly PullRequestRef[], sha: string): PullRequestRef | null {
+  return (
+    prs.find((p) => p.mergeCommitSha === sha && p.mergedAt !== null) ??
+    prs.find((p) => p.mergedAt !== null && p.headSha === sha) ??
+    prs.find((p) => p.headSha === sha) ??
+    null
+  );
+}
+
+interface ProjectResult {
+  target: ProjectTarget;
+  outcome: ApplyOutcome | null;
+  status: ApplyStatus;
+}
+
+/**
+ * `command: apply` (push to the default branch): apply each project only if its fresh plan is
+ * the one reviewed on the pull request (same fingerprint), stop at the first failure, and
+ * record each result in the PR comment's project section.
+ */
+export async function runApply(
+  settings: ActionSettings,
+  run: RunContext,
+  ctx: CommandContext,
+  client: GitHubClient | null,
+): Promise<ActionResult> {
+  const targets = resolveTargets(settings, run);
+  const reviewed = await findReviewedPlans(client, run);
+  const results: ProjectResult[] = [];
+  let failure: ActionResult["failure"] = null;
+
+  for (const target of targets) {
+    const common = { commit: run.sha, runUrl: run.runUrl };
+    if (failure) {
+      const because = `an earlier project failed (${failure.reason ?? "error"})`;
+      results.push({ target, outcome: null, status: { kind: "skipped", because, ...common } });
+      continue;
+    }
+    const record = reviewed?.records.find((r) => r.dir === target.repoPath);
+    const opts: ApplyOptions = { allowDestroy: settings.allowDestroy };
+    if (record) {
+      opts.expectedProject = record.project;
+      opts.expectedFingerprint = record.value;
+      opts.expectedRegistry = { lineage: record.lineage, serial: record.serial };
+    } else if (reviewed) {
+      // The PR exists but recorded no plan for this project: only "nothing to do" may pass.
+      opts.confirm = () => Promise.resolve(false);
+    }
+    const outcome = await core.group(`fsops apply ${target.repoPath}`, () =>
+      applyProject(target.abs, ctx, opts),
+    );
+    const status = statusOf(outcome, record, reviewed?.pr.number ?? null, target, common);
+    if (status.kind === "failed") {
+      failure = { reason: status.reason, message: `${target.repoPath}: ${status.message}` };
+      if (outcome.status === "refused" || outcome.status === "failed") {
+        if (outcome.invalid) annotate(target, outcome.invalid.diagnostics);
+      }
+    }
+    core.info(`${target.repoPath}: ${status.kind}${status.kind === "failed" ? ` (${status.message})` : ""}`);
+    results.push({ target, outcome, status });
+  }
+
+  const plans = results.flatMap((r) =>
+    r.outcome && "plan" in r.outcome && r.outcome.plan ? [r.outcome.plan] : [],
+  );
+  const applied = results.flatMap((r) =>
+    r.outcome?.status === "applied" ? [{ target: r.target, plan: r.outcome.plan }] : [],
+  );
+  const planFiles = applied.map(({ target, plan }) => savePlanJson(run.tempDir, target, plan));
+
+  await writeJobSummary(
+    buildComment(
+      results.map((r) => summarySection(r, run)),
+      SUMMARY_LIMIT,
+      applyFrame(run),
+    ).body,
+  );
+  if (client && reviewed?.comment) {
+    await recordResults(client, reviewed.comment, results);
+  }
+  return { plans, planFiles, failure };
+}
+
+interface ReviewedPlans {
+  pr: PullRequestRef;
+  comment: IssueComment | undefined;
+  records: FingerprintRecord[];
+}
+
+async function findReviewedPlans(
+  client: GitHubClient | null,
+  run: RunContext,
+): Promise<ReviewedPlans | null> {
+  if (!client) {
+    core.warning(
+      "no github-token: cannot find the pull request's reviewed plan; planning and applying as is",
+    );
+    return null;
+  }
+  const pr = pickPullRequest(await client.listPullRequestsForCommit(run.sha), run.sha);
+  if (!pr) {
+    core.warning(
+      `no pull request is associated with commit ${run.sha}: planning and applying without a reviewed plan`,
+    );
+    return null;
+  }
+  const comment = await readStickyComment(client, pr.number);
+  if (!comment) core.warning(`pull request #${pr.number} has no fsops plan comment`);
+  const records = comment ? parseFingerprints(comment.body) : [];
+  core.info(`pull request #${pr.number}: ${records.length} reviewed plan(s)`);
+  return { pr, comment, records };
+}
+
+function statusOf(
+  outcome: ApplyOutcome,
+  record: FingerprintRecord | undefined,
+  pr: number | null,
+  target: ProjectTarget,
+  common: { commit: string; runUrl: string | null },
+): ApplyStatus {
+  switch (outcome.status) {
+    case "applied":
+      return { kind: "applied", serial: outcome.serial, time: outcome.time, ...common };
+    case "no-changes":
+      return { kind: "no-changes", serial: outcome.serial, ...common };
+    case "cancelled":
+      return {
+        kind: "failed",
+        reason: "plan-changed",
+        message: `pull request #${pr} recorded no fsops plan for ${target.repoPath}, so these changes were never reviewed`,
+        hint: "run the plan workflow on a pull request (comment enabled), review it, and merge again",
+        ...common,
+      };
+    case "refused":
+    case "failed": {
+      // The reviewed plan is stale but nothing is left to do (a re-run after success, or the
+      // same change applied another way): applying nothing cannot apply anything unreviewed.
+      if (outcome.reason === "plan-changed" && outcome.plan && !planHasChanges(outcome.plan)) {
+        return { kind: "no-changes", serial: outcome.plan.registry.serial, ...common };
+      }
+      let message = outcome.message;
+      if (outcome.reason === "plan-changed" && record && pr !== null) {
+        message = `the plan reviewed on pull request #${pr} (commit ${record.commit.slice(0, 12)}) is not what would be applied now: ${outcome.message}`;
+        const fresh = outcome.plan?.registry;
+        if (fresh && fresh.serial === record.serial && fresh.lineage === record.lineage) {
+          message += `; the registry is still at serial ${fresh.serial}, so the definitions at ${common.commit.slice(0, 12)} differ from the ones planned (another merge came first, or the PR changed after its last plan)`;
+        }
+      }
+      return {
+        kind: "failed",
+        reason: outcome.reason,
+        message,
+        ...(outcome.hint ? { hint: outcome.hint } : {}),
+        ...common,
+      };
+    }
+  }
+}
+
+async function recordResults(
+  client: GitHubClient,
+  comment: IssueComment,
+  results: ProjectResult[],
+): Promise<void> {
+  let body = comment.body;
+  for (const r of results) {
+    const next = setSectionStatus(body, r.target.repoPath, renderApplyStatus(r.status));
+    if (next === null) core.info(`the PR comment has no section for ${r.target.repoPath}; not updated`);
+    else body = next;
+  }
+  if (body === comment.body) return;
+  await writeComment(async () => {
+    await client.updateIssueComment(comment.id, body);
+    return { action: "updated" };
+  });
+}
+
+function summarySection(r: ProjectResult, run: RunContext): CommentSection {
+  const links: SourceLinks = { linkBase: linkBase(run), projectPath: r.target.repoPath };
+  const o = r.outcome;
+  const plan: Plan | undefined = o && "plan" in o ? o.plan : undefined;
+  const invalid = o && (o.status === "refused" || o.status === "failed") ? o.invalid : undefined;
+  return {
+    dir: r.target.repoPath,
+    title: sectionTitle(r.target, o?.project ?? null),
+    fingerprint: null,
+    status: renderApplyStatus(r.status),
+    body: (detail) => {
+      if (plan) return plannedBody(plan, [], links, detail);
+      if (invalid) return invalidBody(o?.project ?? r.target.repoPath, invalid.diagnostics, links, detail);
+      return "";
+    },
+  };
+}
+
+function applyFrame(run: RunContext): CommentFrame {
+  return {
+    heading: "fsops apply",
+    subtitle: `Commit \`${run.sha.slice(0, 12)}\`.`,
+    fullPlan: run.runUrl ? `Run: ${run.runUrl}` : "",
+  };
+}

@@ -1,0 +1,122 @@
+import * as core from "@actions/core";
+import { planProject } from "../commands/plan.js";
+import type { CommandContext, ProjectPlanOutcome } from "../commands/types.js";
+import { planHasChanges } from "../model/plan.js";
+import { buildComment, COMMENT_LIMIT, STATUS_RESERVE } from "./comment.js";
+import type { CommentFrame } from "./comment.js";
+import { GitHubApiError } from "./github-client.js";
+import type { GitHubClient } from "./github-client.js";
+import type { RunContext } from "./github-context.js";
+import type { ActionSettings } from "./inputs.js";
+import { annotate, savePlanJson, SUMMARY_LIMIT, writeJobSummary } from "./report.js";
+import type { ActionResult } from "./report.js";
+import { planSection } from "./sections.js";
+import { upsertStickyComment } from "./sticky-comment.js";
+import { linkBase, resolveTargets } from "./targets.js";
+import type { ProjectTarget } from "./targets.js";
+
+/**
+ * `command: plan`: plan every project, save the JSON plans, annotate diagnostics, write the job
+ * summary and (on pull requests) the sticky comment. Fails on invalid definitions.
+ */
+export async function runPlan(
+  settings: ActionSettings,
+  run: RunContext,
+  ctx: CommandContext,
+  client: GitHubClient | null,
+): Promise<ActionResult> {
+  const targets = resolveTargets(settings, run);
+  const outcomes: { target: ProjectTarget; outcome: ProjectPlanOutcome }[] = [];
+  for (const target of targets) {
+    const outcome = await core.group(`fsops plan ${target.repoPath}`, async () => {
+      const o = await planProject(target.abs, ctx, { checkSources: settings.checkSources });
+      core.info(describeOutcome(o));
+      return o;
+    });
+    if (outcome.status !== "error") annotate(target, outcome.diagnostics);
+    outcomes.push({ target, outcome });
+  }
+
+  const plans = outcomes.flatMap(({ outcome }) => (outcome.status === "planned" ? [outcome.plan] : []));
+  const planFiles = outcomes.flatMap(({ target, outcome }) =>
+    outcome.status === "planned" ? [savePlanJson(run.tempDir, target, outcome.plan)] : [],
+  );
+  const sections = outcomes.map(({ target, outcome }) =>
+    planSection(outcome, target, { linkBase: linkBase(run), projectPath: target.repoPath }, run.headSha),
+  );
+  const frame = planFrame(run, planFiles.length > 0);
+
+  await writeJobSummary(buildComment(sections, SUMMARY_LIMIT, frame).body);
+
+  const showsSomething =
+    plans.some(planHasChanges) || outcomes.some(({ outcome }) => outcome.status !== "planned");
+  if (client && run.pullRequest !== null && settings.comment !== "never") {
+    const limit = COMMENT_LIMIT - Math.min(STATUS_RESERVE * sections.length, COMMENT_LIMIT / 4);
+    const comment = buildComment(sections, limit, frame);
+    const createIfMissing = settings.comment === "always" || showsSomething;
+    await writeComment(() => upsertStickyComment(client, run.pullRequest!, comment.body, createIfMissing));
+  } else if (run.pullRequest === null) {
+    core.info("not a pull_request event: no PR comment (the plan is in the job summary)");
+  }
+
+  const invalid = outcomes.filter(({ outcome }) => outcome.status === "invalid");
+  const errored = outcomes.filter(({ outcome }) => outcome.status === "error");
+  let failure: ActionResult["failure"] = null;
+  if (invalid.length > 0) {
+    failure = {
+      reason: "invalid-definitions",
+      message: `invalid definitions in ${invalid.map(({ target }) => target.repoPath).join(", ")} (see the annotations)`,
+    };
+  } else if (errored.length > 0) {
+    failure = {
+      reason: null,
+      message: errored
+        .map(
+          ({ target, outcome }) => `${target.repoPath}: ${outcome.status === "error" ? outcome.message : ""}`,
+        )
+        .join("; "),
+    };
+  }
+  return { plans, planFiles, failure };
+}
+
+export function planFrame(run: RunContext, hasJson: boolean): CommentFrame {
+  const where = run.runUrl ? `the [job summary](${run.runUrl})` : "the job summary";
+  const json = hasJson
+    ? " and the `plan-json` file of the step (upload it with actions/upload-artifact)"
+    : "";
+  return {
+    heading: "fsops plan",
+    subtitle: `Planned at commit \`${run.headSha.slice(0, 12)}\`. Applied on merge only if this plan is still what the registry would get.`,
+    fullPlan: `Full plan: ${where}${json}.`,
+  };
+}
+
+/** A read-only token (fork PRs) cannot comment; the plan is still in the summary, so warn, do not fail. */
+export async function writeComment(write: () => Promise<{ action: string }>): Promise<void> {
+  try {
+    const result = await write();
+    core.info(`PR comment: ${result.action}`);
+  } catch (err) {
+    if (err instanceof GitHubApiError && (err.status === 403 || err.status === 404)) {
+      core.warning(
+        `could not write the PR comment (${err.message}). Pull requests from forks get a read-only token; otherwise grant "permissions: pull-requests: write". The plan is in the job summary.`,
+      );
+      return;
+    }
+    throw err;
+  }
+}
+
+function describeOutcome(o: ProjectPlanOutcome): string {
+  switch (o.status) {
+    case "planned": {
+      const s = o.plan.summary;
+      return `${o.project}: ${s.create} to create, ${s.update} to update, ${s.replace} to replace, ${s.delete} to delete (registry ${o.registryLocation}, serial ${o.plan.registry.serial})`;
+    }
+    case "invalid":
+      return `${o.project ?? o.dir}: ${o.diagnostics.length} diagnostic(s)`;
+    case "error":
+      return `${o.project ?? o.dir}: ${o.message}`;
+  }
+}

@@ -1,0 +1,116 @@
+/** One comment / job-summary section per project, from a command's outcome. Pure. */
+import type { ProjectPlanOutcome } from "../commands/types.js";
+import type { Diagnostic } from "../model/diagnostic.js";
+import type { Plan } from "../model/plan.js";
+import { renderPlanMarkdown } from "../render/plan-markdown.js";
+import type { CommentSection, Detail } from "./comment.js";
+import { codeSpan, escapeInline } from "../render/markdown.js";
+import { countDiagnostics, renderDiagnosticsTable, renderErrorBlock } from "./markdown.js";
+import type { SourceLinks } from "./markdown.js";
+import type { ProjectTarget } from "./targets.js";
+
+/** Rows of diagnostics kept once the comment has to shrink. */
+const SHORT_DIAGNOSTIC_ROWS = 20;
+
+export function sectionTitle(target: ProjectTarget, project: string | null): string {
+  const dir = codeSpan(target.repoPath);
+  return project === null ? dir : `${dir} · project ${codeSpan(project)}`;
+}
+
+/** The section of a planned, invalid or failed project; `commit` is the commit the plan is for. */
+export function planSection(
+  outcome: ProjectPlanOutcome,
+  target: ProjectTarget,
+  links: SourceLinks,
+  commit: string,
+): CommentSection {
+  const title = sectionTitle(target, outcome.project);
+  const label = outcome.project ?? target.repoPath;
+  switch (outcome.status) {
+    case "planned": {
+      const { plan } = outcome;
+      return {
+        dir: target.repoPath,
+        title,
+        fingerprint: {
+          project: plan.project,
+          dir: target.repoPath,
+          value: plan.fingerprint,
+          lineage: plan.registry.lineage,
+          serial: plan.registry.serial,
+          commit,
+        },
+        status: "",
+        body: (detail) => plannedBody(plan, outcome.diagnostics, links, detail),
+      };
+    }
+    case "invalid":
+      return {
+        dir: target.repoPath,
+        title,
+        fingerprint: null,
+        status: "",
+        body: (detail) => invalidBody(label, outcome.diagnostics, links, detail),
+      };
+    case "error":
+      return {
+        dir: target.repoPath,
+        title,
+        fingerprint: null,
+        status: "",
+        body: () =>
+          `**${escapeInline(label)}**: could not plan.\n\n${renderErrorBlock(outcome.message, outcome.hint)}`,
+      };
+  }
+}
+
+/** A plan rendered by the shared renderer, plus the warnings found while planning. */
+export function plannedBody(
+  plan: Plan,
+  warnings: readonly Diagnostic[],
+  links: SourceLinks,
+  detail: Detail | "minimal",
+): string {
+  const renderOpts = {
+    projectDir: links.projectPath,
+    ...(links.linkBase ? { linkBase: `${links.linkBase}/` } : {}),
+  };
+  if (detail === "minimal") {
+    // The summary stage may still list every destructive change; here only the counts survive.
+    const summary = renderPlanMarkdown(plan, { ...renderOpts, detail: "summary" });
+    const destructive = plan.changes.filter((c) => c.impact === "destructive").length;
+    const rebuild = plan.changes.filter((c) => c.impact === "rebuild").length;
+    const lines = [firstLine(summary)];
+    if (destructive > 0 || rebuild > 0) {
+      lines.push(
+        "",
+        `> [!CAUTION]\n> ${destructive} destructive and ${rebuild} rebuild change(s): see the job summary for which.`,
+      );
+    }
+    return lines.join("\n");
+  }
+  const parts = [renderPlanMarkdown(plan, { ...renderOpts, detail })];
+  if (warnings.length > 0) {
+    parts.push(
+      `**Warnings** (${countDiagnostics(warnings)})`,
+      renderDiagnosticsTable(warnings, links, detail === "summary" ? SHORT_DIAGNOSTIC_ROWS : undefined),
+    );
+  }
+  return parts.join("\n\n");
+}
+
+export function invalidBody(
+  label: string,
+  diagnostics: readonly Diagnostic[],
+  links: SourceLinks,
+  detail: Detail | "minimal",
+): string {
+  const head = `**${escapeInline(label)}**: definitions are invalid (${countDiagnostics(diagnostics)}); nothing was planned.`;
+  if (detail === "minimal") return head;
+  const rows = detail === "full" || detail === "no-diagrams" ? undefined : SHORT_DIAGNOSTIC_ROWS;
+  return `${head}\n\n${renderDiagnosticsTable(diagnostics, links, rows)}`;
+}
+
+function firstLine(text: string): string {
+  return text.split("\n").find((l) => l.trim() !== "") ?? "";
+}

@@ -1,0 +1,370 @@
+/**
+ * End to end: the bundled Action (built from the current src/ exactly like dist/) runs as a
+ * child process the way the runner starts it, against a local GitHub REST server, on real
+ * feature repositories with a file registry.
+ */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { COMMENT_LIMIT, COMMENT_MARKER, parseFingerprints } from "../../src/action/comment.js";
+import {
+  buildBundle,
+  copyExamples,
+  generatedProject,
+  registryBytes,
+  registrySerial,
+  tempWorkspace,
+  writeFiles,
+} from "./fixtures.js";
+import { GitHubServer } from "./github-server.js";
+import { pullRequestEvent, pushEvent, runAction } from "./run-action.js";
+import type { ActionRun } from "./run-action.js";
+import { checkWellFormed } from "./wellformed.js";
+
+const TOKEN = "ghs_test_token_do_not_print";
+const PR = 7;
+const HEAD = "1111111111111111111111111111111111111111";
+const HEAD2 = "2222222222222222222222222222222222222222";
+const MERGE = "3333333333333333333333333333333333333333";
+const OTHER = "4444444444444444444444444444444444444444";
+
+let bundle = "";
+const servers: GitHubServer[] = [];
+
+beforeAll(() => {
+  bundle = buildBundle();
+}, 180_000);
+
+afterAll(async () => {
+  await Promise.all(servers.map((s) => s.stop()));
+});
+
+async function githubServer(userLogin: string | null = null): Promise<GitHubServer> {
+  const server = new GitHubServer({ owner: "acme", repo: "features", token: TOKEN, userLogin });
+  await server.start();
+  servers.push(server);
+  return server;
+}
+
+function plan(
+  server: GitHubServer,
+  workspace: string,
+  headSha: string,
+  inputs: Record<string, string>,
+): Promise<ActionRun> {
+  return runAction({
+    bundle,
+    workspace,
+    inputs: { command: "plan", "github-token": TOKEN, ...inputs },
+    eventName: "pull_request",
+    event: pullRequestEvent(PR, headSha),
+    sha: "9".repeat(40), // the merge commit GitHub plans on; links must use the head instead
+    apiUrl: server.url,
+    repository: "acme/features",
+  });
+}
+
+function apply(
+  server: GitHubServer,
+  workspace: string,
+  sha: string,
+  inputs: Record<string, string>,
+): Promise<ActionRun> {
+  return runAction({
+    bundle,
+    workspace,
+    inputs: { command: "apply", "github-token": TOKEN, ...inputs },
+    eventName: "push",
+    event: pushEvent(sha),
+    sha,
+    apiUrl: server.url,
+    repository: "acme/features",
+  });
+}
+
+function mergedPr(server: GitHubServer, mergeSha: string, headSha: string): void {
+  server.commitPulls.set(mergeSha, [
+    {
+      number: PR,
+      state: "closed",
+      merged_at: "2026-11-21T09:00:00Z",
+      merge_commit_sha: mergeSha,
+      head: { sha: headSha },
+    },
+  ]);
+}
+
+function ours(server: GitHubServer) {
+  return server
+    .commentsOn(PR)
+    .filter((c) => c.body.startsWith(COMMENT_MARKER) && c.login === server.writerLogin);
+}
+
+/** Fails with the step's log, which is what a user would look at. */
+function expectExit(run: ActionRun, code: number): void {
+  if (run.code !== code) throw new Error(`exit ${run.code}, expected ${code}\n${run.stdout}\n${run.stderr}`);
+}
+
+function planJson(run: ActionRun): { fingerprint: string; project: string }[] {
+  return run.outputs["plan-json"]!.split("\n").map(
+    (p) => JSON.parse(readFileSync(p, "utf8")) as { fingerprint: string; project: string },
+  );
+}
+
+describe("command: plan on a pull request", () => {
+  it("creates one sticky comment, then updates the same one on the next push", async () => {
+    const server = await githubServer(null);
+    // 120 comments by people first, and a copy of the marker by someone else: the sticky comment
+    // lands on the second page and only ours may be touched.
+    for (let i = 0; i < 120; i++) server.addComment(PR, `looks good ${i}`, "alice");
+    const foreign = server.addComment(PR, `${COMMENT_MARKER}\nquoted by a human`, "mallory");
+    const ws = tempWorkspace();
+    copyExamples(ws);
+    const projects = "examples/staging\nexamples/production";
+
+    const first = await plan(server, ws, HEAD, { projects });
+    expectExit(first, 0);
+    expect(ours(server)).toHaveLength(1);
+    const comment = ours(server)[0]!;
+    expect(server.writes().map((r) => `${r.method} ${r.path}`)).toEqual([
+      `POST /repos/acme/features/issues/${PR}/comments`,
+    ]);
+    expect(server.requests.some((r) => r.path === "/user")).toBe(true);
+    expect(server.requests.some((r) => r.method === "GET" && r.query["page"] === "2")).toBe(true);
+    // The token is only ever handed to the runner's masker.
+    expect(first.stdout.replace(`::add-mask::${TOKEN}\n`, "")).not.toContain(TOKEN);
+
+    // The comment: both projects, links at the PR head, fingerprints matching the saved plans.
+    expect(comment.body.length).toBeLessThanOrEqual(COMMENT_LIMIT);
+    expect(comment.body).toContain(`https://github.com/acme/features/blob/${HEAD}/examples/staging/`);
+    expect(comment.body).not.toContain("9".repeat(40));
+    const plans = planJson(first);
+    expect(plans.map((p) => p.project)).toEqual(["driver_ranking_staging", "driver_ranking_production"]);
+    expect(parseFingerprints(comment.body).map((f) => [f.dir, f.project, f.value, f.commit])).toEqual([
+      ["examples/staging", "driver_ranking_staging", plans[0]!.fingerprint, HEAD],
+      ["examples/production", "driver_ranking_production", plans[1]!.fingerprint, HEAD],
+    ]);
+    const report = checkWellFormed(comment.body);
+    expect(report.problems).toEqual([]);
+    expect(report.tables).toBeGreaterThanOrEqual(2);
+    expect(comment.body).toMatchSnapshot("plan comment");
+
+    // Outputs and the job summary.
+    expect(first.outputs["changes"]).toBe("true");
+    expect(Number(first.outputs["create"])).toBeGreaterThan(10);
+    expect(first.outputs["failure-reason"]).toBe("");
+    expect(first.summary).toContain("## fsops plan");
+    expect(first.summary).toContain("driver_ranking_production");
+    expect(checkWellFormed(first.summary).problems).toEqual([]);
+
+    // Next push: a description changes in staging; the same comment is updated in place.
+    const file = join(ws, "examples/staging/customer_features.ts");
+    writeFileSync(
+      file,
+      readFileSync(file, "utf8").replace(/description: "([^"]*)"/, 'description: "$1 (revised)"'),
+    );
+    const second = await plan(server, ws, HEAD2, { projects });
+    expectExit(second, 0);
+    expect(ours(server)).toHaveLength(1);
+    expect(server.writes().map((r) => `${r.method} ${r.path}`)).toEqual([
+      `POST /repos/acme/features/issues/${PR}/comments`,
+      `PATCH /repos/acme/features/issues/comments/${comment.id}`,
+    ]);
+    expect(ours(server)[0]!.body).toContain(`/blob/${HEAD2}/`);
+    expect(server.comments.find((c) => c.id === foreign.id)!.body).toBe(
+      `${COMMENT_MARKER}\nquoted by a human`,
+    );
+  });
+
+  it("with a personal token, finds its own comment by the login GET /user returns", async () => {
+    const server = await githubServer("fsops-ci");
+    server.addComment(
+      PR,
+      `${COMMENT_MARKER}\nwritten by github-actions before the token changed`,
+      "github-actions[bot]",
+    );
+    const ws = tempWorkspace();
+    generatedProject(join(ws, "features"), "small", 3);
+    expectExit(await plan(server, ws, HEAD, { projects: "features" }), 0);
+    expectExit(await plan(server, ws, HEAD2, { projects: "features" }), 0);
+    expect(ours(server)).toHaveLength(1);
+    expect(ours(server)[0]!.login).toBe("fsops-ci");
+    expect(server.commentsOn(PR)).toHaveLength(2);
+  });
+
+  it("keeps a 3,000-object plan under 65,536 characters with its summary line intact", async () => {
+    const server = await githubServer(null);
+    const ws = tempWorkspace();
+    generatedProject(join(ws, "features/big"), "big", 2998); // + entity + source = 3,000 objects
+    const run = await plan(server, ws, HEAD, { projects: "features/big" });
+    expectExit(run, 0);
+    expect(run.outputs["create"]).toBe("3000");
+    const body = ours(server)[0]!.body;
+    expect(body.length).toBeLessThanOrEqual(COMMENT_LIMIT);
+    expect(body).toContain("**big**: 3000 to create, 0 to update, 0 to replace, 0 to delete");
+    expect(body).toContain("Some detail is left out");
+    expect(body).toContain("`plan-json`");
+    expect(parseFingerprints(body)).toHaveLength(1);
+    expect(checkWellFormed(body).problems).toEqual([]);
+    // The job summary has the full plan, down to the last object.
+    expect(run.summary.length).toBeGreaterThan(body.length);
+    expect(run.summary).toContain("fv_2997");
+  });
+
+  it("turns invalid definitions into annotations, a diagnostics comment and a failing step", async () => {
+    const server = await githubServer(null);
+    const ws = tempWorkspace();
+    generatedProject(join(ws, "features/good"), "good", 2);
+    const bad = [
+      'import { FeatureView, Field } from "fsops";',
+      'import { driver, stats } from "./base.js";',
+      "",
+      "export const broken = new FeatureView({",
+      '  name: "Bad Name",',
+      "  entities: [driver],",
+      "  source: stats,",
+      '  schema: [new Field({ name: "x", dtype: "float33" })],',
+      "});",
+      "",
+    ].join("\n");
+    generatedProject(join(ws, "features/bad"), "bad", 1);
+    writeFiles(join(ws, "features/bad"), { "broken.ts": bad });
+
+    const run = await plan(server, ws, HEAD, { projects: "features/good features/bad" });
+    expectExit(run, 1);
+    expect(run.outputs["failure-reason"]).toBe("invalid-definitions");
+    const annotations = run.stdout.split("\n").filter((l) => l.startsWith("::error file="));
+    expect(annotations.length).toBeGreaterThanOrEqual(2);
+    for (const a of annotations)
+      expect(a).toMatch(/^::error file=features\/bad\/broken\.ts,line=\d+,col=\d+::FS\d+: /);
+    expect(annotations.some((a) => a.includes("line=5,"))).toBe(true); // the name
+    expect(annotations.some((a) => a.includes("line=8,"))).toBe(true); // the dtype
+    expect(run.stdout).toMatch(/^::error::invalid definitions in features\/bad/m);
+
+    const body = ours(server)[0]!.body;
+    expect(body).toContain("**bad**: definitions are invalid (2 errors)");
+    expect(body).toContain(`https://github.com/acme/features/blob/${HEAD}/features/bad/broken.ts#L5`);
+    expect(parseFingerprints(body).map((f) => f.dir)).toEqual(["features/good"]);
+    expect(checkWellFormed(body).problems).toEqual([]);
+    expect(body.replace(/value=[0-9a-z%]+/g, "value=…")).toMatchSnapshot("invalid comment");
+  });
+
+  it("command: validate annotates without touching the registry or the PR", async () => {
+    const server = await githubServer(null);
+    const ws = tempWorkspace();
+    generatedProject(join(ws, "features"), "v", 1);
+    writeFiles(join(ws, "features"), {
+      "broken.ts": 'import { Entity } from "fsops";\nexport const e = new Entity({ name: "" });\n',
+    });
+    const run = await plan(server, ws, HEAD, { command: "validate", projects: "features" });
+    expectExit(run, 1);
+    expect(run.outputs["failure-reason"]).toBe("invalid-definitions");
+    expect(run.stdout).toMatch(/^::error file=features\/broken\.ts,line=2,col=\d+::/m);
+    expect(server.requests).toEqual([]);
+    expect(registryBytes(join(ws, "features"))).toBeNull();
+  });
+});
+
+describe("command: apply on push", () => {
+  it("applies when the fingerprint matches the reviewed plan and records the result in the comment", async () => {
+    const server = await githubServer(null);
+    const ws = tempWorkspace();
+    copyExamples(ws);
+    const staging = join(ws, "examples/staging");
+    expectExit(await plan(server, ws, HEAD, { projects: "examples/staging" }), 0);
+    const planned = ours(server)[0]!.body;
+    mergedPr(server, MERGE, HEAD);
+
+    const run = await apply(server, ws, MERGE, { projects: "examples/staging" });
+    expectExit(run, 0);
+    expect(registrySerial(staging)).toBe(1);
+    expect(server.requests.some((r) => r.path === `/repos/acme/features/commits/${MERGE}/pulls`)).toBe(true);
+    const body = ours(server)[0]!.body;
+    expect(body).toContain("**Applied**: registry serial 1");
+    expect(body).toContain(`commit \`${MERGE.slice(0, 12)}\``);
+    // Only the status block changed: the reviewed plan and its fingerprint stay.
+    expect(parseFingerprints(body)).toEqual(parseFingerprints(planned));
+    expect(checkWellFormed(body).problems).toEqual([]);
+    expect(run.outputs["changes"]).toBe("true");
+    expect(run.outputs["failure-reason"]).toBe("");
+    expect(existsSync(run.outputs["plan-json"]!)).toBe(true);
+    expect(run.summary).toContain("## fsops apply");
+    expect(run.summary).toContain("**Applied**");
+    expect(body.replace(/ · \d{4}-\d\d-\d\dT[\d:.]+Z/, " · <time>")).toMatchSnapshot("applied comment");
+
+    // Re-running the same workflow finds nothing left to do.
+    const again = await apply(server, ws, MERGE, { projects: "examples/staging" });
+    expectExit(again, 0);
+    expect(registrySerial(staging)).toBe(1);
+    expect(ours(server)[0]!.body).toContain("**Nothing to apply**");
+  });
+
+  it("refuses with plan-changed when the registry moved since the review, and changes nothing", async () => {
+    const server = await githubServer(null);
+    const ws = tempWorkspace();
+    const dir = join(ws, "features");
+    generatedProject(dir, "moving", 4);
+    // The registry starts at serial 1 (a direct push: no pull request, applied with a warning).
+    const base = await apply(server, ws, OTHER, { projects: "features" });
+    expectExit(base, 0);
+    expect(base.stdout).toMatch(/^::warning::no pull request is associated with commit 4{40}/m);
+    expect(registrySerial(dir)).toBe(1);
+
+    // The PR adds a view and is reviewed against serial 1.
+    const view = (name: string) =>
+      `import { FeatureView, Field } from "fsops";\nimport { driver, stats } from "./base.js";\nexport const v = new FeatureView({ name: "${name}", entities: [driver], source: stats, schema: [new Field({ name: "z", dtype: "int64" })] });\n`;
+    writeFiles(dir, { "added.ts": view("added_by_pr") });
+    expectExit(await plan(server, ws, HEAD, { projects: "features" }), 0);
+    mergedPr(server, MERGE, HEAD);
+
+    // Before it merges, another apply moves the registry to serial 2.
+    writeFiles(dir, { "added.ts": view("added_elsewhere") });
+    expectExit(await apply(server, ws, HEAD2, { projects: "features" }), 0);
+    expect(registrySerial(dir)).toBe(2);
+    writeFiles(dir, { "added.ts": view("added_by_pr") });
+
+    const before = registryBytes(dir);
+    const run = await apply(server, ws, MERGE, { projects: "features" });
+    expectExit(run, 1);
+    expect(run.outputs["failure-reason"]).toBe("plan-changed");
+    expect(run.stdout).toMatch(
+      /^::error::features: the plan reviewed on pull request #7 .*registry moved from serial 1 to 2/m,
+    );
+    expect(registryBytes(dir)).toBe(before);
+    const body = ours(server)[0]!.body;
+    expect(body).toContain("**Apply failed** (`plan-changed`)");
+    expect(body).toContain("registry moved from serial 1 to 2");
+    expect(checkWellFormed(body).problems).toEqual([]);
+  });
+
+  it("refuses destructive changes unless allow-destroy is set", async () => {
+    const server = await githubServer(null);
+    const ws = tempWorkspace();
+    const dir = join(ws, "features");
+    generatedProject(dir, "shrinking", 3);
+    expectExit(await apply(server, ws, OTHER, { projects: "features" }), 0);
+
+    // The PR deletes a feature view: the plan warns, apply refuses without allow-destroy.
+    writeFiles(dir, {
+      "views_000.ts": readFileSync(join(dir, "views_000.ts"), "utf8").replace(/export const fv2[\s\S]*$/, ""),
+    });
+    const planned = await plan(server, ws, HEAD, { projects: "features" });
+    expectExit(planned, 0);
+    expect(planned.outputs["destructive"]).toBe("true");
+    expect(planned.outputs["delete"]).toBe("1");
+    expect(ours(server)[0]!.body).toContain("> [!WARNING]");
+    mergedPr(server, MERGE, HEAD);
+
+    const before = registryBytes(dir);
+    const refused = await apply(server, ws, MERGE, { projects: "features" });
+    expectExit(refused, 1);
+    expect(refused.outputs["failure-reason"]).toBe("destructive-not-allowed");
+    expect(registryBytes(dir)).toBe(before);
+    expect(ours(server)[0]!.body).toContain("**Apply failed** (`destructive-not-allowed`)");
+
+    const allowed = await apply(server, ws, MERGE, { projects: "features", "allow-destroy": "true" });
+    expectExit(allowed, 0);
+    expect(registrySerial(dir)).toBe(2);
+    expect(ours(server)[0]!.body).toContain("**Applied**: registry serial 2");
+  });
+});
