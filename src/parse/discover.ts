@@ -2,8 +2,8 @@
  * The parse stage's I/O edge: finds a project's definition files and reads them. Everything after
  * this (parseProject) works on the returned texts only.
  */
-import { lstat, readFile, realpath, stat } from "node:fs/promises";
-import { join, resolve, sep } from "node:path";
+import { readFile, stat } from "node:fs/promises";
+import { join, resolve } from "node:path";
 import ignore from "ignore";
 import { glob } from "tinyglobby";
 import type { SourceFileInput } from "./types.js";
@@ -20,7 +20,7 @@ export class DiscoverError extends Error {
 /**
  * Every `.ts` file under `dir` except node_modules, dist, .git, .fsops, `*.d.ts` and the
  * gitignore-style patterns of `<dir>/.fsopsignore`; paths relative to `dir` with `/`, sorted.
- * Symbolic links are not followed out of the project folder.
+ * Symbolic links are skipped: a definition folder cannot pull in files from elsewhere.
  */
 export async function discoverSourceFiles(dir: string): Promise<SourceFileInput[]> {
   const root = resolve(dir);
@@ -31,7 +31,6 @@ export async function discoverSourceFiles(dir: string): Promise<SourceFileInput[
     throw new DiscoverError(`the project folder ${dir} does not exist`);
   }
   if (!rootStat.isDirectory()) throw new DiscoverError(`${dir} is not a folder`);
-  const realRoot = await realpath(root);
 
   const ig = ignore();
   try {
@@ -53,17 +52,11 @@ export async function discoverSourceFiles(dir: string): Promise<SourceFileInput[
     .filter((p) => !ig.ignores(p))
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 
-  const files = await Promise.all(
-    paths.map(async (path): Promise<SourceFileInput | undefined> => {
-      const abs = join(root, path);
-      if ((await lstat(abs)).isSymbolicLink()) {
-        const target = await realpath(abs).catch(() => undefined);
-        if (target === undefined || !target.startsWith(realRoot + sep)) return undefined;
-      }
-      let text = await readFile(abs, "utf8");
+  return Promise.all(
+    paths.map(async (path): Promise<SourceFileInput> => {
+      let text = await readFile(join(root, path), "utf8");
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
       return { path, text };
     }),
   );
-  return files.filter((f): f is SourceFileInput => f !== undefined);
 }
