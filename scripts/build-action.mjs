@@ -50,6 +50,9 @@ await build({
   legalComments: "linked",
   // Error classes name themselves from their constructor (RegistryError subclasses).
   keepNames: true,
+  // Resolve through node_modules as laid out, not through symlink targets, so a clean build
+  // with a symlinked node_modules (see check-dist) sees the same module paths as CI.
+  preserveSymlinks: true,
   charset: "utf8",
   banner: {
     js: [
