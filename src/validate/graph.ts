@@ -1,7 +1,7 @@
 import type { Diagnostic, SourceLocation } from "../model/diagnostic.js";
 import { compareDiagnostics } from "../model/diagnostic.js";
 import type { DslObject } from "../model/evaluated.js";
-import { isDslObject, isProjection } from "../model/evaluated.js";
+import { isDslObject, isProjection, isTransformSource } from "../model/evaluated.js";
 import type { DslClassName, ObjectKind } from "../model/kinds.js";
 import { FEATURE_VIEW_KINDS, kindOrder, objectId } from "../model/kinds.js";
 import type { AnySpec, DesiredObject, DesiredState, GraphEdge } from "../model/spec.js";
@@ -58,29 +58,54 @@ function formatLocation(l: SourceLocation): string {
 }
 
 /**
- * Every DSL construction: the parser lists them all, but a value nested in options is walked too
- * so that nothing referenced can escape validation.
+ * Every DSL construction: the parser lists them all, but values nested in options are walked too
+ * so that nothing referenced can escape validation (hand-built input, a parser regression).
  */
 function collectObjects(roots: readonly DslObject[]): DslObject[] {
-  const seen = new Set<object>();
-  const found: DslObject[] = [];
-  const stack: unknown[] = [...roots];
+  const found = new Set<DslObject>();
+  for (const r of roots) if (isDslObject(r)) found.add(r);
+  const all = [...found];
+  // Arrays and records already walked: one const used in many places is walked once, so shared
+  // values cannot make the walk exponential. An options record belongs to one construction.
+  const walked = new Set<object>();
+  const stack: unknown[] = all.map((o) => o.options);
   while (stack.length > 0) {
     const v = stack.pop();
-    if (v === null || typeof v !== "object" || seen.has(v)) continue;
-    seen.add(v);
+    if (v === null || typeof v !== "object" || isTransformSource(v)) continue;
     if (isDslObject(v)) {
-      found.push(v);
-      stack.push(v.options);
-    } else if (isProjection(v)) {
+      if (!found.has(v)) {
+        found.add(v);
+        all.push(v);
+        stack.push(v.options);
+      }
+      continue;
+    }
+    if (walked.has(v)) continue;
+    walked.add(v);
+    if (isProjection(v)) {
       stack.push(v.view, v.features);
     } else if (Array.isArray(v)) {
-      stack.push(...(v as unknown[]));
+      for (const x of v as unknown[]) if (typeof x === "object" && x !== null) stack.push(x);
     } else {
-      stack.push(...Object.values(v));
+      for (const key in v) {
+        const x = (v as Record<string, unknown>)[key];
+        if (typeof x === "object" && x !== null) stack.push(x);
+      }
     }
   }
-  return found;
+  return all;
+}
+
+function compareObjects(x: DslObject, y: DslObject): number {
+  return compareLocations(x.location, y.location) || (x.$dsl < y.$dsl ? -1 : x.$dsl > y.$dsl ? 1 : 0);
+}
+
+/** Source order; the parser already lists objects so, which one pass confirms. */
+function inSourceOrder(objects: DslObject[]): DslObject[] {
+  for (let i = 1; i < objects.length; i++) {
+    if (compareObjects(objects[i - 1]!, objects[i]!) > 0) return objects.sort(compareObjects);
+  }
+  return objects;
 }
 
 /** The objects an object's (fully parsed) options reference: what it cannot exist without. */
@@ -113,28 +138,59 @@ function referencesOf(a: Analysis): DslObject[] {
 }
 
 interface Registered {
-  a: Analysis;
+  n: Node;
   kind: ObjectKind;
   name: string;
   spec: AnySpec;
 }
 
-/** Validity through references, memoized; a reference cycle (impossible from const code) is invalid. */
-function memoValidity(base: (a: Analysis) => boolean, analysisOf: (o: DslObject) => Analysis | undefined) {
-  const memo = new Map<DslObject, boolean>();
-  const visiting = new Set<DslObject>();
-  const valid = (obj: DslObject): boolean => {
-    const known = memo.get(obj);
-    if (known !== undefined) return known;
-    const a = analysisOf(obj);
-    if (!a || visiting.has(obj)) return false;
-    visiting.add(obj);
-    const ok = base(a) && referencesOf(a).every(valid);
-    visiting.delete(obj);
-    memo.set(obj, ok);
-    return ok;
-  };
-  return valid;
+const UNKNOWN = 0;
+const VISITING = 1;
+const VALID = 2;
+const INVALID = 3;
+type Validity = typeof UNKNOWN | typeof VISITING | typeof VALID | typeof INVALID;
+
+/** One construction in the graph: its analysis, and what it references once resolved. */
+interface Node {
+  readonly a: Analysis;
+  /** Resolved on first need (only for objects whose options all parsed); null = unresolvable. */
+  refs: Node[] | null | undefined;
+  excluded: boolean;
+  local: Validity;
+  final: Validity;
+}
+
+function refsOf(n: Node, nodes: ReadonlyMap<DslObject, Node>): Node[] | null {
+  if (n.refs === undefined) {
+    const refs: Node[] = [];
+    for (const obj of referencesOf(n.a)) {
+      const r = nodes.get(obj);
+      if (!r) {
+        n.refs = null;
+        return null;
+      }
+      refs.push(r);
+    }
+    n.refs = refs;
+  }
+  return n.refs;
+}
+
+/**
+ * Valid through its references, memoized in `n[pass]`. A reference cycle (impossible from
+ * const code, where a value exists before it is used) makes the objects on it invalid.
+ */
+function isValid(n: Node, pass: "local" | "final", nodes: ReadonlyMap<DslObject, Node>): boolean {
+  const state = n[pass];
+  if (state === VALID) return true;
+  if (state === INVALID || state === VISITING) return false;
+  n[pass] = VISITING;
+  let ok = n.a.valid && !(pass === "final" && n.excluded);
+  const refs = ok ? refsOf(n, nodes) : null;
+  if (!refs) ok = false;
+  else for (const r of refs) if (!isValid(r, pass, nodes)) ok = false;
+  n[pass] = ok ? VALID : INVALID;
+  return ok;
 }
 
 function differingKeys(a: AnySpec, b: AnySpec): string[] {
@@ -152,63 +208,60 @@ function differingKeys(a: AnySpec, b: AnySpec): string[] {
 export function buildDesiredState(project: string, parsed: EvaluatedDefinitions): ValidationResult {
   const diagnostics: Diagnostic[] = [];
   // Processing in source order keeps every choice below independent of the order of the input.
-  const objects = collectObjects(parsed.objects ?? [])
-    .filter(isKnownClass)
-    .sort(
-      (x, y) => compareLocations(x.location, y.location) || (x.$dsl < y.$dsl ? -1 : x.$dsl > y.$dsl ? 1 : 0),
-    );
+  const objects = inSourceOrder(collectObjects(parsed.objects ?? []).filter(isKnownClass));
 
   const incompleteIds = new Set(parsed.incomplete ?? []);
   const incomplete = new Set((parsed.objects ?? []).filter((o) => incompleteIds.has(o.id)));
 
-  const analyses = new Map<DslObject, Analysis>();
-  for (const obj of objects) analyses.set(obj, analyzeOptions(obj, diagnostics, incomplete.has(obj)));
-  const analysisOf = (o: DslObject) => analyses.get(o);
+  const nodes = new Map<DslObject, Node>();
+  for (const obj of objects) {
+    const a = analyzeOptions(obj, diagnostics, incomplete.has(obj));
+    nodes.set(obj, { a, refs: undefined, excluded: false, local: UNKNOWN, final: UNKNOWN });
+  }
+  const analysisOf = (o: DslObject) => nodes.get(o)?.a;
   const ruleContext = { analysisOf, diagnostics };
-  for (const a of analyses.values()) runRules(ruleContext, a);
+  for (const n of nodes.values()) runRules(ruleContext, n.a);
 
-  const locallyValid = memoValidity((a) => a.valid, analysisOf);
+  const optionsOf = (o: DslObject) => nodes.get(o)!.a.options;
   const specContext: SpecContext = {
-    nameOf: (o) => (analyses.get(o)!.options as { name: string }).name,
-    fieldOf: (o) => fieldSpec(analyses.get(o)!.options as OptionsOf<"Field">),
-    aggregationOf: (o) => aggregationSpec(analyses.get(o)!.options as OptionsOf<"Aggregation">),
+    nameOf: (o) => (optionsOf(o) as { name: string }).name,
+    fieldOf: (o) => fieldSpec(optionsOf(o) as OptionsOf<"Field">),
+    aggregationOf: (o) => aggregationSpec(optionsOf(o) as OptionsOf<"Aggregation">),
   };
 
   const groups = new Map<string, Registered[]>();
-  for (const a of analyses.values()) {
-    const kind = CLASS_KIND[a.obj.$dsl];
-    if (kind === null || !locallyValid(a.obj)) continue;
-    const spec = specOf(a.obj.$dsl, a.options, specContext);
+  for (const n of nodes.values()) {
+    const kind = CLASS_KIND[n.a.obj.$dsl];
+    if (kind === null || !isValid(n, "local", nodes)) continue;
+    const spec = specOf(n.a.obj.$dsl, n.a.options, specContext);
     if (spec === null) continue;
     const id = objectId(kind, spec.name);
-    const entry: Registered = { a, kind, name: spec.name, spec };
+    const entry: Registered = { n, kind, name: spec.name, spec };
     const group = groups.get(id);
     if (group) group.push(entry);
     else groups.set(id, [entry]);
   }
 
-  const excluded = new Set<DslObject>();
-  for (const group of groups.values()) reportConflicts(group, excluded, diagnostics);
-  reportFeatureViewNameClashes(groups, excluded, diagnostics);
+  for (const group of groups.values()) reportConflicts(group, diagnostics);
+  reportFeatureViewNameClashes(groups, diagnostics);
 
-  const finallyValid = memoValidity((a) => a.valid && !excluded.has(a.obj), analysisOf);
   const desired: DesiredObject[] = [];
   const edges = new Map<string, GraphEdge>();
   for (const group of groups.values()) {
     // Entries are in source order: the first valid one is where the object is "defined".
-    const chosen = group.find((e) => finallyValid(e.a.obj));
+    const chosen = group.find((e) => isValid(e.n, "final", nodes));
     if (!chosen) continue;
     desired.push({
       kind: chosen.kind,
       name: chosen.name,
       spec: chosen.spec,
-      location: chosen.a.obj.location,
+      location: chosen.n.a.obj.location,
     });
     const from = objectId(chosen.kind, chosen.name);
-    for (const dep of referencesOf(chosen.a)) {
-      const kind = CLASS_KIND[dep.$dsl];
+    for (const dep of chosen.n.refs ?? []) {
+      const kind = CLASS_KIND[dep.a.obj.$dsl];
       if (kind === null) continue;
-      const to = objectId(kind, specContext.nameOf(dep));
+      const to = objectId(kind, (dep.a.options as { name: string }).name);
       edges.set(`${from}\u0000${to}`, { from, to });
     }
   }
@@ -223,23 +276,23 @@ export function buildDesiredState(project: string, parsed: EvaluatedDefinitions)
 }
 
 /** Identical definitions of one kind and name merge; each different one is an error naming both. */
-function reportConflicts(group: Registered[], excluded: Set<DslObject>, diagnostics: Diagnostic[]): void {
+function reportConflicts(group: Registered[], diagnostics: Diagnostic[]): void {
   if (group.length < 2) return;
   // Builders write keys in a fixed order, so equal specs serialize to equal strings.
   const json = new Map(group.map((e) => [e, JSON.stringify(e.spec)]));
   const variants: Registered[] = [];
   for (const entry of group) if (!variants.some((v) => json.get(v) === json.get(entry))) variants.push(entry);
   if (variants.length < 2) return;
-  for (const entry of group) excluded.add(entry.a.obj);
+  for (const entry of group) entry.n.excluded = true;
   const first = variants[0]!;
   for (const other of variants.slice(1)) {
-    const where = other.a.obj.location;
+    const where = other.n.a.obj.location;
     diagnostics.push(
       diagnosticAtLocation(
-        other.a.obj,
+        other.n.a.obj,
         where,
         CODES.conflictingDefinition,
-        `defined twice with different specs, at ${formatLocation(first.a.obj.location)} and ${formatLocation(where)} (they differ in ${differingKeys(first.spec, other.spec).join(", ")})`,
+        `defined twice with different specs, at ${formatLocation(first.n.a.obj.location)} and ${formatLocation(where)} (they differ in ${differingKeys(first.spec, other.spec).join(", ")})`,
         "rename one of them, or make both definitions identical (identical duplicates merge)",
       ),
     );
@@ -247,11 +300,7 @@ function reportConflicts(group: Registered[], excluded: Set<DslObject>, diagnost
 }
 
 /** Feature views of all three kinds share one namespace: services reference them by name. */
-function reportFeatureViewNameClashes(
-  groups: Map<string, Registered[]>,
-  excluded: Set<DslObject>,
-  diagnostics: Diagnostic[],
-): void {
+function reportFeatureViewNameClashes(groups: Map<string, Registered[]>, diagnostics: Diagnostic[]): void {
   const byName = new Map<string, Registered[][]>();
   for (const group of groups.values()) {
     const head = group[0]!;
@@ -262,17 +311,17 @@ function reportFeatureViewNameClashes(
   }
   for (const [name, clashing] of byName) {
     if (clashing.length < 2) continue;
-    clashing.sort((x, y) => compareLocations(x[0]!.a.obj.location, y[0]!.a.obj.location));
-    for (const group of clashing) for (const entry of group) excluded.add(entry.a.obj);
+    clashing.sort((x, y) => compareLocations(x[0]!.n.a.obj.location, y[0]!.n.a.obj.location));
+    for (const group of clashing) for (const entry of group) entry.n.excluded = true;
     const first = clashing[0]![0]!;
     for (const group of clashing.slice(1)) {
       const other = group[0]!;
       diagnostics.push(
         diagnosticAtLocation(
-          other.a.obj,
-          other.a.obj.location,
+          other.n.a.obj,
+          other.n.a.obj.location,
           CODES.featureViewNameClash,
-          `the name ${quote(name)} is used by both ${article(first.a.obj.$dsl)} ${first.a.obj.$dsl} at ${formatLocation(first.a.obj.location)} and ${article(other.a.obj.$dsl)} ${other.a.obj.$dsl} at ${formatLocation(other.a.obj.location)}`,
+          `the name ${quote(name)} is used by both ${article(first.n.a.obj.$dsl)} ${first.n.a.obj.$dsl} at ${formatLocation(first.n.a.obj.location)} and ${article(other.n.a.obj.$dsl)} ${other.n.a.obj.$dsl} at ${formatLocation(other.n.a.obj.location)}`,
           "rename one: feature views, on-demand and stream feature views share one namespace",
         ),
       );

@@ -7,7 +7,7 @@ import type { ValidationCode } from "./codes.js";
 import type { OptionPath } from "./describe.js";
 import { describeValue, displayPath, locate, quote, subject, valueAt } from "./describe.js";
 import { nearest, suggestionHint } from "./names.js";
-import { optionNames } from "./schemas.js";
+import { optionNames, referenceHint } from "./schemas.js";
 import type { ProblemParams } from "./schemas.js";
 
 /** A diagnostic about `obj` at the location of the option at `path`. */
@@ -96,20 +96,17 @@ export function issuesToDiagnostics(
       continue;
     }
     const value = valueAt(obj, path);
-    if (issue.code === "custom") {
-      const params = issue.params as ProblemParams | undefined;
-      const code = params?.fsCode ?? CODES.wrongType;
-      if (code === CODES.missingOption) {
-        out.push(diagnosticAt(obj, path, code, `missing required option ${quote(where)}`));
-      } else {
-        const named = displayPath(path.slice(0, path.length - (params?.innerDepth ?? 0)));
-        const sep = named !== where ? ":" : "";
-        out.push(diagnosticAt(obj, path, code, `${named}${sep} ${issue.message}`, params?.hint));
-      }
+    const params = issue.code === "custom" ? (issue.params as ProblemParams | undefined) : undefined;
+    if ((path.length === 1 && value === undefined) || params?.fsCode === CODES.missingOption) {
+      out.push(diagnosticAt(obj, path, CODES.missingOption, `missing required option ${quote(where)}`));
       continue;
     }
-    if (path.length === 1 && value === undefined) {
-      out.push(diagnosticAt(obj, path, CODES.missingOption, `missing required option ${quote(where)}`));
+    if (issue.code === "custom") {
+      const code = params?.fsCode ?? CODES.wrongType;
+      const named = displayPath(path.slice(0, path.length - (params?.innerDepth ?? 0)));
+      const sep = named !== where ? ":" : "";
+      const hint = params?.allowed ? referenceHint(value, params.allowed) : params?.hint;
+      out.push(diagnosticAt(obj, path, code, `${named}${sep} ${issue.message}`, hint));
       continue;
     }
     switch (issue.code) {

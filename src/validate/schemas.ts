@@ -34,6 +34,8 @@ export interface ProblemParams {
   hint?: string;
   /** Length of `Problem.path`: the message names the option, not the inside of the value. */
   innerDepth: number;
+  /** For references: the classes allowed (the hint is derived from the value found). */
+  allowed?: readonly string[];
 }
 
 type Report = (p: Problem) => void;
@@ -203,7 +205,7 @@ function listOf(names: readonly string[]): string {
 }
 
 /** What to say when a reference is of the wrong kind (beyond "expected X, got Y"). */
-function referenceHint(got: unknown, allowed: readonly string[]): string | null {
+export function referenceHint(got: unknown, allowed: readonly string[]): string | null {
   if (typeof got === "string") {
     return "reference the object itself (the const it is bound to), not its name";
   }
@@ -221,16 +223,17 @@ function referenceHint(got: unknown, allowed: readonly string[]): string | null 
 
 export type DslRef<C extends DslClassName> = DslObject & { readonly $dsl: C };
 
+/**
+ * A reference to a DSL object of one of `classes`. A plain check, not `checked`: schemas hold
+ * many references (every Field of every view) and a check costs a fraction of a transform.
+ */
 function ref<C extends DslClassName>(classes: readonly C[]) {
-  const allowed: readonly string[] = classes;
-  return checked((v, report): DslRef<C> | typeof INVALID => {
-    if (isDslObject(v) && allowed.includes(v.$dsl)) return v as DslRef<C>;
-    report({
-      code: CODES.wrongReference,
-      detail: `must be ${article(classes[0]!)} ${listOf(classes)}; got ${describeValue(v)}`,
-      hint: referenceHint(v, allowed),
-    });
-    return INVALID;
+  const allowed: ReadonlySet<string> = new Set(classes);
+  const expected = `${article(classes[0]!)} ${listOf(classes)}`;
+  const params: ProblemParams = { fsCode: CODES.wrongReference, innerDepth: 0, allowed: classes };
+  return z.custom<DslRef<C>>((v) => isDslObject(v) && allowed.has(v.$dsl), {
+    error: (issue) => `must be ${expected}; got ${describeValue(issue.input)}`,
+    params,
   });
 }
 
