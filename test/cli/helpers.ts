@@ -1,0 +1,82 @@
+import { spawn } from "node:child_process";
+import { cp, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll } from "vitest";
+
+export const REPO = resolve(import.meta.dirname, "../..");
+const BIN = join(REPO, "src/cli/bin.ts");
+// Absolute, so the CLI can run with a cwd outside the repository (a feature repo without node_modules).
+const TSX = import.meta.resolve("tsx");
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The environment a user's shell would give: no colors, no CI variables, plus `env`. */
+export function cliEnv(env: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NO_COLOR: "1",
+    FSOPS_ACTOR: "test-user",
+    ...env,
+  };
+}
+
+/** Run the real CLI in a child process, from source (so tests never run a stale build). */
+export function runCli(
+  args: string[],
+  opts: { cwd?: string; env?: Record<string, string | undefined>; input?: string } = {},
+): Promise<CliResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, ["--import", TSX, BIN, ...args], {
+      cwd: opts.cwd ?? REPO,
+      env: cliEnv(opts.env),
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code, signal) => resolvePromise({ code, signal, stdout, stderr }));
+    child.stdin.end(opts.input ?? "");
+  });
+}
+
+/** Spawn without waiting, for kill -9 tests. */
+export function spawnCli(
+  args: string[],
+  opts: { cwd?: string; env?: Record<string, string | undefined> } = {},
+) {
+  return spawn(process.execPath, ["--import", TSX, BIN, ...args], {
+    cwd: opts.cwd ?? REPO,
+    env: cliEnv(opts.env),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+}
+
+const tempDirs: string[] = [];
+afterAll(async () => {
+  await Promise.all(tempDirs.map((d) => rm(d, { recursive: true, force: true })));
+});
+
+export async function tempDir(prefix = "fsops-cli-"): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+}
+
+/** A private copy of an example project (without any registry or embedded store it may have). */
+export async function copyExample(name: "staging" | "production", into?: string): Promise<string> {
+  const dest = join(into ?? (await tempDir()), name);
+  await cp(join(REPO, "examples", name), dest, {
+    recursive: true,
+    filter: (src) => !/[/\\](data|\.fsops)([/\\]|$)/.test(src.slice(join(REPO, "examples").length)),
+  });
+  return dest;
+}
