@@ -63,8 +63,8 @@ export async function runApply(
       opts.expectedProject = record.project;
       opts.expectedFingerprint = record.value;
       opts.expectedRegistry = { lineage: record.lineage, serial: record.serial };
-    } else if (reviewed) {
-      // The PR exists but recorded no plan for this project: only "nothing to do" may pass.
+    } else if (reviewed?.comment) {
+      // The PR's comment has no plan for this project: only "nothing to do" may pass.
       opts.confirm = () => Promise.resolve(false);
     }
     const outcome = await core.group(`fsops apply ${target.repoPath}`, () =>
@@ -126,7 +126,12 @@ async function findReviewedPlans(
     return null;
   }
   const comment = await readStickyComment(client, pr.number);
-  if (!comment) core.warning(`pull request #${pr.number} has no fsops plan comment`);
+  if (!comment) {
+    // Nothing was recorded (comment: false, or the comment was deleted): as with no PR.
+    core.warning(
+      `pull request #${pr.number} has no fsops plan comment: planning and applying without a reviewed plan`,
+    );
+  }
   const records = comment ? parseFingerprints(comment.body) : [];
   core.info(`pull request #${pr.number}: ${records.length} reviewed plan(s)`);
   return { pr, comment, records };

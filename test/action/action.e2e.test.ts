@@ -39,8 +39,11 @@ afterAll(async () => {
   await Promise.all(servers.map((s) => s.stop()));
 });
 
-async function githubServer(userLogin: string | null = null): Promise<GitHubServer> {
-  const server = new GitHubServer({ owner: "acme", repo: "features", token: TOKEN, userLogin });
+async function githubServer(
+  userLogin: string | null = null,
+  opts: { readOnly?: boolean } = {},
+): Promise<GitHubServer> {
+  const server = new GitHubServer({ owner: "acme", repo: "features", token: TOKEN, userLogin, ...opts });
   await server.start();
   servers.push(server);
   return server;
@@ -262,6 +265,44 @@ describe("command: plan on a pull request", () => {
     expect(run.stdout).toMatch(/^::error file=features\/broken\.ts,line=2,col=\d+::/m);
     expect(server.requests).toEqual([]);
     expect(registryBytes(join(ws, "features"))).toBeNull();
+  });
+});
+
+describe("tokens and comment modes", () => {
+  it("a read-only token (fork PR) cannot comment: the step warns and still succeeds", async () => {
+    const server = await githubServer(null, { readOnly: true });
+    const ws = tempWorkspace();
+    generatedProject(join(ws, "features"), "fork", 2);
+    const run = await plan(server, ws, HEAD, { projects: "features" });
+    expectExit(run, 0);
+    expect(run.stdout).toMatch(
+      /^::warning::could not write the PR comment \(GitHub API: create comment failed \(HTTP 403\)/m,
+    );
+    expect(server.comments).toEqual([]);
+    expect(run.summary).toContain("**fork**: 4 to create");
+  });
+
+  it("comment: changes-only posts nothing without changes; apply without a recorded plan warns and applies", async () => {
+    const server = await githubServer(null);
+    const ws = tempWorkspace();
+    const dir = join(ws, "features");
+    generatedProject(dir, "quiet", 2);
+    const off = await plan(server, ws, HEAD, { projects: "features", comment: "false" });
+    expectExit(off, 0);
+    expect(server.writes()).toEqual([]);
+    mergedPr(server, MERGE, HEAD);
+    const run = await apply(server, ws, MERGE, { projects: "features" });
+    expectExit(run, 0);
+    expect(run.stdout).toMatch(
+      /^::warning::pull request #7 has no fsops plan comment: planning and applying without a reviewed plan/m,
+    );
+    expect(registrySerial(dir)).toBe(1);
+
+    const quiet = await plan(server, ws, HEAD2, { projects: "features", comment: "changes-only" });
+    expectExit(quiet, 0);
+    expect(quiet.outputs["changes"]).toBe("false");
+    expect(server.writes()).toEqual([]);
+    expect(quiet.summary).toContain("**quiet**: no changes.");
   });
 });
 

@@ -36,6 +36,8 @@ export interface GitHubServerOptions {
   token: string;
   /** Login of the token's user for GET /user; null = an installation token (403, writes as github-actions[bot]). */
   userLogin: string | null;
+  /** A fork PR's token: reads work, writes get 403 "Resource not accessible by integration". */
+  readOnly?: boolean;
 }
 
 export class GitHubServer {
@@ -110,6 +112,9 @@ export class GitHubServer {
     }
     if ((m = path.match(/^\/repos\/([^/]+)\/([^/]+)\/(.*)$/)) && `/repos/${m[1]}/${m[2]}` !== prefix) {
       return send(res, 404, { message: "Not Found" });
+    }
+    if (this.options.readOnly && req.method !== "GET") {
+      return send(res, 403, { message: "Resource not accessible by integration" });
     }
     if ((m = path.match(new RegExp(`^${prefix}/issues/(\\d+)/comments$`)))) {
       const issue = Number(m[1]);

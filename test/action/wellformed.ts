@@ -14,7 +14,11 @@ export interface WellFormedReport {
   details: number;
 }
 
-export function checkWellFormed(markdown: string): WellFormedReport {
+/** `escapedTagsAllowed`: the input quotes user text that itself mentions <details>. */
+export function checkWellFormed(
+  markdown: string,
+  opts: { escapedTagsAllowed?: boolean } = {},
+): WellFormedReport {
   const html = new Marked({ gfm: true }).parse(markdown, { async: false });
   const problems: string[] = [];
   const stack: string[] = [];
@@ -37,7 +41,9 @@ export function checkWellFormed(markdown: string): WellFormedReport {
   }
   if (stack.length > 0 && problems.length === 0) problems.push(`unclosed: ${stack.join(" > ")}`);
   if (html.includes("&lt;!--")) problems.push("an HTML comment (marker) is shown as text");
-  if (/&lt;\/?(details|summary)/.test(html)) problems.push("<details>/<summary> is shown as text");
+  if (!opts.escapedTagsAllowed && /&lt;\/?(details|summary)/.test(html)) {
+    problems.push("<details>/<summary> is shown as text");
+  }
   for (const m of html.matchAll(/<p>([^<]*)/g)) {
     if (/^\s*\|.*\|\s*$/m.test(m[1]!))
       problems.push(`a table row rendered as a paragraph: ${m[1]!.slice(0, 80)}`);
