@@ -4,10 +4,11 @@
  * feature repositories with a file registry.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { COMMENT_LIMIT, COMMENT_MARKER, parseFingerprints } from "../../src/action/comment.js";
 import {
+  REPO_ROOT,
   buildBundle,
   copyExamples,
   generatedProject,
@@ -17,7 +18,7 @@ import {
   writeFiles,
 } from "./fixtures.js";
 import { GitHubServer } from "./github-server.js";
-import { pullRequestEvent, pushEvent, runAction } from "./run-action.js";
+import { BUNDLE, pullRequestEvent, pushEvent, runAction } from "./run-action.js";
 import type { ActionRun } from "./run-action.js";
 import { checkWellFormed } from "./wellformed.js";
 
@@ -32,7 +33,9 @@ let bundle = "";
 const servers: GitHubServer[] = [];
 
 beforeAll(() => {
-  bundle = buildBundle();
+  // FSOPS_ACTION_BUNDLE=dist/index.js runs the committed bundle instead (CI's Node 24 job).
+  const given = process.env["FSOPS_ACTION_BUNDLE"];
+  bundle = given ? resolve(REPO_ROOT, given) : buildBundle();
 }, 180_000);
 
 afterAll(async () => {
@@ -265,6 +268,31 @@ describe("command: plan on a pull request", () => {
     expect(run.stdout).toMatch(/^::error file=features\/broken\.ts,line=2,col=\d+::/m);
     expect(server.requests).toEqual([]);
     expect(registryBytes(join(ws, "features"))).toBeNull();
+  });
+});
+
+describe("the committed dist/index.js", () => {
+  it.skipIf(!existsSync(BUNDLE))("starts and validates the examples as the runner would run it", async () => {
+    const server = await githubServer(null);
+    const ws = tempWorkspace();
+    copyExamples(ws);
+    const run = await runAction({
+      bundle: BUNDLE,
+      workspace: ws,
+      inputs: {
+        command: "validate",
+        projects: "examples/staging examples/production",
+        "github-token": TOKEN,
+      },
+      eventName: "pull_request",
+      event: pullRequestEvent(PR, HEAD),
+      sha: HEAD,
+      apiUrl: server.url,
+      repository: "acme/features",
+    });
+    expectExit(run, 0);
+    expect(run.summary).toContain("**driver\\_ranking\\_staging**:");
+    expect(run.outputs["failure-reason"]).toBe("");
   });
 });
 

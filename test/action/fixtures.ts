@@ -80,10 +80,18 @@ export function registryBytes(projectDir: string): string | null {
   }
 }
 
-/** Every `"serial": N` of the registry file (state and history), highest first. */
-export function registrySerial(projectDir: string): number {
+/** The project's serial in a file registry (`{ projects: { <p>: { state, history } } }`), 0 when none. */
+export function registrySerial(projectDir: string, project?: string): number {
   const text = registryBytes(projectDir);
   if (text === null) return 0;
-  const found = [...text.matchAll(/"serial":\s*(\d+)/g)].map((m) => Number(m[1]));
-  return found.length === 0 ? 0 : Math.max(...found);
+  const file = JSON.parse(text) as {
+    projects: Record<string, { state: { serial: number } | null; history: unknown[] }>;
+  };
+  const entries = Object.entries(file.projects).filter(([name]) => project === undefined || name === project);
+  if (entries.length !== 1)
+    throw new Error(`expected one project in ${projectDir}/data/registry.json, found ${entries.length}`);
+  const [, entry] = entries[0]!;
+  // Every apply appends one history entry: the serial and the history length move together.
+  if ((entry.state?.serial ?? 0) !== entry.history.length) throw new Error("serial and history disagree");
+  return entry.state?.serial ?? 0;
 }
