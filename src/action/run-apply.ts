@@ -45,6 +45,12 @@ export async function runApply(
   ctx: CommandContext,
   client: GitHubClient | null,
 ): Promise<ActionResult> {
+  if (run.eventName === "pull_request" || run.eventName === "pull_request_target") {
+    // Applying from a PR run would apply code nobody has merged (and, for forks, nobody reviewed).
+    throw new Error(
+      `command "apply" does not run on ${run.eventName} events; apply on push to the default branch, after the pull request merged`,
+    );
+  }
   const targets = resolveTargets(settings, run);
   const reviewed = await findReviewedPlans(client, run);
   const results: ProjectResult[] = [];

@@ -406,6 +406,17 @@ describe("command: apply on push", () => {
     expect(checkWellFormed(body).problems).toEqual([]);
   });
 
+  it("refuses to apply from a pull_request run", async () => {
+    const server = await githubServer(null);
+    const ws = tempWorkspace();
+    generatedProject(join(ws, "features"), "early", 1);
+    const run = await plan(server, ws, HEAD, { command: "apply", projects: "features" });
+    expectExit(run, 1);
+    expect(run.stdout).toMatch(/^::error::command "apply" does not run on pull_request events/m);
+    expect(registryBytes(join(ws, "features"))).toBeNull();
+    expect(server.requests).toEqual([]);
+  });
+
   it("refuses destructive changes unless allow-destroy is set", async () => {
     const server = await githubServer(null);
     const ws = tempWorkspace();
