@@ -324,6 +324,18 @@ describe("planInfra (postgres)", () => {
     });
   });
 
+  it("plans CREATE SCHEMA only while the schema is missing (so a crash right after creating it changes the plan)", () => {
+    const first = plan(driverStats(), null, empty("online", false));
+    const afterCrash = plan(driverStats(), null, {
+      ...storeAfter(first.record, "online"),
+      schemaExists: true,
+    });
+    // CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the schema exists, so it
+    // cannot be planned unconditionally; the re-plan after such a crash lacks it.
+    expect(first.actions.map((a) => a.action)).toEqual(["create_schema", "create_table"]);
+    expect(afterCrash.actions).toEqual(first.actions.slice(1));
+  });
+
   it("orders actions by view name whatever the definition order", () => {
     const objects = [
       entity("driver", ["driver_id"]),

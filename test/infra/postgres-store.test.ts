@@ -363,6 +363,28 @@ describe.each(backends)("Postgres online store ($name)", (backend) => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+  it("keeps committed DDL when the process is killed (SIGKILL) after apply, before closing the store", async () => {
+    const s = store();
+    // An existing schema (the usual case): a schema fsops creates is planned only while missing.
+    await b.sql.exec(`CREATE SCHEMA "${s.schema}"`);
+    const plan = await s.plan(P, desiredState(P, driverStats()), null);
+    expect(plan.actions.map((a) => a.action)).toEqual(["create_table"]);
+    const dir = await mkdtemp(join(tmpdir(), "fsops-crash-"));
+    try {
+      const file = join(dir, "actions.json");
+      await writeFile(file, JSON.stringify(plan.actions));
+      await b.close();
+      await runAndKill([JSON.stringify(b.target), s.schema, file, "--hang-after-commit"], "done");
+      const sql = await b.reopen();
+      const s2 = new PostgresProvisioner(sql, { schema: s.schema });
+      // The registry commit never happened: the re-plan is the reviewed plan, and it is a no-op now.
+      expect(await s2.plan(P, desiredState(P, driverStats()), null)).toEqual(plan);
+      expect((await s2.plan(P, desiredState(P, driverStats()), plan.record)).actions).toEqual([]);
+      expect(await describeTable(sql, s.schema, "drivers__driver_stats")).not.toBeNull();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe.runIf(hasService("postgres"))("Postgres online store (server only)", () => {
@@ -396,8 +418,11 @@ describe.runIf(hasService("postgres"))("Postgres online store (server only)", ()
   });
 });
 
-/** Start apply-child, SIGKILL it after it reports `after` statements; returns the last count seen. */
-function runAndKill(args: string[], after: number): Promise<number> {
+/**
+ * Start apply-child and SIGKILL it once it reports `after` statements (or, with `after` =
+ * "done", once apply returned); resolves with the last statement count seen.
+ */
+function runAndKill(args: string[], after: number | "done"): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
@@ -411,8 +436,11 @@ function runAndKill(args: string[], after: number): Promise<number> {
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     child.stdout.on("data", (d: Buffer) => {
       for (const m of d.toString().matchAll(/statement (\d+)/g)) seen = Number(m[1]);
-      if (d.toString().includes("done")) reject(new Error("apply finished before it could be killed"));
-      if (seen >= after && child.exitCode === null) child.kill("SIGKILL");
+      const done = d.toString().includes("done");
+      if (after === "done") {
+        if (done) child.kill("SIGKILL");
+      } else if (done) reject(new Error("apply finished before it could be killed"));
+      else if (seen >= after && child.exitCode === null) child.kill("SIGKILL");
     });
     child.on("exit", (_code, signal) => {
       if (signal === "SIGKILL") resolve(seen);

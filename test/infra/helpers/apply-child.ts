@@ -1,7 +1,9 @@
 /**
  * Run by crash tests in a child process (`node --import tsx`), to be killed with SIGKILL while
- * apply is inside its transaction. Usage: apply-child.ts <target json> <schema> <actions file>.
- * Prints `statement <n>` after each statement (then pauses briefly, so a kill lands mid-way).
+ * apply is inside its transaction, or after it committed but before the store was closed.
+ * Usage: apply-child.ts <target json> <schema> <actions file> [--hang-after-commit].
+ * Prints `statement <n>` after each statement (then pauses briefly, so a kill lands mid-way),
+ * and `done` once apply returned.
  */
 import { readFile } from "node:fs/promises";
 import type { InfraAction } from "../../../src/model/plan.js";
@@ -11,7 +13,7 @@ import { PostgresProvisioner } from "../../../src/infra/postgres-provisioner.js"
 import type { SqlExecutor, SqlSession } from "../../../src/infra/sql-executor.js";
 import type { StoreTarget } from "./backends.js";
 
-const [targetJson, schema, actionsFile] = process.argv.slice(2);
+const [targetJson, schema, actionsFile, flag] = process.argv.slice(2);
 if (targetJson === undefined || schema === undefined || actionsFile === undefined) {
   throw new Error("usage: apply-child.ts <target json> <schema> <actions file>");
 }
@@ -39,4 +41,5 @@ const sql: SqlExecutor = {
 const store = new PostgresProvisioner(sql, { schema, statementsPerBatch: 1 });
 await store.apply("crash", actions);
 process.stdout.write("done\n");
+if (flag === "--hang-after-commit") await new Promise(() => setInterval(() => undefined, 1000));
 await store.close();
