@@ -14,6 +14,7 @@ import {
   generatedProject,
   registryBytes,
   registrySerial,
+  removeTemps,
   tempWorkspace,
   writeFiles,
 } from "./fixtures.js";
@@ -40,6 +41,7 @@ beforeAll(() => {
 
 afterAll(async () => {
   await Promise.all(servers.map((s) => s.stop()));
+  removeTemps();
 });
 
 async function githubServer(

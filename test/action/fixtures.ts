@@ -1,15 +1,28 @@
 /** Real feature repositories for the Action's end-to-end tests, written to temp folders. */
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
+const temps: string[] = [];
+
+/** A temp folder removed by `removeTemps` (workspaces hold embedded Postgres data: tens of MB each). */
+export function makeTemp(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  temps.push(dir);
+  return dir;
+}
+
+export function removeTemps(): void {
+  for (const dir of temps.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
 /** Bundle the current src/ exactly as dist/ is built (scripts/build-action.mjs) into a temp folder. */
 export function buildBundle(): string {
-  const out = mkdtempSync(join(tmpdir(), "fsops-action-dist-"));
+  const out = makeTemp("fsops-action-dist-");
   execFileSync(process.execPath, [join(REPO_ROOT, "scripts/build-action.mjs"), "--outdir", out], {
     cwd: REPO_ROOT,
     stdio: "pipe",
@@ -18,7 +31,7 @@ export function buildBundle(): string {
 }
 
 export function tempWorkspace(): string {
-  return mkdtempSync(join(tmpdir(), "fsops-action-ws-"));
+  return makeTemp("fsops-action-ws-");
 }
 
 /** A copy of the examples (staging, production) without local state. */

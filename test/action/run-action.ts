@@ -4,8 +4,8 @@
  * GITHUB_API_URL pointing at the local GitHub server. Nothing of the test process leaks in.
  */
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { makeTemp } from "./fixtures.js";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -36,7 +36,7 @@ export interface ActionRun {
 }
 
 export async function runAction(opts: ActionRunOptions): Promise<ActionRun> {
-  const dir = mkdtempSync(join(tmpdir(), "fsops-action-run-"));
+  const dir = makeTemp("fsops-action-run-");
   const eventPath = join(dir, "event.json");
   const outputPath = join(dir, "output.txt");
   const summaryPath = join(dir, "summary.md");

@@ -1,7 +1,6 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { buildComment, COMMENT_LIMIT, parseFingerprints } from "../../src/action/comment.js";
 import { readRunContext } from "../../src/action/github-context.js";
 import { renderApplyStatus, renderDiagnosticsTable, sourceUrl } from "../../src/action/markdown.js";
@@ -13,6 +12,9 @@ import type { Diagnostic } from "../../src/model/diagnostic.js";
 import type { Change, Plan } from "../../src/model/plan.js";
 import { parseOutputFile } from "./run-action.js";
 import { checkWellFormed } from "./wellformed.js";
+import { makeTemp, removeTemps } from "./fixtures.js";
+
+afterAll(removeTemps);
 
 function change(over: Partial<Change> & Pick<Change, "kind" | "name" | "action">): Change {
   return {
@@ -175,7 +177,7 @@ describe("diagnostics and status Markdown", () => {
 
 describe("run context", () => {
   it("reads a pull_request event: the head sha for links, the merge sha as the commit", () => {
-    const dir = mkdtempSync(join(tmpdir(), "fsops-ctx-"));
+    const dir = makeTemp("fsops-action-ctx-");
     writeFileSync(
       join(dir, "event.json"),
       JSON.stringify({ pull_request: { number: 12, head: { sha: "b".repeat(40) } } }),
