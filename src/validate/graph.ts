@@ -62,27 +62,27 @@ function formatLocation(l: SourceLocation): string {
  * so that nothing referenced can escape validation (hand-built input, a parser regression).
  */
 function collectObjects(roots: readonly DslObject[]): DslObject[] {
-  const found = new Set<DslObject>();
-  for (const r of roots) if (isDslObject(r)) found.add(r);
-  const all = [...found];
-  // Arrays and records already walked: one const used in many places is walked once, so shared
-  // values cannot make the walk exponential. An options record belongs to one construction.
-  const walked = new Set<object>();
+  const all = roots.filter(isDslObject);
+  // The parser's ids are indexes into its list: membership without hashing 60,000 objects
+  // (a set is built only for input whose ids are not, such as hand-built objects).
+  let rootSet: Set<DslObject> | null = null;
+  const listed = (o: DslObject) => roots[o.id] === o || (rootSet ??= new Set(all)).has(o);
+  const strays = new Set<DslObject>();
+  // Shared values (one const used in many places) are walked each time they appear; the budget
+  // keeps a hostile sharing pattern from making the walk exponential. Past it, an unlisted object
+  // is simply not found, and whatever references it is left out of the state.
+  let budget = 64 * all.length + 100_000;
   const stack: unknown[] = all.map((o) => o.options);
-  while (stack.length > 0) {
+  while (stack.length > 0 && budget-- > 0) {
     const v = stack.pop();
     if (v === null || typeof v !== "object" || isTransformSource(v)) continue;
     if (isDslObject(v)) {
-      if (!found.has(v)) {
-        found.add(v);
+      if (!listed(v) && !strays.has(v)) {
+        strays.add(v);
         all.push(v);
         stack.push(v.options);
       }
-      continue;
-    }
-    if (walked.has(v)) continue;
-    walked.add(v);
-    if (isProjection(v)) {
+    } else if (isProjection(v)) {
       stack.push(v.view, v.features);
     } else if (Array.isArray(v)) {
       for (const x of v as unknown[]) if (typeof x === "object" && x !== null) stack.push(x);

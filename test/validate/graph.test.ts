@@ -1,6 +1,6 @@
 /** Graph rules: names across objects, references, projections, join keys, aggregations, edges. */
 import { describe, expect, it } from "vitest";
-import type { DslObject } from "../../src/model/evaluated.js";
+import type { DslObject, EvalValue } from "../../src/model/evaluated.js";
 import { buildDesiredState } from "../../src/validate/index.js";
 import { CODES } from "../../src/validate/codes.js";
 import { Defs, at, codes, loc } from "./helpers.js";
@@ -503,5 +503,27 @@ describe("edges", () => {
     // Every edge joins two objects of the state.
     const known = new Set(state.objects.map((o) => `${o.kind}:${o.name}`));
     for (const e of state.edges) expect(known.has(e.from) && known.has(e.to)).toBe(true);
+  });
+});
+
+describe("hostile shapes", () => {
+  it("a value shared exponentially often, a cyclic record and a self-reference do not hang", () => {
+    const d = new Defs();
+    // 2^40 paths through 40 shared arrays: walking every path would never finish.
+    let shared: EvalValue = ["x"];
+    for (let i = 0; i < 40; i++) shared = [shared, shared];
+    const cyclic: Record<string, EvalValue> = {};
+    (cyclic as { self?: EvalValue }).self = cyclic;
+    const e = d.entity("driver", { tags: { deep: shared } });
+    const c = d.entity("customer", { tags: cyclic });
+    const selfish = d.make("PushSource", { name: "p", batchSource: null });
+    (selfish.options as { batchSource: EvalValue }).batchSource = selfish;
+    const { diagnostics, state } = validate(d);
+    expect(diagnostics).toEqual([
+      expect.objectContaining({ code: CODES.wrongType, ...at(loc(e, "tags.deep")) }),
+      expect.objectContaining({ code: CODES.wrongType, ...at(loc(c, "tags.self")) }),
+      expect.objectContaining({ code: CODES.wrongReference, ...at(loc(selfish, "batchSource")) }),
+    ]);
+    expect(state.objects).toEqual([]);
   });
 });

@@ -42,6 +42,8 @@ export class Defs {
       let n = 0;
       const walk = (v: EvalValue, path: string): void => {
         if (path !== "") optionLocations[path] = { file, line: line + ++n, column: 5 };
+        // Options are shallow; deeper (possibly shared or cyclic) values need no location.
+        if (path.split(".").length >= 3) return;
         if (isDslObject(v) || isProjection(v) || isTransformSource(v) || v === null || typeof v !== "object")
           return;
         const entries: [string, EvalValue][] = Array.isArray(v)
