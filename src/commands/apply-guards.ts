@@ -13,6 +13,9 @@ export function describeStalePlan(
   expected: { lineage: string | null; serial: number } | undefined,
   fresh: Plan,
 ): string {
+  if (expected && expected.lineage === null && fresh.registry.lineage !== null) {
+    return `the plan is stale: it was made before the registry existed, and another apply has since created it (now at serial ${fresh.registry.serial})`;
+  }
   if (expected && expected.lineage !== fresh.registry.lineage) {
     return `the plan is stale: it was made for registry lineage ${expected.lineage ?? "(none)"}, the registry now has lineage ${fresh.registry.lineage ?? "(none)"}`;
   }
