@@ -120,7 +120,7 @@ describe("plan and apply on the embedded defaults (file registry, embedded Postg
     expect((await runCli(["apply", dir, "--auto-approve"])).code).toBe(0);
     const stale = await runCli(["apply", dir, "--plan", planFile]);
     expect(stale.code).toBe(1);
-    expect(stale.stderr).toMatch(/stale.*serial 0 to 1/);
+    expect(stale.stderr).toMatch(/stale: it was made before the registry existed.*now at serial 1/);
     expect(json<{ serial: number }>((await runCli(["show", dir, "--json"])).stdout).serial).toBe(1);
 
     // A fresh saved plan applies without a prompt.
@@ -129,6 +129,15 @@ describe("plan and apply on the embedded defaults (file registry, embedded Postg
     const ok = await runCli(["apply", dir, "--plan", planFile]);
     expect(ok.code, ok.stderr).toBe(0);
     expect(json<{ serial: number }>((await runCli(["show", dir, "--json"])).stdout).serial).toBe(2);
+
+    // A plan made at serial 2, overtaken by another apply: the message names the move.
+    await addEntity(dir, "trailer");
+    expect((await runCli(["plan", dir, "--out", planFile])).code).toBe(0);
+    await addEntity(dir, "scooter");
+    expect((await runCli(["apply", dir, "--auto-approve"])).code).toBe(0);
+    const moved = await runCli(["apply", dir, "--plan", planFile]);
+    expect(moved.code).toBe(1);
+    expect(moved.stderr).toMatch(/stale: the registry moved from serial 2 to 3/);
   });
 
   it("refuses destructive changes without --allow-destroy and changes nothing", async () => {
