@@ -15,7 +15,8 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { runTask } from "./lib/child.js";
-import type { BenchCase, Target, TaskResult } from "./lib/types.js";
+import { startBenchServices, stopBenchServices } from "./lib/services.js";
+import type { BenchCase, JsonValue, Prepared, Target, TaskResult } from "./lib/types.js";
 
 const HERE = fileURLToPath(new URL(".", import.meta.url));
 const ROOT = path.resolve(HERE, "..");
@@ -38,16 +39,23 @@ interface Row {
   floorRunsMs: number[];
   runsCpuMs: number[];
   floorRunsCpuMs: number[];
+  /** Part of each run's CPU spent by other processes (servers, spawned tools), when measured. */
+  runsExternalCpuMs?: number[];
+  floorRunsExternalCpuMs?: number[];
   input: Record<string, unknown>;
 }
 
-async function loadCases(): Promise<BenchCase[]> {
+/** Cases in file order; a module may export several (`--case <module>` selects them all). */
+async function loadCases(): Promise<{ case: BenchCase; module: string }[]> {
   const dir = path.join(HERE, "cases");
   const files = (await readdir(dir)).filter((f) => f.endsWith(".ts")).sort();
-  const cases: BenchCase[] = [];
+  const cases: { case: BenchCase; module: string }[] = [];
   for (const f of files) {
-    const mod = (await import(pathToFileURL(path.join(dir, f)).href)) as { default?: BenchCase };
-    if (mod.default) cases.push(mod.default);
+    const mod = (await import(pathToFileURL(path.join(dir, f)).href)) as {
+      default?: BenchCase | BenchCase[];
+    };
+    const exported = Array.isArray(mod.default) ? mod.default : mod.default ? [mod.default] : [];
+    for (const c of exported) cases.push({ case: c, module: path.basename(f, ".ts") });
   }
   return cases;
 }
@@ -61,14 +69,23 @@ function merge(a: TaskResult | null, b: TaskResult): TaskResult {
     bestMs: Math.min(a.bestMs, b.bestMs),
     bestCpuMs: Math.min(a.bestCpuMs, b.bestCpuMs),
     peakRssMb: Math.max(a.peakRssMb, b.peakRssMb),
+    ...(a.externalCpuMs || b.externalCpuMs
+      ? { externalCpuMs: [...(a.externalCpuMs ?? []), ...(b.externalCpuMs ?? [])] }
+      : {}),
     summary: b.summary,
   };
 }
 
-function judge(row: Row): void {
+/** The external share of the run with the least CPU (the one the table shows). */
+function externalOfBest(r: TaskResult): number | null {
+  if (!r.externalCpuMs) return null;
+  return r.externalCpuMs[r.cpuMs.indexOf(r.bestCpuMs)] ?? null;
+}
+
+function judge(row: Row, extraMisses: string[] = []): void {
   const t = row.target;
   if (!t || row.timeMs === null) return;
-  const misses: string[] = [];
+  const misses: string[] = [...extraMisses];
   if (t.ratio !== undefined) {
     if (row.cpuRatio === null) misses.push("no floor measured");
     else if (row.cpuRatio > t.ratio) misses.push(`CPU-time ratio ${row.cpuRatio.toFixed(2)}× > ${t.ratio}×`);
@@ -91,6 +108,7 @@ function fmtTarget(t: Target | null): string {
   if (t.ratio !== undefined) parts.push(`≤${t.ratio}×`);
   if (t.maxMs !== undefined) parts.push(`<${fmtMs(t.maxMs)}`);
   if (t.maxRssMb !== undefined) parts.push(`<${t.maxRssMb} MB`);
+  if (t.other !== undefined) parts.push(t.other);
   return parts.join(", ");
 }
 
@@ -146,9 +164,15 @@ async function main(): Promise<number> {
   const runsOverride = values.runs ? Number(values.runs) : null;
   const rounds = Math.max(1, Number(values.rounds));
   const all = await loadCases();
-  const selected = values.case ? all.filter((c) => values.case!.includes(c.name)) : all;
+  const selected = (
+    values.case
+      ? all.filter((c) => values.case!.includes(c.case.name) || values.case!.includes(c.module))
+      : all
+  ).map((c) => c.case);
   if (selected.length === 0) {
-    console.error(`no such case: ${values.case?.join(", ")} (cases: ${all.map((c) => c.name).join(", ")})`);
+    console.error(
+      `no such case: ${values.case?.join(", ")} (cases: ${all.map((c) => c.case.name).join(", ")}; modules: ${[...new Set(all.map((c) => c.module))].join(", ")})`,
+    );
     return 2;
   }
 
@@ -164,6 +188,12 @@ async function main(): Promise<number> {
   const floors = new Map<string, string>();
   let failed = false;
   try {
+    const services = [...new Set(selected.flatMap((c) => c.services ?? []))];
+    if (services.length > 0) {
+      process.stderr.write(`  starting ${services.join(", ")} …`);
+      await startBenchServices(services);
+      process.stderr.write(" done\n");
+    }
     for (const c of selected) {
       const why = await c.unavailable();
       if (why) {
@@ -194,12 +224,22 @@ async function main(): Promise<number> {
         };
         rows.push(row);
         process.stderr.write(`  ${c.name} ${size} …`);
-        const prepared = await c.prepare(size, workDir);
+        let prepared: Prepared;
+        try {
+          prepared = await c.prepare(size, workDir);
+        } catch (err) {
+          row.status = "ERROR";
+          row.notes.push(`prepare: ${err instanceof Error ? err.message : String(err)}`);
+          process.stderr.write(` ${row.status}\n`);
+          failed = true;
+          continue;
+        }
         row.input = prepared.input;
         floors.set(c.name, prepared.floorLabel);
         try {
           let floor: TaskResult | null = null;
           let subject: TaskResult | null = null;
+          const summaries: JsonValue[] = [];
           for (let round = 0; round < rounds; round++) {
             if (prepared.floor) {
               floor = merge(
@@ -207,10 +247,12 @@ async function main(): Promise<number> {
                 await runTask({ ...prepared.floor, runs: runsOverride ?? prepared.floor.runs }, ROOT),
               );
             }
-            subject = merge(
-              subject,
-              await runTask({ ...prepared.subject, runs: runsOverride ?? prepared.subject.runs }, ROOT),
+            const run = await runTask(
+              { ...prepared.subject, runs: runsOverride ?? prepared.subject.runs },
+              ROOT,
             );
+            summaries.push(run.summary);
+            subject = merge(subject, run);
           }
           if (!subject) throw new Error("no run");
           row.timeMs = subject.bestMs;
@@ -218,21 +260,32 @@ async function main(): Promise<number> {
           row.peakRssMb = subject.peakRssMb;
           row.runsMs = subject.timesMs;
           row.runsCpuMs = subject.cpuMs;
+          if (subject.externalCpuMs) row.runsExternalCpuMs = subject.externalCpuMs;
           if (floor) {
             row.floorMs = floor.bestMs;
             row.floorCpuMs = floor.bestCpuMs;
             row.floorPeakRssMb = floor.peakRssMb;
             row.floorRunsMs = floor.timesMs;
             row.floorRunsCpuMs = floor.cpuMs;
+            if (floor.externalCpuMs) row.floorRunsExternalCpuMs = floor.externalCpuMs;
             row.ratio = subject.bestMs / floor.bestMs;
             row.cpuRatio = subject.bestCpuMs / floor.bestCpuMs;
           }
-          const wrong = prepared.verify(subject.summary);
+          const external = [externalOfBest(subject), floor && externalOfBest(floor)];
+          if ((external[0] ?? 0) > 0 || (external[1] ?? 0) > 0) {
+            const part = (x: number | null | undefined) => (x == null ? "-" : fmtMs(x));
+            row.notes.push(
+              `cpu includes other processes (servers, psql): subject ${part(external[0])}, floor ${part(external[1])}`,
+            );
+          }
+          const wrong = summaries.map((s) => prepared.verify(s)).find((w) => w !== null) ?? null;
           if (wrong) {
             row.status = "ERROR";
             row.notes.push(wrong);
           } else {
-            judge(row);
+            const assessed = prepared.assess?.(summaries) ?? {};
+            row.notes.push(...(assessed.notes ?? []));
+            judge(row, assessed.misses);
           }
         } catch (err) {
           row.status = "ERROR";
@@ -245,6 +298,7 @@ async function main(): Promise<number> {
       }
     }
   } finally {
+    await stopBenchServices();
     if (!values.keep) await rm(workDir, { recursive: true, force: true });
     else console.log(`inputs kept in ${workDir}`);
   }
@@ -258,7 +312,7 @@ async function main(): Promise<number> {
   );
   console.log("peak RSS = maxRSS of the child process that ran the subject (compiled, plain node)");
   for (const r of rows.filter((r) => r.notes.length))
-    console.log(`${r.case} ${r.size}: ${r.notes.join("; ")}`);
+    console.log(`${r.case} ${r.size}: ${r.notes.join("\n    ")}`);
 
   const results = {
     date: new Date().toISOString(),

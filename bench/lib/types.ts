@@ -21,7 +21,23 @@ export interface TaskSpec {
  */
 export interface Workload<P = unknown> {
   prepare(args: JsonValue): Promise<P> | P;
+  /**
+   * Optional, untimed, before each run: restore what a run consumes (an apply needs an empty
+   * registry or database every time). Runs without it see what the previous run left.
+   */
+  reset?(prepared: P): Promise<void> | void;
   run(prepared: P): Promise<JsonValue> | JsonValue;
+  /**
+   * Optional, untimed, after each run: checks too slow to sit inside the timing (count the tables
+   * an apply made); its result replaces the run's summary.
+   */
+  check?(prepared: P, summary: JsonValue): Promise<JsonValue> | JsonValue;
+  /**
+   * Optional: cumulative CPU ms of the other processes the run makes work (a database server, a
+   * spawned psql), read before and after each run and added to its CPU time, so a client that
+   * pushes work to a server is not judged on its own CPU alone.
+   */
+  externalCpuMs?(prepared: P): Promise<number> | number;
 }
 
 export interface Target {
@@ -31,6 +47,8 @@ export interface Target {
   maxRssMb?: number;
   /** Subject time below this (absolute targets, e.g. an apply under 5 s). */
   maxMs?: number;
+  /** Targets judged by `Prepared.assess`, as shown in the table (e.g. "PING max <50 ms"). */
+  other?: string;
 }
 
 export interface Prepared {
@@ -42,11 +60,21 @@ export interface Prepared {
   verify(summary: JsonValue): string | null;
   /** Extra facts about the input, recorded in results.json. */
   input: Record<string, JsonValue>;
+  /**
+   * Optional: targets that are not times (e.g. Redis PING latency during a clean-up) and notes
+   * for the report, from the subject's summaries (one per child, i.e. per round).
+   */
+  assess?(summaries: JsonValue[]): { notes?: string[]; misses?: string[] };
   cleanup(): Promise<void>;
 }
 
 export interface BenchCase {
   name: string;
+  /**
+   * Real servers the case needs (started once by the runner before the cases, on free ports in
+   * a temp dir, stopped at the end; see lib/services.ts).
+   */
+  services?: readonly BenchService[];
   sizes: readonly number[];
   /** Why the case cannot run here (a missing module, a missing server), or null. */
   unavailable(): Promise<string | null>;
@@ -63,5 +91,10 @@ export interface TaskResult {
   bestMs: number;
   bestCpuMs: number;
   peakRssMb: number;
+  /** The part of each run's `cpuMs` spent by other processes (`Workload.externalCpuMs`). */
+  externalCpuMs?: number[];
   summary: JsonValue;
 }
+
+/** Servers the bench can start (test/services). */
+export type BenchService = "postgres" | "redis" | "s3";

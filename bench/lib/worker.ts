@@ -1,7 +1,8 @@
 /**
  * Child-process harness, run compiled (see child.ts): `node --expose-gc worker.mjs <spec-json>`.
- * Loads the workload, prepares it once, times `runs` repetitions (a full GC before each, so one
- * repetition's garbage is not charged to the next), then prints one JSON line: TaskResult.
+ * Loads the workload, prepares it once, times `runs` repetitions (each after the workload's
+ * optional untimed `reset` and a full GC, so one repetition's garbage is not charged to the
+ * next), then prints one JSON line: TaskResult.
  */
 import { pathToFileURL } from "node:url";
 import type { TaskResult, TaskSpec, Workload } from "./types.js";
@@ -16,15 +17,21 @@ async function main(): Promise<void> {
   const prepared = await workload.prepare(spec.args);
   const timesMs: number[] = [];
   const cpuMs: number[] = [];
+  const externalCpuMs: number[] = [];
   let summary: TaskResult["summary"] = null;
   for (let i = 0; i < spec.runs; i++) {
+    await workload.reset?.(prepared);
     gc?.();
+    const external = await workload.externalCpuMs?.(prepared);
     const cpu = process.cpuUsage();
     const start = performance.now();
     summary = await workload.run(prepared);
     timesMs.push(performance.now() - start);
     const used = process.cpuUsage(cpu);
-    cpuMs.push((used.user + used.system) / 1000);
+    const extra = external === undefined ? 0 : (await workload.externalCpuMs!(prepared)) - external;
+    if (external !== undefined) externalCpuMs.push(extra);
+    cpuMs.push((used.user + used.system) / 1000 + extra);
+    if (workload.check) summary = await workload.check(prepared, summary);
   }
   const result: TaskResult = {
     timesMs,
@@ -33,6 +40,7 @@ async function main(): Promise<void> {
     bestCpuMs: Math.min(...cpuMs),
     // maxRSS is in kilobytes.
     peakRssMb: process.resourceUsage().maxRSS / 1024,
+    ...(externalCpuMs.length > 0 ? { externalCpuMs } : {}),
     summary,
   };
   process.stdout.write(`\n${JSON.stringify(result)}\n`);
