@@ -23,6 +23,21 @@ export interface Analysis<C extends DslClassName = DslClassName> {
   valid: boolean;
   /** The parser could not evaluate some options: what is absent may have been written. */
   readonly incomplete: boolean;
+  /** rules.ts: the schema's Fields as written, computed once per object. */
+  schemaFields?: SchemaFields;
+}
+
+export interface FieldEntry {
+  index: number;
+  obj: DslObject;
+  /** undefined when the Field's name was rejected. */
+  name: string | undefined;
+}
+
+/** `complete` when every entry is a Field with a valid name. */
+export interface SchemaFields {
+  fields: FieldEntry[];
+  complete: boolean;
 }
 
 const KNOWN_CLASSES: ReadonlySet<string> = new Set(DSL_CLASSES);
@@ -55,7 +70,8 @@ export function fastField(options: EvalRecord): OptionsOf<"Field"> | null {
   }
   const { name, dtype } = options;
   if (keys !== 2 || typeof name !== "string" || !isValidName(name) || !isDtype(dtype)) return null;
-  return { name, dtype };
+  // Exactly the schema's output already: no copy (nothing downstream mutates options).
+  return options as OptionsOf<"Field">;
 }
 
 /** Parse one construction's options with its class schema. */

@@ -160,7 +160,30 @@ interface Node {
   final: Validity;
 }
 
-function refsOf(n: Node, nodes: ReadonlyMap<DslObject, Node>): Node[] | null {
+/**
+ * DslObject → Node. The parser's ids are indexes into its list, so most lookups are an array
+ * access; objects whose id is taken or out of range (hand-built input) fall back to a map.
+ */
+class NodeIndex {
+  private readonly byId: (Node | undefined)[] = [];
+  private readonly others = new Map<DslObject, Node>();
+  /** In insertion (source) order. */
+  readonly list: Node[] = [];
+
+  add(n: Node): void {
+    const id = n.a.obj.id;
+    if (Number.isSafeInteger(id) && id >= 0 && id < 1e7 && this.byId[id] === undefined) this.byId[id] = n;
+    else this.others.set(n.a.obj, n);
+    this.list.push(n);
+  }
+
+  get(obj: DslObject): Node | undefined {
+    const n = this.byId[obj.id];
+    return n !== undefined && n.a.obj === obj ? n : this.others.get(obj);
+  }
+}
+
+function refsOf(n: Node, nodes: NodeIndex): Node[] | null {
   if (n.refs === undefined) {
     const refs: Node[] = [];
     for (const obj of referencesOf(n.a)) {
@@ -180,7 +203,7 @@ function refsOf(n: Node, nodes: ReadonlyMap<DslObject, Node>): Node[] | null {
  * Valid through its references, memoized in `n[pass]`. A reference cycle (impossible from
  * const code, where a value exists before it is used) makes the objects on it invalid.
  */
-function isValid(n: Node, pass: "local" | "final", nodes: ReadonlyMap<DslObject, Node>): boolean {
+function isValid(n: Node, pass: "local" | "final", nodes: NodeIndex): boolean {
   const state = n[pass];
   if (state === VALID) return true;
   if (state === INVALID || state === VISITING) return false;
@@ -213,14 +236,15 @@ export function buildDesiredState(project: string, parsed: EvaluatedDefinitions)
   const incompleteIds = new Set(parsed.incomplete ?? []);
   const incomplete = new Set((parsed.objects ?? []).filter((o) => incompleteIds.has(o.id)));
 
-  const nodes = new Map<DslObject, Node>();
+  const nodes = new NodeIndex();
   for (const obj of objects) {
+    if (nodes.get(obj)) continue; // listed twice
     const a = analyzeOptions(obj, diagnostics, incomplete.has(obj));
-    nodes.set(obj, { a, refs: undefined, excluded: false, local: UNKNOWN, final: UNKNOWN });
+    nodes.add({ a, refs: undefined, excluded: false, local: UNKNOWN, final: UNKNOWN });
   }
   const analysisOf = (o: DslObject) => nodes.get(o)?.a;
   const ruleContext = { analysisOf, diagnostics };
-  for (const n of nodes.values()) runRules(ruleContext, n.a);
+  for (const n of nodes.list) runRules(ruleContext, n.a);
 
   const optionsOf = (o: DslObject) => nodes.get(o)!.a.options;
   const specContext: SpecContext = {
@@ -230,7 +254,7 @@ export function buildDesiredState(project: string, parsed: EvaluatedDefinitions)
   };
 
   const groups = new Map<string, Registered[]>();
-  for (const n of nodes.values()) {
+  for (const n of nodes.list) {
     const kind = CLASS_KIND[n.a.obj.$dsl];
     if (kind === null || !isValid(n, "local", nodes)) continue;
     const spec = specOf(n.a.obj.$dsl, n.a.options, specContext);

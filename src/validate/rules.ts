@@ -11,7 +11,7 @@ import type { Diagnostic } from "../model/diagnostic.js";
 import type { DslObject } from "../model/evaluated.js";
 import { isDslObject } from "../model/evaluated.js";
 import type { DslClassName } from "../model/kinds.js";
-import type { Analysis } from "./analyze.js";
+import type { Analysis, FieldEntry, SchemaFields } from "./analyze.js";
 import { optionRejected } from "./analyze.js";
 import { CODES } from "./codes.js";
 import type { ValidationCode } from "./codes.js";
@@ -86,17 +86,37 @@ export function runRules(ctx: RuleContext, a: Analysis): void {
   }
 }
 
-function duplicateIndexes<T>(items: readonly T[], key: (t: T) => string | undefined): Map<number, number> {
+const NO_DUPLICATES: readonly [number, number][] = [];
+
+/** `[index, index of its first occurrence]` for every repeated key (allocates only when found). */
+function duplicateIndexes<T>(
+  items: readonly T[],
+  key: (t: T) => string | undefined,
+): readonly [number, number][] {
+  let out: [number, number][] | null = null;
+  if (items.length <= 16) {
+    // Schemas and entity lists are short: a nested loop beats building a map for each view.
+    for (let i = 1; i < items.length; i++) {
+      const k = key(items[i]!);
+      if (k === undefined) continue;
+      for (let j = 0; j < i; j++) {
+        if (key(items[j]!) === k) {
+          (out ??= []).push([i, j]);
+          break;
+        }
+      }
+    }
+    return out ?? NO_DUPLICATES;
+  }
   const first = new Map<string, number>();
-  const dupes = new Map<number, number>(); // index → index of the first occurrence
   items.forEach((item, i) => {
     const k = key(item);
     if (k === undefined) return;
     const f = first.get(k);
     if (f === undefined) first.set(k, i);
-    else dupes.set(i, f);
+    else (out ??= []).push([i, f]);
   });
-  return dupes;
+  return out ?? NO_DUPLICATES;
 }
 
 function entityRules(o: Partial<OptionsOf<"Entity">>, a: Analysis, r: Reporter): void {
@@ -138,15 +158,12 @@ function tableOrQuery(a: Analysis, r: Reporter): void {
   }
 }
 
-interface FieldEntry {
-  index: number;
-  obj: DslObject;
-  /** undefined when the Field's name was rejected. */
-  name: string | undefined;
+/** The Fields of `a.options.schema` as written (cached on the analysis). */
+function schemaFields(ctx: RuleContext, a: Analysis): SchemaFields {
+  return (a.schemaFields ??= readSchemaFields(ctx, a));
 }
 
-/** The Fields of `a.options.schema` as written; `complete` when every one has a valid name. */
-function schemaFields(ctx: RuleContext, a: Analysis): { fields: FieldEntry[]; complete: boolean } {
+function readSchemaFields(ctx: RuleContext, a: Analysis): SchemaFields {
   const raw = a.obj.options.schema;
   if (!Array.isArray(raw) || raw.length === 0) return { fields: [], complete: false };
   const fields: FieldEntry[] = [];

@@ -527,3 +527,23 @@ describe("hostile shapes", () => {
     expect(state.objects).toEqual([]);
   });
 });
+
+describe("input listing", () => {
+  it("objects sharing an id, listed twice, or with odd ids are each validated once", () => {
+    const d = new Defs();
+    const a = d.entity("a", { valueType: "long" });
+    const b = d.entity("b");
+    const c = d.entity("c");
+    const weird = [
+      a,
+      { ...b, id: a.id },
+      a,
+      { ...c, id: -1 },
+      { ...d.entity("e"), id: Number.NaN },
+      { ...d.entity("f"), id: 1.5 },
+    ];
+    const { diagnostics, state } = buildDesiredState("p", { objects: weird });
+    expect(codes(diagnostics)).toEqual([CODES.invalidDtype]);
+    expect(state.objects.map((o) => o.name)).toEqual(["b", "c", "e", "f"]);
+  });
+});
