@@ -27,7 +27,8 @@ import type { ParseCodeDef } from "./codes.js";
 import type { Reporter } from "./diagnostics.js";
 import { bindingNames } from "./modules.js";
 import type { DeclRecord, ModuleGraph, ModuleRecord, Target, TopBinding } from "./modules.js";
-import { nodeLocation } from "./source.js";
+import { literalLocations, skipTransparent } from "./locations.js";
+import { locationAt, nodeLocation, nodeStart } from "./source.js";
 import type { ParsedFile } from "./source.js";
 import {
   describe,
@@ -51,21 +52,6 @@ import type { MutableDslObject, Scope, Value } from "./values.js";
 
 const K = ts.SyntaxKind;
 
-/** Where literal option values are recorded: `optionLocations` of the construction. */
-interface LocCtx {
-  readonly locs: Record<string, SourceLocation>;
-  readonly prefix: string;
-  readonly file: ParsedFile;
-}
-
-interface Created {
-  readonly obj: MutableDslObject;
-  readonly fileIndex: number;
-  readonly pos: number;
-  readonly seq: number;
-  incomplete: boolean;
-}
-
 /** Globals a definition might reach for, and which diagnostic explains why it cannot. */
 const KNOWN_GLOBALS: ReadonlySet<string> = new Set([
   "console", "JSON", "globalThis", "window", "global", "self", "fetch", "eval", "Function", "Reflect",
@@ -84,21 +70,13 @@ const MUTATING_ARRAY_METHODS: ReadonlySet<string> = new Set([
 const DSL_CLASS_VALUES = new Map<string, DslClassValue>(DSL_CLASSES.map((n) => [n, new DslClassValue(n)]));
 const FSOPS_NAMESPACE = new NamespaceValue(undefined);
 
-function skipTransparent(node: ts.Expression): ts.Expression {
-  let n = node;
-  for (;;) {
-    switch (n.kind) {
-      case K.ParenthesizedExpression:
-      case K.AsExpression:
-      case K.SatisfiesExpression:
-      case K.TypeAssertionExpression:
-      case K.NonNullExpression:
-        n = (n as ts.ParenthesizedExpression).expression;
-        break;
-      default:
-        return n;
-    }
-  }
+/**
+ * An identifier's name. `Identifier.text` is a getter that unescapes; the escaped form differs
+ * only for names starting with three underscores.
+ */
+function idText(id: ts.Identifier | ts.PrivateIdentifier): string {
+  const t = id.escapedText as string;
+  return t.charCodeAt(0) === 95 && t.charCodeAt(1) === 95 && t.charCodeAt(2) === 95 ? t.slice(1) : t;
 }
 
 function isIndexKey(key: string): boolean {
@@ -125,10 +103,14 @@ export class Evaluator implements BuiltinHost {
   private steps = 0;
   private depth = 0;
   private callDepth = 0;
-  private seq = 0;
   /** Set when the step budget is spent: nothing more is evaluated. */
   exhausted = false;
-  private readonly created: Created[] = [];
+  /** Every construction in creation order, with its sort key and whether an option failed. */
+  private readonly createdObjects: MutableDslObject[] = [];
+  private readonly createdKeys: number[] = [];
+  private readonly createdIncomplete: boolean[] = [];
+  /** Set when an option of the construction being evaluated fails. */
+  private incomplete = false;
   private readonly rootScopes = new Map<ModuleRecord, Scope>();
   private readonly functionValues = new Map<ts.FunctionDeclaration, FunctionValue>();
   private readonly namespaces = new Map<ModuleRecord, NamespaceValue>();
@@ -157,53 +139,66 @@ export class Evaluator implements BuiltinHost {
 
   /** Evaluates a top-level declaration (memoized: a later reference reuses the value). */
   evaluateDecl(rec: DeclRecord): void {
-    this.guarded(rec.mod, rec.node, () => {
-      rec.used = true;
-      if (rec.state === "new") this.computeDecl(rec);
-    });
-  }
-
-  /** Evaluates a top-level expression statement that is a DSL construction. */
-  evaluateExpression(mod: ModuleRecord, node: ts.Expression): void {
-    this.guarded(mod, node, () => {
-      this.ev(node, this.rootScope(mod));
-    });
-  }
-
-  private guarded(mod: ModuleRecord, node: ts.Node, run: () => void): void {
     if (this.exhausted) return;
     this.depth = 0;
     this.callDepth = 0;
     try {
-      run();
+      rec.used = true;
+      if (rec.state === "new") this.computeDecl(rec);
     } catch (e) {
-      if (e === ABORT || e === FATAL) return;
-      if (e === EXHAUSTED) {
-        this.exhausted = true;
-        return;
-      }
-      if (e instanceof RangeError && /call stack/i.test(e.message)) {
-        this.reporter.at(PARSE.tooDeep, mod.file, node, ["this definition's evaluation", MAX_EVAL_DEPTH]);
-        return;
-      }
-      const message = e instanceof Error ? e.message : String(e);
-      this.reporter.at(PARSE.internalError, mod.file, node, [message]);
-    } finally {
-      this.declStack.length = 0;
+      this.recover(e, rec.mod, rec.node);
     }
+  }
+
+  /** Evaluates a top-level expression statement that is a DSL construction. */
+  evaluateExpression(mod: ModuleRecord, node: ts.Expression): void {
+    if (this.exhausted) return;
+    this.depth = 0;
+    this.callDepth = 0;
+    try {
+      this.ev(node, this.rootScope(mod));
+    } catch (e) {
+      this.recover(e, mod, node);
+    }
+  }
+
+  /** After a definition was abandoned: anything but a reported failure becomes a diagnostic. */
+  private recover(e: unknown, mod: ModuleRecord, node: ts.Node): void {
+    this.declStack.length = 0;
+    if (e === ABORT || e === FATAL) return;
+    if (e === EXHAUSTED) {
+      this.exhausted = true;
+      return;
+    }
+    if (e instanceof RangeError && /call stack/i.test(e.message)) {
+      this.reporter.at(PARSE.tooDeep, mod.file, node, ["this definition's evaluation", MAX_EVAL_DEPTH]);
+      return;
+    }
+    const message = e instanceof Error ? e.message : String(e);
+    this.reporter.at(PARSE.internalError, mod.file, node, [message]);
   }
 
   /** The DSL objects created, ordered by file, position, then evaluation order; ids assigned. */
   finish(): { objects: DslObject[]; incomplete: number[] } {
-    const sorted = [...this.created].sort(
-      (a, b) => a.fileIndex - b.fileIndex || a.pos - b.pos || a.seq - b.seq,
-    );
-    const incomplete: number[] = [];
-    sorted.forEach((c, i) => {
-      c.obj.id = i;
-      if (c.incomplete) incomplete.push(i);
+    const keys = this.createdKeys;
+    const order: number[] = [];
+    for (let i = 0; i < keys.length; i++) order.push(i);
+    // Comparisons return small integers: the sort then allocates nothing per comparison.
+    order.sort((a, b) => {
+      const ka = keys[a] as number;
+      const kb = keys[b] as number;
+      return ka < kb ? -1 : ka > kb ? 1 : a - b;
     });
-    return { objects: sorted.map((c) => c.obj), incomplete };
+    const objects: DslObject[] = [];
+    const incomplete: number[] = [];
+    for (let k = 0; k < order.length; k++) {
+      const i = order[k] as number;
+      const obj = this.createdObjects[i] as MutableDslObject;
+      obj.id = objects.length;
+      if (this.createdIncomplete[i]) incomplete.push(obj.id);
+      objects.push(obj);
+    }
+    return { objects, incomplete };
   }
 
   // ---- reporting ------------------------------------------------------------------------------
@@ -253,18 +248,18 @@ export class Evaluator implements BuiltinHost {
 
   // ---- expressions ------------------------------------------------------------------------------
 
-  ev(node: ts.Expression, scope: Scope, loc?: LocCtx): Value {
+  ev(node: ts.Expression, scope: Scope): Value {
     if (++this.steps > this.limits.maxSteps) this.outOfSteps(scope, node);
     if (++this.depth > MAX_EVAL_DEPTH) {
       this.reporter.at(PARSE.tooDeep, scope.mod.file, node, ["expressions", MAX_EVAL_DEPTH]);
       throw FATAL;
     }
-    const v = this.evalNode(node, scope, loc);
+    const v = this.evalNode(node, scope);
     this.depth--;
     return v;
   }
 
-  private evalNode(node: ts.Expression, scope: Scope, loc: LocCtx | undefined): Value {
+  private evalNode(node: ts.Expression, scope: Scope): Value {
     switch (node.kind) {
       case K.StringLiteral:
       case K.NoSubstitutionTemplateLiteral:
@@ -284,9 +279,9 @@ export class Evaluator implements BuiltinHost {
       case K.NewExpression:
         return this.evalNew(node as ts.NewExpression, scope);
       case K.ObjectLiteralExpression:
-        return this.evalObject(node as ts.ObjectLiteralExpression, scope, loc);
+        return this.evalObject(node as ts.ObjectLiteralExpression, scope);
       case K.ArrayLiteralExpression:
-        return this.evalArray(node as ts.ArrayLiteralExpression, scope, loc);
+        return this.evalArray(node as ts.ArrayLiteralExpression, scope);
       case K.PropertyAccessExpression:
       case K.ElementAccessExpression: {
         const v = this.evalAccess(node as ts.PropertyAccessExpression | ts.ElementAccessExpression, scope);
@@ -302,7 +297,7 @@ export class Evaluator implements BuiltinHost {
       case K.TypeAssertionExpression:
       case K.NonNullExpression:
       case K.ExpressionWithTypeArguments:
-        return this.ev((node as ts.ParenthesizedExpression).expression, scope, loc);
+        return this.ev((node as ts.ParenthesizedExpression).expression, scope);
       case K.TemplateExpression:
         return this.evalTemplate(node as ts.TemplateExpression, scope);
       case K.PrefixUnaryExpression:
@@ -345,7 +340,7 @@ export class Evaluator implements BuiltinHost {
 
   /** A name's value, or NOT_FOUND when neither a local, a top-level binding nor an import. */
   private lookup(id: ts.Identifier, scope: Scope): Value | typeof NOT_FOUND {
-    const name = id.text;
+    const name = idText(id);
     for (let s: Scope | undefined = scope; s !== undefined; s = s.parent) {
       const vars = s.vars;
       if (vars === undefined) break;
@@ -553,70 +548,71 @@ export class Evaluator implements BuiltinHost {
    * An object literal. `tolerant` is set for the options object of a construction: an option that
    * fails is left out (and the construction marked incomplete) instead of failing them all.
    */
-  private evalObject(
-    node: ts.ObjectLiteralExpression,
-    scope: Scope,
-    loc: LocCtx | undefined,
-    tolerant?: { value: boolean },
-  ): EvalRecord {
+  private evalObject(node: ts.ObjectLiteralExpression, scope: Scope, tolerant = false): EvalRecord {
     const rec: Record<string, EvalValue> = {};
-    let keyBound = 0;
-    for (const p of node.properties) {
+    let keys = 0;
+    if (!tolerant) {
+      const props = node.properties;
+      for (let i = 0; i < props.length; i++)
+        keys = this.evalProperty(rec, props[i] as ts.ObjectLiteralElementLike, scope, keys);
+      return rec;
+    }
+    const props = node.properties;
+    for (let i = 0; i < props.length; i++) {
+      const p = props[i] as ts.ObjectLiteralElementLike;
       const depth = this.depth;
       const callDepth = this.callDepth;
       try {
-        switch (p.kind) {
-          case K.PropertyAssignment: {
-            const key = this.propertyKey(p.name, scope);
-            if (loc) forgetLocation(loc, key);
-            if (loc) loc.locs[loc.prefix + key] = nodeLocation(loc.file, p.initializer);
-            const v = this.ev(
-              p.initializer,
-              scope,
-              loc && { locs: loc.locs, prefix: `${loc.prefix}${key}.`, file: loc.file },
-            );
-            this.put(rec, key, this.store(v, scope, p.initializer), scope, p.name);
-            keyBound++;
-            break;
-          }
-          case K.ShorthandPropertyAssignment: {
-            if (p.objectAssignmentInitializer) {
-              this.fail(PARSE.unsupportedSyntax, scope, p, ["a shorthand property with a default"]);
-            }
-            const key = p.name.text;
-            if (loc) forgetLocation(loc, key);
-            if (loc) loc.locs[loc.prefix + key] = nodeLocation(loc.file, p.name);
-            const v = this.ev(p.name, scope);
-            this.put(rec, key, this.store(v, scope, p.name), scope, p.name);
-            keyBound++;
-            break;
-          }
-          case K.SpreadAssignment: {
-            const src = this.ev(p.expression, scope);
-            const added = this.spreadInto(rec, src, scope, p.expression, loc);
-            keyBound += added;
-            if (keyBound > this.limits.maxElements) {
-              keyBound = Object.keys(rec).length;
-              this.checkLength(keyBound, "object", scope, p);
-            }
-            break;
-          }
-          case K.MethodDeclaration:
-            this.fail(PARSE.unsupportedSyntax, scope, p, [
-              "a method in an object literal (use key: (x) => ...)",
-            ]);
-            break;
-          default:
-            this.fail(PARSE.unsupportedSyntax, scope, p, ["a getter or setter"]);
-        }
+        keys = this.evalProperty(rec, p, scope, keys);
       } catch (e) {
-        if (tolerant === undefined || e !== ABORT) throw e;
+        if (e !== ABORT) throw e;
         this.depth = depth;
         this.callDepth = callDepth;
-        tolerant.value = true;
+        this.incomplete = true;
       }
     }
     return rec;
+  }
+
+  private evalProperty(
+    rec: Record<string, EvalValue>,
+    p: ts.ObjectLiteralElementLike,
+    scope: Scope,
+    keys: number,
+  ): number {
+    switch (p.kind) {
+      case K.PropertyAssignment: {
+        const key = this.propertyKey(p.name, scope);
+        const init = p.initializer;
+        const v = this.ev(init, scope);
+        this.put(rec, key, this.store(v, scope, init), scope, p.name);
+        return keys + 1;
+      }
+      case K.ShorthandPropertyAssignment: {
+        if (p.objectAssignmentInitializer) {
+          this.fail(PARSE.unsupportedSyntax, scope, p, ["a shorthand property with a default"]);
+        }
+        const key = idText(p.name);
+        const v = this.ev(p.name, scope);
+        this.put(rec, key, this.store(v, scope, p.name), scope, p.name);
+        return keys + 1;
+      }
+      case K.SpreadAssignment: {
+        const src = this.ev(p.expression, scope);
+        let total = keys + this.spreadInto(rec, src, scope, p.expression);
+        if (total > this.limits.maxElements) {
+          total = Object.keys(rec).length;
+          this.checkLength(total, "object", scope, p);
+        }
+        return total;
+      }
+      case K.MethodDeclaration:
+        return this.fail(PARSE.unsupportedSyntax, scope, p, [
+          "a method in an object literal (use key: (x) => ...)",
+        ]);
+      default:
+        return this.fail(PARSE.unsupportedSyntax, scope, p, ["a getter or setter"]);
+    }
   }
 
   private put(rec: Record<string, EvalValue>, key: string, v: EvalValue, scope: Scope, node: ts.Node): void {
@@ -625,13 +621,7 @@ export class Evaluator implements BuiltinHost {
   }
 
   /** `{ ...src }`: returns the number of keys copied. */
-  private spreadInto(
-    rec: Record<string, EvalValue>,
-    src: Value,
-    scope: Scope,
-    node: ts.Node,
-    loc: LocCtx | undefined,
-  ): number {
+  private spreadInto(rec: Record<string, EvalValue>, src: Value, scope: Scope, node: ts.Node): number {
     if (src === null || src === undefined || typeof src === "boolean" || typeof src === "number") return 0;
     if (typeof src === "string" || Array.isArray(src)) {
       this.step(src.length, scope, node);
@@ -643,17 +633,15 @@ export class Evaluator implements BuiltinHost {
       this.fail(PARSE.typeError, scope, node, [`cannot spread ${describe(src)} into an object`]);
     const keys = Object.keys(src);
     this.step(keys.length, scope, node);
-    for (const k of keys) {
-      setKey(rec, k, src[k]);
-      // The value now comes from the spread, not from a literal written here.
-      if (loc) forgetLocation(loc, k);
-    }
+    for (const k of keys) setKey(rec, k, src[k]);
     return keys.length;
   }
 
-  private evalArray(node: ts.ArrayLiteralExpression, scope: Scope, loc: LocCtx | undefined): EvalValue[] {
+  private evalArray(node: ts.ArrayLiteralExpression, scope: Scope): EvalValue[] {
     const out: EvalValue[] = [];
-    for (const el of node.elements) {
+    const elements = node.elements;
+    for (let i = 0; i < elements.length; i++) {
+      const el = elements[i] as ts.Expression;
       if (el.kind === K.SpreadElement) {
         const src = this.ev((el as ts.SpreadElement).expression, scope);
         const items = this.iterable(src, scope, el);
@@ -663,13 +651,7 @@ export class Evaluator implements BuiltinHost {
       } else if (el.kind === K.OmittedExpression) {
         out.push(undefined);
       } else {
-        const index = out.length;
-        if (loc) loc.locs[loc.prefix + index] = nodeLocation(loc.file, el);
-        const v = this.ev(
-          el,
-          scope,
-          loc && { locs: loc.locs, prefix: `${loc.prefix}${index}.`, file: loc.file },
-        );
+        const v = this.ev(el, scope);
         out.push(this.store(v, scope, el));
       }
     }
@@ -703,6 +685,7 @@ export class Evaluator implements BuiltinHost {
   private propertyKey(name: ts.PropertyName, scope: Scope): string {
     switch (name.kind) {
       case K.Identifier:
+        return idText(name);
       case K.StringLiteral:
       case K.NoSubstitutionTemplateLiteral:
         return name.text;
@@ -873,7 +856,7 @@ export class Evaluator implements BuiltinHost {
   private staticMemberName(
     node: ts.PropertyAccessExpression | ts.ElementAccessExpression,
   ): string | undefined {
-    if (node.kind === K.PropertyAccessExpression) return node.name.text;
+    if (node.kind === K.PropertyAccessExpression) return idText(node.name);
     const arg = node.argumentExpression;
     return arg.kind === K.StringLiteral || arg.kind === K.NoSubstitutionTemplateLiteral
       ? (arg as ts.StringLiteral).text
@@ -887,7 +870,7 @@ export class Evaluator implements BuiltinHost {
     if (node.kind === K.PropertyAccessExpression) {
       if (node.name.kind === K.PrivateIdentifier)
         this.fail(PARSE.unsupportedSyntax, scope, node.name, ["a private name"]);
-      return node.name.text;
+      return idText(node.name);
     }
     const k = this.ev(node.argumentExpression, scope);
     return typeof k === "number" ? k : this.toKey(k, scope, node.argumentExpression);
@@ -1027,7 +1010,8 @@ export class Evaluator implements BuiltinHost {
     const out: Value[] = [];
     const args = node.arguments;
     if (args === undefined) return out;
-    for (const a of args) {
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i] as ts.Expression;
       if (a.kind === K.SpreadElement) {
         const items = this.iterable(this.ev((a as ts.SpreadElement).expression, scope), scope, a);
         this.checkLength(out.length + items.length, "array", scope, a);
@@ -1065,7 +1049,9 @@ export class Evaluator implements BuiltinHost {
     const vars = fnScope.vars as Map<string, unknown>;
     if (fnNode.kind === K.FunctionExpression && fnNode.name) vars.set(fnNode.name.text, fn);
     let i = 0;
-    for (const p of fnNode.parameters) {
+    const params = fnNode.parameters;
+    for (let k = 0; k < params.length; k++) {
+      const p = params[k] as ts.ParameterDeclaration;
       if (p.name.kind === K.Identifier && p.name.text === "this") continue;
       let v: Value;
       if (p.dotDotDotToken) v = args.slice(i) as EvalValue[];
@@ -1246,71 +1232,63 @@ export class Evaluator implements BuiltinHost {
   private construct(className: DslClassName, node: ts.NewExpression, scope: Scope): DslObject {
     const file = scope.mod.file;
     const args: readonly ts.Expression[] = node.arguments ?? [];
-    const locs: Record<string, SourceLocation> = {};
-    const flag = { value: false };
+    const outerIncomplete = this.incomplete;
+    this.incomplete = false;
     let options: EvalRecord = {};
-    {
-      if (args.length > 1) {
-        this.reporter.at(PARSE.badConstructorArguments, file, args[1] as ts.Node, [
+    let literal: ts.ObjectLiteralExpression | undefined;
+    if (args.length > 1) {
+      this.reporter.at(PARSE.badConstructorArguments, file, args[1] as ts.Node, [
+        className,
+        "takes one options object",
+      ]);
+      this.incomplete = true;
+    }
+    const first = args[0];
+    if (first !== undefined) {
+      const inner = skipTransparent(first);
+      if (inner.kind === K.ObjectLiteralExpression) {
+        literal = inner as ts.ObjectLiteralExpression;
+        if (++this.steps > this.limits.maxSteps) this.outOfSteps(scope, inner);
+        options = this.evalObject(literal, scope, true);
+      } else if (first.kind === K.SpreadElement) {
+        this.reporter.at(PARSE.badConstructorArguments, file, first, [
           className,
-          "takes one options object",
+          "takes one options object, not a spread",
         ]);
-        flag.value = true;
-      }
-      const first = args[0];
-      if (first !== undefined) {
-        const inner = skipTransparent(first);
-        if (inner.kind === K.ObjectLiteralExpression) {
-          if (++this.steps > this.limits.maxSteps) this.outOfSteps(scope, inner);
-          options = this.evalObject(
-            inner as ts.ObjectLiteralExpression,
-            scope,
-            { locs, prefix: "", file },
-            flag,
-          );
-        } else if (first.kind === K.SpreadElement) {
-          this.reporter.at(PARSE.badConstructorArguments, file, first, [
-            className,
-            "takes one options object, not a spread",
-          ]);
-          flag.value = true;
-        } else {
-          const depth = this.depth;
-          const callDepth = this.callDepth;
-          try {
-            const v = this.ev(first, scope);
-            if (isRecord(v)) {
-              options = v;
-            } else {
-              this.reporter.at(PARSE.badConstructorArguments, file, first, [
-                className,
-                `expects an options object, not ${describe(v)}`,
-              ]);
-              flag.value = true;
-            }
-          } catch (e) {
-            if (e !== ABORT) throw e;
-            this.depth = depth;
-            this.callDepth = callDepth;
-            flag.value = true;
+        this.incomplete = true;
+      } else {
+        const depth = this.depth;
+        const callDepth = this.callDepth;
+        try {
+          const v = this.ev(first, scope);
+          if (isRecord(v)) {
+            options = v;
+          } else {
+            this.reporter.at(PARSE.badConstructorArguments, file, first, [
+              className,
+              `expects an options object, not ${describe(v)}`,
+            ]);
+            this.incomplete = true;
           }
+        } catch (e) {
+          if (e !== ABORT) throw e;
+          this.depth = depth;
+          this.callDepth = callDepth;
+          this.incomplete = true;
         }
       }
     }
-    const obj: MutableDslObject = {
-      $dsl: className,
-      id: -1,
-      options,
-      location: nodeLocation(file, node),
-      optionLocations: locs,
-    };
-    this.created.push({
-      obj,
-      fileIndex: file.index,
-      pos: node.getStart(file.sf),
-      seq: this.seq++,
-      incomplete: flag.value,
-    });
+    const start = nodeStart(file, node);
+    const location = locationAt(file, start);
+    const obj: MutableDslObject =
+      literal === undefined
+        ? { $dsl: className, id: -1, options, location, optionLocations: EMPTY_LOCATIONS }
+        : new LazyDslObject(className, options, location, file, literal);
+    this.createdObjects.push(obj);
+    // file index in the high bits, position in the low 32: one number orders objects by both
+    this.createdKeys.push(file.index * 4294967296 + start);
+    this.createdIncomplete.push(this.incomplete);
+    this.incomplete = outerIncomplete;
     return obj;
   }
 
@@ -1328,13 +1306,37 @@ export class Evaluator implements BuiltinHost {
   }
 }
 
-/** Drops the recorded location of `key` and everything under it (a later value replaced it). */
-function forgetLocation(loc: LocCtx, key: string): void {
-  const path = loc.prefix + key;
-  if (!(path in loc.locs)) return;
-  delete loc.locs[path];
-  const under = `${path}.`;
-  for (const k of Object.keys(loc.locs)) if (k.startsWith(under)) delete loc.locs[k];
+const EMPTY_LOCATIONS: Readonly<Record<string, SourceLocation>> = Object.freeze({});
+
+/**
+ * A DslObject built from an options literal. Its option locations are worked out from the
+ * literal's syntax when first read (a validation error): recording them while evaluating 5,000
+ * feature views would cost more than the evaluation itself.
+ */
+class LazyDslObject implements DslObject {
+  id = -1;
+  #computed: Record<string, SourceLocation> | undefined;
+  readonly #file: ParsedFile;
+  readonly #literal: ts.ObjectLiteralExpression;
+  constructor(
+    readonly $dsl: DslClassName,
+    readonly options: EvalRecord,
+    readonly location: SourceLocation,
+    file: ParsedFile,
+    literal: ts.ObjectLiteralExpression,
+  ) {
+    this.#file = file;
+    this.#literal = literal;
+  }
+  get optionLocations(): Readonly<Record<string, SourceLocation>> {
+    this.#computed ??= literalLocations(this.#file, this.#literal, this.options);
+    return this.#computed;
+  }
+  /** Serializes like a plain DslObject, locations included. */
+  toJSON(): DslObject {
+    const { $dsl, id, options, location, optionLocations } = this;
+    return { $dsl, id, options, location, optionLocations };
+  }
 }
 
 function firstIdentifier(node: ts.Node): ts.Node {

@@ -101,6 +101,8 @@ export interface ModuleRecord {
   /** Top-level statements in order (empty for a broken file). */
   readonly statements: readonly ts.Statement[];
   readonly exportCache: Map<string, Target | null>;
+  /** The record of each top-level const declaration and `export default` expression. */
+  readonly declOf: Map<ts.Node, DeclRecord>;
 }
 
 function isRelative(spec: string): boolean {
@@ -113,7 +115,9 @@ function isForeignSpecifier(spec: string): boolean {
 
 function hasModifier(node: ts.Node, kind: ts.SyntaxKind): boolean {
   const mods = (node as { modifiers?: ts.NodeArray<ts.ModifierLike> }).modifiers;
-  return mods !== undefined && mods.some((m) => m.kind === kind);
+  if (mods === undefined) return false;
+  for (let i = 0; i < mods.length; i++) if ((mods[i] as ts.ModifierLike).kind === kind) return true;
+  return false;
 }
 
 function moduleNameText(name: ts.ModuleExportName): string {
@@ -140,6 +144,7 @@ function buildTables(file: ParsedFile): ModuleRecord {
     foreign: [],
     statements: file.broken ? [] : file.sf.statements,
     exportCache: new Map(),
+    declOf: new Map(),
   };
   if (file.broken) return mod;
   const bind = (b: TopBinding): void => {
@@ -156,7 +161,9 @@ function buildTables(file: ParsedFile): ModuleRecord {
     return f;
   };
 
-  for (const st of file.sf.statements) {
+  const statements = file.sf.statements;
+  for (let s = 0; s < statements.length; s++) {
+    const st = statements[s] as ts.Statement;
     switch (st.kind) {
       case ts.SyntaxKind.ImportDeclaration: {
         const d = st as ts.ImportDeclaration;
@@ -234,6 +241,7 @@ function buildTables(file: ParsedFile): ModuleRecord {
         const d = st as ts.ExportAssignment;
         if (d.isExportEquals) break;
         const rec = newDecl(mod, d, d.expression, undefined, "default export");
+        mod.declOf.set(d, rec);
         mod.exports.set("default", { kind: "target", target: { t: "const", rec, name: "default" } });
         break;
       }
@@ -244,13 +252,22 @@ function buildTables(file: ParsedFile): ModuleRecord {
         const flags = d.declarationList.flags;
         const isConst = (flags & ts.NodeFlags.BlockScoped) === ts.NodeFlags.Const;
         const keyword = flags & ts.NodeFlags.Let ? "let" : flags & ts.NodeFlags.Const ? "using" : "var";
-        for (const decl of d.declarationList.declarations) {
+        const decls = d.declarationList.declarations;
+        for (let k = 0; k < decls.length; k++) {
+          const decl = decls[k] as ts.VariableDeclaration;
           const names = bindingNames(decl.name);
           if (declared) {
             for (const n of names) bind({ kind: "other", name: n, what: `declare ${n}`, node: decl });
           } else if (isConst) {
             const pattern = decl.name.kind === ts.SyntaxKind.Identifier ? undefined : decl.name;
-            const rec = newDecl(mod, decl, decl.initializer, pattern, names.join(", "));
+            const rec = newDecl(
+              mod,
+              decl,
+              decl.initializer,
+              pattern,
+              names.length === 1 ? (names[0] as string) : names.join(", "),
+            );
+            mod.declOf.set(decl, rec);
             for (const n of names) bind({ kind: "const", name: n, rec });
           } else if (keyword === "using") {
             for (const n of names) bind({ kind: "other", name: n, what: "a using declaration", node: decl });
@@ -392,7 +409,9 @@ export class ModuleGraph {
   /** What a top-level name of `mod` refers to, or undefined when `mod` declares no such value. */
   resolveTop(mod: ModuleRecord, name: string): Target | undefined {
     const b = mod.scope.get(name);
-    return b === undefined ? undefined : this.targetOfBinding(mod, b, new Set());
+    if (b === undefined) return undefined;
+    if (b.kind === "import" && b.imp.resolved !== undefined) return b.imp.resolved;
+    return this.targetOfBinding(mod, b, new Set());
   }
 
   /** The export `name` of `mod`. */

@@ -77,20 +77,22 @@ export class RootFinder {
   /** The definitions of a module, in source order; reports constructions fsops will not evaluate. */
   findRoots(mod: ModuleRecord): Root[] {
     const roots: Root[] = [];
-    const decls = new Map<ts.Node, DeclRecord>();
-    for (const b of mod.scope.values()) if (b.kind === "const") decls.set(b.rec.node, b.rec);
-    for (const st of mod.statements) {
+    const statements = mod.statements;
+    for (let s = 0; s < statements.length; s++) {
+      const st = statements[s] as ts.Statement;
       switch (st.kind) {
         case K.VariableStatement: {
           const vs = st as ts.VariableStatement;
           if (vs.modifiers?.some((m) => m.kind === K.DeclareKeyword)) break;
           const list = vs.declarationList;
           const isConst = (list.flags & ts.NodeFlags.BlockScoped) === ts.NodeFlags.Const;
-          for (const d of list.declarations) {
+          const decls = list.declarations;
+          for (let k = 0; k < decls.length; k++) {
+            const d = decls[k] as ts.VariableDeclaration;
             if (d.initializer === undefined) continue;
             const hit = this.constructs(d.initializer, mod);
             if (hit === undefined) continue;
-            const rec = decls.get(d);
+            const rec = mod.declOf.get(d);
             if (isConst && rec !== undefined) {
               roots.push({ kind: "decl", rec });
             } else if (list.flags & ts.NodeFlags.Let || !(list.flags & ts.NodeFlags.BlockScoped)) {
@@ -107,9 +109,9 @@ export class RootFinder {
           const ea = st as ts.ExportAssignment;
           const hit = this.constructs(ea.expression, mod);
           if (hit === undefined) break;
-          const target = mod.exports.get("default");
-          if (!ea.isExportEquals && target?.kind === "target" && target.target.t === "const") {
-            roots.push({ kind: "decl", rec: target.target.rec });
+          const rec = mod.declOf.get(ea);
+          if (rec !== undefined) {
+            roots.push({ kind: "decl", rec });
           } else {
             this.reporter.at(PARSE.statementNotEvaluated, mod.file, hit, ["an export = statement"]);
           }
