@@ -386,3 +386,49 @@ export const d = new OnDemandFeatureView({ name: "d", sources: [req], schema: []
     expect(result.diagnostics).toEqual([]);
   });
 });
+
+describe("more definition forms", () => {
+  it("evaluates export default constructions and destructuring declarations", () => {
+    const result = parseText({
+      "svc.ts":
+        'import { FeatureService } from "fsops";\nexport default new FeatureService({ name: "svc", features: [] });\n',
+      "pair.ts":
+        'import { Entity } from "fsops";\nexport const [left, right] = ["l", "r"].map((name) => new Entity({ name }));\n',
+      "use.ts":
+        'import { Entity } from "fsops";\nimport svc from "./svc";\nimport { right } from "./pair";\nexport const e = new Entity({ name: "e", description: `${svc.name}/${right.name}` });\n',
+    });
+    expect(result.diagnostics).toEqual([]);
+    expect(result.objects.map((o) => o.options["name"])).toEqual(["l", "r", "svc", "e"]);
+    expect(objectOf(result, "Entity", "e").options["description"]).toBe("svc/r");
+  });
+
+  it("calls helpers through a namespace import and through an object of helpers", () => {
+    const result = parseText({
+      "h.ts":
+        'import { Entity } from "fsops";\nexport const entity = (name: string) => new Entity({ name });\nexport const tools = { entity };\n',
+      "defs.ts":
+        'import * as h from "./h";\nexport const a = h.entity("a");\nexport const b = h.tools.entity("b");\n',
+    });
+    expect(result.diagnostics).toEqual([]);
+    expect(result.objects.map((o) => o.options["name"])).toEqual(["a", "b"]);
+  });
+
+  it("reports a helper's local const used before its declaration", () => {
+    const result = parseBody(
+      'const f = () => {\n  const a = b;\n  const b = 1;\n  return a;\n};\nexport const e = new Entity({ name: "e", description: f() });\n',
+    );
+    expect(where(result)).toEqual(["FS117 a.ts:3:13"]);
+  });
+
+  it("keeps __proto__ an ordinary key", () => {
+    const { value: v, result } = evalExpr('Object.fromEntries([["__proto__", "p"]])');
+    expect(result.diagnostics).toEqual([]);
+    expect(Object.keys(v as object)).toEqual(["__proto__"]);
+    expect(Object.getPrototypeOf(v)).toBe(Object.prototype);
+  });
+
+  it("supports optional calls and optional chains that short-circuit", () => {
+    expect(value("o.f?.()", "const o = { f: undefined as undefined | (() => string) };")).toBe(undefined);
+    expect(value("o.g?.()", 'const o = { g: () => "g" };')).toBe("g");
+  });
+});
