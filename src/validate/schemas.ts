@@ -94,6 +94,26 @@ export function isDtype(v: unknown): v is Dtype {
   return typeof v === "string" && DTYPE_SET.has(v);
 }
 
+/** Type names from SQL, Python and other languages → the fsops dtype (a typo distance misleads). */
+const DTYPE_ALIASES: Readonly<Record<string, string>> = {
+  int: "int64",
+  integer: "int32",
+  long: "int64",
+  bigint: "int64",
+  float: "float32",
+  real: "float32",
+  double: "float64",
+  str: "string",
+  text: "string",
+  varchar: "string",
+  boolean: "bool",
+  binary: "bytes",
+  bytea: "bytes",
+  timestamp: "unix_timestamp",
+  datetime: "unix_timestamp",
+  timestamptz: "unix_timestamp",
+};
+
 /** Feast spellings (`Float32`, `Array(Int64)`, `UnixTimestamp`) and typos → the fsops dtype. */
 function suggestDtype(v: string): string | null {
   const lowered = v
@@ -104,7 +124,7 @@ function suggestDtype(v: string): string | null {
   if (DTYPE_SET.has(lowered)) return lowered;
   const isList = lowered.endsWith("[]");
   const base = isList ? lowered.slice(0, -2) : lowered;
-  const near = nearest(base, SCALAR_DTYPES);
+  const near = DTYPE_ALIASES[base] ?? nearest(base, SCALAR_DTYPES);
   return near === null ? null : `${near}${isList ? "[]" : ""}`;
 }
 

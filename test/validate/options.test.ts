@@ -270,6 +270,9 @@ describe("dtypes (FS205)", () => {
     ["Float32", 'did you mean "float32"?'],
     ["Array(Int64)", 'did you mean "int64[]"?'],
     ["UnixTimestamp", 'did you mean "unix_timestamp"?'],
+    ["long", 'did you mean "int64"?'],
+    ["double[]", 'did you mean "float64[]"?'],
+    ["Float", 'did you mean "float32"?'],
     ["int64[][]", expect.any(String)],
     ["decimal", expect.stringContaining("use one of int32 int64")],
   ])("rejects %j", (dtype, hint) => {
