@@ -362,7 +362,9 @@ function projectionRules(ctx: RuleContext, r: Reporter, s: ViewSelection, at: Op
       [...at, "features", j],
       CODES.unknownFeature,
       `${s.view.$dsl} ${quote(viewName)} has no feature ${quote(f)}`,
-      near ? `did you mean ${quote(near)}?` : `its features: ${names.join(", ")}`,
+      near
+        ? `did you mean ${quote(near)}?`
+        : `its features: ${names.slice(0, 12).join(", ")}${names.length > 12 ? ", …" : ""}`,
     );
   });
 }
