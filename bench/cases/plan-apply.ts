@@ -37,6 +37,8 @@ interface Summary {
   unchanged?: number;
   infra?: number;
   serial?: number;
+  /** Postgres: distinct transactions that wrote the state and history rows. */
+  transactions?: number;
 }
 
 const totalObjects = (repo: GeneratedRepo): number => Object.values(repo.expected).reduce((a, b) => a + b, 0);
@@ -84,7 +86,10 @@ async function setUp(backend: RegistryBackend, op: string, size: number, workDir
   return { dir, repo, target, serverPids, cleanup };
 }
 
-function wrongCounts(s: Summary | null, want: Required<Omit<Summary, "status" | "error">>): string | null {
+function wrongCounts(
+  s: Summary | null,
+  want: Required<Omit<Summary, "status" | "error" | "transactions">>,
+): string | null {
   if (!s?.status) return "no summary";
   if (s.error) return `${s.status}: ${s.error}`;
   for (const [k, v] of Object.entries(want)) {
@@ -163,8 +168,9 @@ function applyCase(backend: RegistryBackend): BenchCase {
         floor: { module: workload("validate"), args: { dir, project: repo.project }, runs },
         floorLabel: "validate of the same repo (discover + parse + build the desired state), same run",
         input: { backend, files: repo.files, bytes: repo.bytes, objects: total, ...repo.expected },
-        verify: (summary: JsonValue) =>
-          wrongCounts(summary as Summary | null, {
+        verify(summary: JsonValue) {
+          const s = summary as Summary | null;
+          const wrong = wrongCounts(s, {
             create: total,
             update: 0,
             replace: 0,
@@ -172,7 +178,12 @@ function applyCase(backend: RegistryBackend): BenchCase {
             unchanged: 0,
             infra: 0,
             serial: 1,
-          }),
+          });
+          if (wrong || backend !== "postgres") return wrong;
+          return s?.transactions === 1
+            ? null
+            : `state and history written by ${s?.transactions} transactions, expected 1`;
+        },
         assess: () => (backend === "postgres" && size === 1000 ? { notes: [FEAST_NOTE] } : {}),
         cleanup,
       };

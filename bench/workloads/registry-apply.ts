@@ -4,6 +4,7 @@
  * run applies to an empty registry of its own, made untimed beforehand, unless `env` names one
  * (how the plan benchmark fills its registry once).
  */
+import pg from "pg";
 import { applyProject } from "../../src/commands/apply.js";
 import type { CommandContext } from "../../src/commands/types.js";
 import { treeCpuMs } from "../lib/proc-cpu.js";
@@ -49,6 +50,25 @@ const workload: Workload<Prepared> = {
       infra: out.plan.infra.length,
       serial: out.serial,
     };
+  },
+  /**
+   * Postgres: the state row and the history row must come from one transaction (the same
+   * xmin), i.e. the whole apply committed at once.
+   */
+  async check(p, summary) {
+    if (p.target.backend !== "postgres" || !p.current) return summary;
+    const client = new pg.Client({ connectionString: p.current.FSOPS_BENCH_REGISTRY });
+    await client.connect();
+    try {
+      const r = await client.query<{ state: string[]; history: string[] }>(
+        `SELECT (SELECT array_agg(xmin::text) FROM public.fsops_state) AS state,
+                (SELECT array_agg(xmin::text) FROM public.fsops_history) AS history`,
+      );
+      const xids = new Set([...(r.rows[0]?.state ?? []), ...(r.rows[0]?.history ?? [])]);
+      return { ...(summary as Record<string, JsonValue>), transactions: xids.size };
+    } finally {
+      await client.end();
+    }
   },
   externalCpuMs: ({ serverPids }) => (serverPids.length > 0 ? treeCpuMs(serverPids) : 0),
 };
