@@ -10,7 +10,7 @@ import type { AggregationFunction, Dtype, MessageFormat } from "../model/kinds.j
 export type { AggregationFunction, Dtype, MessageFormat, ScalarDtype } from "../model/kinds.js";
 
 /** `"90s" "30m" "12h" "1d" "1d12h"` or a number of seconds. */
-export type Duration = number | `${number}${"s" | "m" | "h" | "d" | "w"}${string}`;
+export type Duration = number | `${number}${"s" | "m" | "h" | "d"}${string}`;
 
 export interface CommonOptions {
   description?: string;
