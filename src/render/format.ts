@@ -1,5 +1,9 @@
 import { structuredPatch } from "diff";
 import type { Action, Change, FieldChange, Impact, InfraAction, Json, Plan } from "../model/index.js";
+// One spelling of durations for validation messages and plans alike.
+import { formatDuration } from "../validate/duration.js";
+
+export { formatDuration };
 
 /** How each action is marked, Terraform-style. */
 export const ACTION_SYMBOL: Readonly<Record<Action, string>> = {
@@ -28,26 +32,6 @@ export function displayId(kind: string, name: string): string {
 export function displayObjectId(id: string): string {
   const i = id.indexOf(":");
   return i < 0 ? id : `${id.slice(0, i)}.${id.slice(i + 1)}`;
-}
-
-/** Seconds as `1d12h`, `30m`, `90s` → `1m30s`; the unit users write durations in. */
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds) || !Number.isInteger(seconds) || seconds < 0) return String(seconds);
-  if (seconds === 0) return "0s";
-  const units: [string, number][] = [
-    ["d", 86400],
-    ["h", 3600],
-    ["m", 60],
-    ["s", 1],
-  ];
-  let rest = seconds;
-  let out = "";
-  for (const [unit, size] of units) {
-    const n = Math.floor(rest / size);
-    if (n > 0) out += `${n}${unit}`;
-    rest -= n * size;
-  }
-  return out;
 }
 
 const DURATION_KEYS = new Set(["ttl", "timeWindow"]);
