@@ -4,7 +4,7 @@
  * Starts its own servers via test/services. Prints figures; the bench harness (bench/) should call
  * the same src/infra functions: planInfra, PostgresProvisioner.apply, RedisProvisioner.deleteKeys.
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -31,6 +31,28 @@ if (argv[0] === "--pglite-open") {
   const ms = performance.now() - t0;
   await sql.close();
   process.stdout.write(`${ms.toFixed(0)} ${Math.round(process.memoryUsage().rss / 2 ** 20)}\n`);
+  process.exit(0);
+}
+
+// Child mode: PING the given nodes round-robin every 10 ms from a process of its own (so the
+// clean-up's client work cannot delay the samples); "mark" on stdin splits idle from busy, EOF ends.
+if (argv[0] === "--pinger") {
+  const nodes = (argv[1] as string).split(",").map((hp) => {
+    const [host, port] = hp.split(":");
+    return new Redis({ host: host as string, port: Number(port) });
+  });
+  const phases: number[][] = [[]];
+  let done = false;
+  process.stdin.on("data", () => phases.push([]));
+  process.stdin.on("end", () => (done = true));
+  for (let i = 0; !done; i++) {
+    const t = performance.now();
+    await nodes[i % nodes.length]?.ping();
+    phases[phases.length - 1]?.push(performance.now() - t);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  process.stdout.write(JSON.stringify(phases));
+  for (const n of nodes) n.disconnect();
   process.exit(0);
 }
 
@@ -139,22 +161,32 @@ try {
     writeFileSync(file, `${statements.join("\n")}\n`);
     const fsops: number[] = [];
     const psql: number[] = [];
-    for (let run = 0; run < 5; run++) {
-      const urlA = await fresh(`fsops_${run}`);
-      const sql = await openPgExecutor(urlA);
+    const runFsops = async (run: number): Promise<void> => {
+      const sql = await openPgExecutor(await fresh(`fsops_${run}`));
       const store = new PostgresProvisioner(sql, { schema: "public" });
       const t0 = performance.now();
       await store.apply("bench", pure.actions);
       fsops.push(performance.now() - t0);
       await store.close();
-
-      const urlB = await fresh(`psql_${run}`);
+    };
+    const runPsql = async (run: number): Promise<void> => {
+      const url = await fresh(`psql_${run}`);
       const t1 = performance.now();
-      const r = spawnSync("psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-1", "-f", file, urlB], {
+      const r = spawnSync("psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-1", "-f", file, url], {
         encoding: "utf8",
       });
       psql.push(performance.now() - t1);
       if (r.status !== 0) throw new Error(`psql failed: ${r.stderr}`);
+    };
+    // Alternate which goes first, so drift in machine load hits both alike.
+    for (let run = 0; run < 9; run++) {
+      if (run % 2 === 0) {
+        await runFsops(run);
+        await runPsql(run);
+      } else {
+        await runPsql(run);
+        await runFsops(run);
+      }
     }
     // Introspection + plan against 1,000 existing tables (what `fsops plan` costs with no changes).
     const sql = await openPgExecutor(await fresh("fsops_replan"));
@@ -214,19 +246,24 @@ try {
     const state = await store.introspect("bench");
     const introMs = performance.now() - tIntro;
 
-    // PING every 10 ms on its own connection while the clean-up runs.
-    const pinger = flavour === "redis" ? new Redis(cs) : new Cluster(running?.info.redisCluster?.nodes ?? []);
-    await pinger.ping();
-    const latencies: number[] = [];
-    let stop = false;
-    const pinging = (async () => {
-      while (!stop) {
-        const t = performance.now();
-        await pinger.ping();
-        latencies.push(performance.now() - t);
-        await new Promise((r) => setTimeout(r, 10));
-      }
-    })();
+    // PING every 10 ms from a separate process: 3 s idle first (the machine's own noise), then
+    // during the clean-up.
+    const nodes =
+      flavour === "redis"
+        ? [`${running?.info.redis?.host}:${running?.info.redis?.port}`]
+        : (running?.info.redisCluster?.nodes ?? []).map((n) => `${n.host}:${n.port}`);
+    const pinger = spawn(
+      process.execPath,
+      ["--import", "tsx", import.meta.filename, "--pinger", nodes.join(",")],
+      {
+        stdio: ["pipe", "pipe", "inherit"],
+      },
+    );
+    let pingOut = "";
+    pinger.stdout.on("data", (d: Buffer) => (pingOut += d.toString()));
+    const pingerExit = new Promise((r) => pinger.on("exit", r));
+    await new Promise((r) => setTimeout(r, 4000));
+    pinger.stdin.write("mark\n");
     const t0 = performance.now();
     await store.apply("bench", [
       {
@@ -240,12 +277,15 @@ try {
       },
     ]);
     const cleanMs = performance.now() - t0;
-    stop = true;
-    await pinging;
+    pinger.stdin.end();
+    await pingerExit;
+    const [idlePhase = [], busyPhase = []] = JSON.parse(pingOut) as number[][];
+    // The first second of the idle phase includes the child's own start-up.
+    const idle = idlePhase.slice(Math.floor(idlePhase.length / 4)).sort((a, b) => a - b);
+    const latencies = busyPhase.sort((a, b) => a - b);
     const left = (await seeder.exists("fsops:bench:big:1")) + (await seeder.exists("fsops:bench:big:999999"));
     const survivors =
       (await seeder.exists("fsops:bench:small:1")) + (await seeder.exists("fsops:other:big:1"));
-    latencies.sort((a, b) => a - b);
     const p = (q: number): number =>
       latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] as number;
     console.log(
@@ -256,8 +296,12 @@ try {
         `PING during it: ${latencies.length} samples, median ${p(0.5).toFixed(2)} ms, p99 ${p(0.99).toFixed(2)} ms, max ${p(1).toFixed(2)} ms; ` +
         `keys left ${left}, bystanders kept ${survivors}/2`,
     );
+    const q = (xs: number[], f: number): string =>
+      (xs[Math.min(xs.length - 1, Math.floor(f * xs.length))] ?? NaN).toFixed(2);
+    console.log(
+      `  PING idle (before): ${idle.length} samples, median ${q(idle, 0.5)} ms, p99 ${q(idle, 0.99)} ms, max ${q(idle, 1)} ms`,
+    );
     await store.close();
-    pinger.disconnect();
     seeder.disconnect();
   }
 } finally {
