@@ -244,22 +244,5 @@ export function lockLost(project: string): RegistryError {
   );
 }
 
-/**
- * A connection string safe to print: the password (and any `password=` parameter) masked.
- * `postgresql://user:secret@host/db` → `postgresql://user:***@host/db`.
- */
-export function maskUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = "***";
-    for (const key of [...parsed.searchParams.keys()]) {
-      if (/pass|secret|token|key/i.test(key)) parsed.searchParams.set(key, "***");
-    }
-    return parsed.toString().replace(/%2A%2A%2A/g, "***");
-  } catch {
-    // Not a URL (a libpq key=value string?): mask every password-like value.
-    return url
-      .replace(/(password|passwd|pwd)\s*=\s*('[^']*'|\S+)/gi, "$1=***")
-      .replace(/\/\/([^/@:]*):[^/@]*@/, "//$1:***@");
-  }
-}
+/** Registry locations and errors mask passwords the same way as every other output. */
+export { maskConnectionString as maskUrl } from "../config/redact.js";
