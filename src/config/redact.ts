@@ -127,3 +127,11 @@ export function connectionStringPasswords(url: string): string[] {
   }
   return [...out];
 }
+
+/**
+ * Everything to redact from a driver's error about this connection: the string itself (drivers
+ * echo it) and its password in every form.
+ */
+export function connectionSecrets(connectionString: string): string[] {
+  return [connectionString, ...connectionStringPasswords(connectionString)].filter((s) => s.length > 0);
+}

@@ -29,5 +29,4 @@ export type { SqlExecutor, SqlResult, SqlSession } from "./sql-executor.js";
 export { SqlError } from "./sql-executor.js";
 export { openPgExecutor } from "./pg-executor.js";
 export { openPgliteExecutor } from "./pglite-executor.js";
-export { maskConnectionString } from "./mask.js";
 export { qualifiedName, quoteIdent, quoteLiteral } from "./sql.js";

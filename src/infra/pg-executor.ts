@@ -1,5 +1,5 @@
 import pg from "pg";
-import { connectionSecrets, maskConnectionString, redact } from "./mask.js";
+import { connectionSecrets, maskConnectionString, redactSecrets } from "../config/redact.js";
 import type { SqlExecutor, SqlResult, SqlSession } from "./sql-executor.js";
 import { SqlError } from "./sql-executor.js";
 
@@ -100,7 +100,7 @@ class PgExecutor implements SqlExecutor {
 function toSqlError(e: unknown, secrets: readonly string[], context?: string): SqlError {
   const err = e as { message?: unknown; code?: unknown; position?: unknown };
   const message = typeof err.message === "string" && err.message.length > 0 ? err.message : String(e);
-  const text = redact(context === undefined ? message : `${context}: ${message}`, secrets);
+  const text = redactSecrets(context === undefined ? message : `${context}: ${message}`, secrets);
   const code = typeof err.code === "string" ? err.code : undefined;
   const position = typeof err.position === "string" ? Number(err.position) : undefined;
   return new SqlError(text, code, Number.isFinite(position) ? position : undefined);

@@ -1,7 +1,7 @@
 import { Cluster, Redis } from "ioredis";
 import type { RedisOptions } from "ioredis";
 import { OnlineStoreError } from "./errors.js";
-import { connectionSecrets, maskConnectionString, redact } from "./mask.js";
+import { connectionSecrets, maskConnectionString, redactSecrets } from "../config/redact.js";
 
 /**
  * Connection strings:
@@ -154,7 +154,9 @@ async function connectOrThrow(
     await connect();
   } catch (e) {
     disconnect();
-    throw new OnlineStoreError(redact(`cannot connect to Redis at ${location}: ${messageOf(e)}`, secrets));
+    throw new OnlineStoreError(
+      redactSecrets(`cannot connect to Redis at ${location}: ${messageOf(e)}`, secrets),
+    );
   }
 }
 

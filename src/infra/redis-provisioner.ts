@@ -4,7 +4,7 @@ import type { InfraAction } from "../model/plan.js";
 import type { DesiredState } from "../model/spec.js";
 import { OnlineStoreError } from "./errors.js";
 import type { RedisInfraState } from "./infra-state.js";
-import { redact } from "./mask.js";
+import { redactSecrets } from "../config/redact.js";
 import {
   escapeGlob,
   redisMetaKey,
@@ -125,7 +125,7 @@ export class RedisProvisioner implements OnlineStoreProvisioner {
     } catch (e) {
       if (e instanceof OnlineStoreError) throw e;
       throw new OnlineStoreError(
-        redact(`Redis ${what} failed (${this.location}): ${messageOf(e)}`, this.conn.secrets),
+        redactSecrets(`Redis ${what} failed (${this.location}): ${messageOf(e)}`, this.conn.secrets),
       );
     }
   }

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OnlineStoreError } from "../../src/infra/errors.js";
-import { connectionSecrets, maskConnectionString, redact } from "../../src/infra/mask.js";
+import { connectionSecrets, maskConnectionString, redactSecrets } from "../../src/config/redact.js";
 import { openOnlineStore } from "../../src/infra/open-online-store.js";
 import { parseRedisConnectionString } from "../../src/infra/redis-connection.js";
 import { freshDatabase, hasService } from "../services/index.js";
@@ -23,7 +23,7 @@ describe("masking", () => {
 
   it("redacts raw and decoded passwords from messages", () => {
     const secrets = connectionSecrets("postgresql://app:pa%40ss@db/x");
-    expect(redact("auth failed for pa@ss and pa%40ss", secrets)).toBe("auth failed for *** and ***");
+    expect(redactSecrets("auth failed for pa@ss and pa%40ss", secrets)).toBe("auth failed for *** and ***");
   });
 
   it("parses both Redis forms", () => {
