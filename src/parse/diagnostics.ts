@@ -3,7 +3,7 @@ import type { Diagnostic } from "../model/diagnostic.js";
 import { compareDiagnostics } from "../model/diagnostic.js";
 import type { ParseCodeDef } from "./codes.js";
 import type { ParsedFile } from "./source.js";
-import { locationAt } from "./source.js";
+import { locationAt, nodeStart } from "./source.js";
 
 /**
  * Collects parse diagnostics. The same mistake reached twice (a helper called many times) is
@@ -21,7 +21,7 @@ export class Reporter {
     args: A,
     length?: number,
   ): void {
-    const start = node.getStart(file.sf);
+    const start = nodeStart(file, node);
     this.atPos(def, file, start, length ?? Math.max(0, node.end - start), args);
   }
 
@@ -48,13 +48,6 @@ export class Reporter {
     if (this.seen.has(key)) return;
     this.seen.add(key);
     this.list.push(d);
-  }
-
-  /** Length of the first token of a statement (`for`, `while`, `class`): a short underline. */
-  static keywordLength(file: ParsedFile, node: ts.Node): number {
-    const start = node.getStart(file.sf);
-    const m = /^[A-Za-z_$][\w$]*/.exec(file.sf.text.slice(start, start + 40));
-    return m ? m[0].length : Math.max(0, node.end - start);
   }
 
   /** Whether a diagnostic with `code` starts at `start` in `file`. */

@@ -28,7 +28,7 @@ import type { Reporter } from "./diagnostics.js";
 import { bindingNames } from "./modules.js";
 import type { DeclRecord, ModuleGraph, ModuleRecord, Target, TopBinding } from "./modules.js";
 import { literalLocations, skipTransparent } from "./locations.js";
-import { locationAt, nodeLocation, nodeStart } from "./source.js";
+import { locationAt, nodeLocation, nodeStart, skipTrivia } from "./source.js";
 import type { ParsedFile } from "./source.js";
 import {
   describe,
@@ -114,9 +114,11 @@ export class Evaluator implements BuiltinHost {
   private readonly rootScopes = new Map<ModuleRecord, Scope>();
   private readonly functionValues = new Map<ts.FunctionDeclaration, FunctionValue>();
   private readonly namespaces = new Map<ModuleRecord, NamespaceValue>();
-  private readonly checkedBodies = new Map<ts.Block, boolean>();
+  private readonly checkedBodies = new WeakMap<ts.Block, boolean>();
   /** Declarations being evaluated, innermost last: the path a cycle is reported with. */
   private readonly declStack: DeclRecord[] = [];
+  /** Functions created or referenced so far: a declaration that touched none cannot hold one. */
+  private functionTouches = 0;
   /** Function declarations a definition called or referenced (their mutation is an error too). */
   readonly usedFunctions = new Set<ts.FunctionDeclaration>();
 
@@ -163,19 +165,23 @@ export class Evaluator implements BuiltinHost {
   }
 
   /** After a definition was abandoned: anything but a reported failure becomes a diagnostic. */
-  private recover(e: unknown, mod: ModuleRecord, node: ts.Node): void {
+  private recover(e: unknown, mod: ModuleRecord, node: ts.Node | undefined): void {
     this.declStack.length = 0;
     if (e === ABORT || e === FATAL) return;
     if (e === EXHAUSTED) {
       this.exhausted = true;
       return;
     }
+    const start = node === undefined ? 0 : nodeStart(mod.file, node);
     if (e instanceof RangeError && /call stack/i.test(e.message)) {
-      this.reporter.at(PARSE.tooDeep, mod.file, node, ["this definition's evaluation", MAX_EVAL_DEPTH]);
+      this.reporter.atPos(PARSE.tooDeep, mod.file, start, 0, [
+        "this definition's evaluation",
+        MAX_EVAL_DEPTH,
+      ]);
       return;
     }
     const message = e instanceof Error ? e.message : String(e);
-    this.reporter.at(PARSE.internalError, mod.file, node, [message]);
+    this.reporter.atPos(PARSE.internalError, mod.file, start, 0, [message]);
   }
 
   /** The DSL objects created, ordered by file, position, then evaluation order; ids assigned. */
@@ -411,6 +417,8 @@ export class Evaluator implements BuiltinHost {
 
   private forceDecl(rec: DeclRecord, name: string, scope: Scope, use: ts.Node): Value {
     rec.used = true;
+    // A value holding a function passes it on to whatever is built from it.
+    if (rec.touchedFunctions) this.functionTouches++;
     if (rec.state !== "done") {
       if (rec.state === "failed") throw ABORT;
       if (rec.state === "busy") {
@@ -426,11 +434,12 @@ export class Evaluator implements BuiltinHost {
   private computeDecl(rec: DeclRecord): void {
     if (rec.init === undefined) {
       rec.state = "failed";
-      const node = rec.node.kind === K.VariableDeclaration ? rec.node.name : rec.node;
+      const node = rec.node?.kind === K.VariableDeclaration ? rec.node.name : (rec.node as ts.Node);
       this.failIn(PARSE.unsupportedSyntax, rec.mod, node, ["a const without a value"]);
     }
     rec.state = "busy";
     this.declStack.push(rec);
+    const touches = this.functionTouches;
     try {
       const root = this.rootScope(rec.mod);
       const v = this.ev(rec.init, root);
@@ -446,38 +455,41 @@ export class Evaluator implements BuiltinHost {
       throw e;
     } finally {
       this.declStack.pop();
+      rec.touchedFunctions = this.functionTouches !== touches;
     }
   }
 
   functionValue(node: ts.FunctionDeclaration, mod: ModuleRecord): FunctionValue {
     this.usedFunctions.add(node);
+    this.functionTouches++;
     let f = this.functionValues.get(node);
     if (f === undefined) {
       const file = mod.file;
       // The recorded text starts at `function`/`async`: `export default` is not part of the function.
-      let start = node.getStart(file.sf);
+      let start = nodeStart(file, node);
       const mods = node.modifiers;
       if (mods) {
         for (const m of mods) {
-          if (m.kind === K.ExportKeyword || m.kind === K.DefaultKeyword) {
-            start = m.end;
-          } else {
-            break;
-          }
+          if (m.kind === K.ExportKeyword || m.kind === K.DefaultKeyword) start = skipTrivia(file.text, m.end);
+          else break;
         }
-        while (start < node.end && /\s/.test(file.sf.text[start] ?? "")) start++;
       }
-      const text = file.sf.text.slice(start, node.end);
-      f = new FunctionValue(text, nodeLocation(file, node), node, this.rootScope(mod));
+      f = new FunctionValue(
+        file.text.slice(start, node.end),
+        locationAt(file, start),
+        node,
+        this.rootScope(mod),
+      );
       this.functionValues.set(node, f);
     }
     return f;
   }
 
   private closure(node: ts.ArrowFunction | ts.FunctionExpression, scope: Scope): FunctionValue {
+    this.functionTouches++;
     const file = scope.mod.file;
-    const start = node.getStart(file.sf);
-    return new FunctionValue(file.sf.text.slice(start, node.end), nodeLocation(file, node), node, scope);
+    const start = nodeStart(file, node);
+    return new FunctionValue(file.text.slice(start, node.end), locationAt(file, start), node, scope);
   }
 
   // ---- globals ----------------------------------------------------------------------------------
@@ -1310,14 +1322,16 @@ const EMPTY_LOCATIONS: Readonly<Record<string, SourceLocation>> = Object.freeze(
 
 /**
  * A DslObject built from an options literal. Its option locations are worked out from the
- * literal's syntax when first read (a validation error): recording them while evaluating 5,000
- * feature views would cost more than the evaluation itself.
+ * literal's text when first read (a validation error): recording them while evaluating 5,000
+ * feature views would cost more than the evaluation itself, and keeping the literal's syntax
+ * tree would keep the whole file's tree alive.
  */
 class LazyDslObject implements DslObject {
   id = -1;
   #computed: Record<string, SourceLocation> | undefined;
   readonly #file: ParsedFile;
-  readonly #literal: ts.ObjectLiteralExpression;
+  readonly #start: number;
+  readonly #end: number;
   constructor(
     readonly $dsl: DslClassName,
     readonly options: EvalRecord,
@@ -1326,10 +1340,11 @@ class LazyDslObject implements DslObject {
     literal: ts.ObjectLiteralExpression,
   ) {
     this.#file = file;
-    this.#literal = literal;
+    this.#start = literal.pos;
+    this.#end = literal.end;
   }
   get optionLocations(): Readonly<Record<string, SourceLocation>> {
-    this.#computed ??= literalLocations(this.#file, this.#literal, this.options);
+    this.#computed ??= literalLocations(this.#file, this.#start, this.#end, this.options);
     return this.#computed;
   }
   /** Serializes like a plain DslObject, locations included. */
@@ -1352,7 +1367,7 @@ function firstIdentifier(node: ts.Node): ts.Node {
 }
 
 function calleeText(file: ParsedFile, node: ts.Node): string {
-  const text = file.sf.text.slice(node.getStart(file.sf), node.end).replace(/\s+/g, " ");
+  const text = file.text.slice(nodeStart(file, node), node.end).replace(/\s+/g, " ");
   return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }
 
@@ -1380,8 +1395,8 @@ function statementName(st: ts.Statement): string {
 }
 
 function statementHeadLength(file: ParsedFile, st: ts.Statement): number {
-  const start = st.getStart(file.sf);
-  const text = file.sf.text;
+  const start = nodeStart(file, st);
+  const text = file.text;
   let end = text.indexOf("\n", start);
   if (end < 0 || end > st.end) end = st.end;
   return Math.max(1, end - start);

@@ -1,14 +1,14 @@
 /**
  * Where each option value of a construction was written literally (`DslObject.optionLocations`).
  *
- * Worked out from the options literal's syntax (and the evaluated options, for arrays with
+ * Worked out from the options literal's text (and the evaluated options, for arrays with
  * spreads) only when something reads them, typically a validation error: recording them while
  * evaluating would cost more than the evaluation of 5,000 feature views itself.
  */
 import { ts } from "ts-morph";
 import type { SourceLocation } from "../model/diagnostic.js";
 import type { ParsedFile } from "./source.js";
-import { locationAt, nodeStart } from "./source.js";
+import { locationAt, parseFile, skipTrivia } from "./source.js";
 
 const K = ts.SyntaxKind;
 
@@ -65,13 +65,22 @@ function member(value: unknown, key: string | number): unknown {
  */
 export function literalLocations(
   file: ParsedFile,
-  literal: ts.ObjectLiteralExpression,
+  start: number,
+  end: number,
   options: unknown,
 ): Record<string, SourceLocation> {
+  // The file's tree is gone by now: parse the literal's text again, in parentheses so that it
+  // is an expression; position p of the snippet is position start + p - 1 of the file.
+  const snippet = `(${file.text.slice(start, end)})`;
+  const sf = parseFile(file.path, snippet);
+  const first = sf.statements[0];
   const out: Record<string, SourceLocation> = {};
+  if (first === undefined || first.kind !== K.ExpressionStatement) return out;
+  const literal = skipTransparent((first as ts.ExpressionStatement).expression);
+  if (literal.kind !== K.ObjectLiteralExpression) return out;
   const at = (path: string, node: ts.Expression, value: unknown): void => {
     forgetLocation(out, path);
-    out[path] = locationAt(file, nodeStart(file, node));
+    out[path] = locationAt(file, start - 1 + skipTrivia(snippet, node.pos));
     const inner = skipTransparent(node);
     if (inner.kind === K.ObjectLiteralExpression)
       visitObject(inner as ts.ObjectLiteralExpression, `${path}.`, value);
@@ -113,6 +122,6 @@ export function literalLocations(
       at(prefix + index, el, member(value, index));
     });
   };
-  visitObject(literal, "", options);
+  visitObject(literal as ts.ObjectLiteralExpression, "", options);
   return out;
 }

@@ -3,12 +3,17 @@
  * in-memory file set. This replaces the type checker: a definition file only needs to know what
  * each top-level name is bound to, and modules resolve among the project's own files; "fsops" is
  * the DSL itself, resolved by fsops (a feature repository has no node_modules).
+ *
+ * A module is parsed when first needed (`load`) and its syntax tree is let go once its
+ * definitions are evaluated (`release`): the tables stay, and so do the subtrees still needed
+ * (helper functions, declarations not evaluated yet).
  */
 import { posix } from "node:path";
 import { ts } from "ts-morph";
 import type { DslClassName } from "../model/kinds.js";
 import { DSL_CLASSES } from "../model/kinds.js";
-import type { ParsedFile } from "./source.js";
+import type { ParsedFile, SyntaxProblem } from "./source.js";
+import { parseFile, skipTrivia, syntaxProblems } from "./source.js";
 
 export const FSOPS_MODULE = "fsops";
 const DSL_CLASS_SET: ReadonlySet<string> = new Set(DSL_CLASSES);
@@ -19,22 +24,29 @@ export type MemoState = "new" | "busy" | "done" | "failed";
 /** A top-level `const` declaration or an `export default <expression>`: evaluated once, on demand. */
 export interface DeclRecord {
   readonly mod: ModuleRecord;
-  readonly node: ts.VariableDeclaration | ts.ExportAssignment;
-  readonly init: ts.Expression | undefined;
+  /** The declaration; undefined once evaluated and its module released. */
+  node: ts.VariableDeclaration | ts.ExportAssignment | undefined;
+  init: ts.Expression | undefined;
   /** Set when the declaration destructures (`const { a, b } = x`). */
-  readonly pattern: ts.BindingPattern | undefined;
+  pattern: ts.BindingPattern | undefined;
   /** How messages name it. */
   readonly label: string;
+  /** `const k = keys` / `= obj.list`: the binding this one aliases (mutating one mutates the other). */
+  readonly alias: { readonly name: string; readonly member: string | undefined } | undefined;
   state: MemoState;
   value: unknown;
   names: Map<string, unknown> | undefined;
   /** Read while evaluating a definition: mutating it anywhere is then an error. */
   used: boolean;
+  /** Its evaluation created or referenced a function (only then can its value hold one). */
+  touchedFunctions: boolean;
 }
 
 /** An import (or re-export) of a package other than "fsops": never loaded. */
 export interface ForeignImport {
-  readonly node: ts.ImportDeclaration | ts.ExportDeclaration;
+  /** Span of the import declaration, for the warning. */
+  readonly start: number;
+  readonly length: number;
   readonly specifier: string;
   used: boolean;
 }
@@ -51,14 +63,9 @@ export type TopBinding =
   | { readonly kind: "const"; readonly name: string; readonly rec: DeclRecord }
   | { readonly kind: "function"; readonly name: string; readonly node: ts.FunctionDeclaration }
   | { readonly kind: "import"; readonly name: string; readonly imp: ImportBinding }
-  | {
-      readonly kind: "mutable";
-      readonly name: string;
-      readonly keyword: "let" | "var";
-      readonly node: ts.VariableDeclaration;
-    }
-  | { readonly kind: "class"; readonly name: string; readonly node: ts.ClassDeclaration }
-  | { readonly kind: "other"; readonly name: string; readonly what: string; readonly node: ts.Node };
+  | { readonly kind: "mutable"; readonly name: string; readonly keyword: "let" | "var" }
+  | { readonly kind: "class"; readonly name: string }
+  | { readonly kind: "other"; readonly name: string; readonly what: string };
 
 type ExportEntry =
   | { readonly kind: "local"; readonly local: string }
@@ -98,11 +105,16 @@ export interface ModuleRecord {
   readonly exports: Map<string, ExportEntry>;
   readonly stars: { specifier: string; foreign: ForeignImport | undefined }[];
   readonly foreign: ForeignImport[];
-  /** Top-level statements in order (empty for a broken file). */
-  readonly statements: readonly ts.Statement[];
+  /** Relative specifiers of its imports and re-exports, in source order. */
+  readonly dependencies: string[];
   readonly exportCache: Map<string, Target | null>;
+  /** Where each specifier written in this module leads (resolved once). */
+  readonly specifierCache: Map<string, Resolved>;
   /** The record of each top-level const declaration and `export default` expression. */
-  readonly declOf: Map<ts.Node, DeclRecord>;
+  readonly decls: DeclRecord[];
+  /** unloaded → loaded (tables built) → released (tables only); `sf` is set while loaded. */
+  phase: "unloaded" | "loaded" | "released";
+  sf: ts.SourceFile | undefined;
 }
 
 function isRelative(spec: string): boolean {
@@ -135,18 +147,55 @@ export function bindingNames(name: ts.BindingName, out: string[] = []): string[]
   return out;
 }
 
-function buildTables(file: ParsedFile): ModuleRecord {
-  const mod: ModuleRecord = {
+function emptyModule(file: ParsedFile): ModuleRecord {
+  return {
     file,
     scope: new Map(),
     exports: new Map(),
     stars: [],
     foreign: [],
-    statements: file.broken ? [] : file.sf.statements,
+    dependencies: [],
     exportCache: new Map(),
-    declOf: new Map(),
+    specifierCache: new Map(),
+    decls: [],
+    phase: "unloaded",
+    sf: undefined,
   };
-  if (file.broken) return mod;
+}
+
+/** The binding an initializer merely aliases: `x`, `x.y`, `x[0]` (not a call: that is a new value). */
+function aliasOf(init: ts.Expression | undefined): DeclRecord["alias"] {
+  let n = init;
+  let member: string | undefined;
+  while (n !== undefined) {
+    switch (n.kind) {
+      case ts.SyntaxKind.Identifier:
+        return { name: (n as ts.Identifier).text, member };
+      case ts.SyntaxKind.PropertyAccessExpression:
+        member = (n as ts.PropertyAccessExpression).name.text;
+        n = (n as ts.PropertyAccessExpression).expression;
+        break;
+      case ts.SyntaxKind.ElementAccessExpression: {
+        const arg = (n as ts.ElementAccessExpression).argumentExpression;
+        member = arg.kind === ts.SyntaxKind.StringLiteral ? (arg as ts.StringLiteral).text : undefined;
+        n = (n as ts.ElementAccessExpression).expression;
+        break;
+      }
+      case ts.SyntaxKind.ParenthesizedExpression:
+      case ts.SyntaxKind.AsExpression:
+      case ts.SyntaxKind.SatisfiesExpression:
+      case ts.SyntaxKind.NonNullExpression:
+      case ts.SyntaxKind.TypeAssertionExpression:
+        n = (n as ts.ParenthesizedExpression).expression;
+        break;
+      default:
+        return undefined;
+    }
+  }
+  return undefined;
+}
+
+function buildTables(mod: ModuleRecord, sf: ts.SourceFile): void {
   const bind = (b: TopBinding): void => {
     if (!mod.scope.has(b.name)) mod.scope.set(b.name, b);
   };
@@ -155,13 +204,15 @@ function buildTables(file: ParsedFile): ModuleRecord {
     spec: string,
     valueImport: boolean,
   ): ForeignImport | undefined => {
+    if (isRelative(spec)) mod.dependencies.push(spec);
     if (!isForeignSpecifier(spec)) return undefined;
-    const f: ForeignImport = { node, specifier: spec, used: false };
+    const start = skipTrivia(sf.text, node.pos);
+    const f: ForeignImport = { start, length: node.end - start, specifier: spec, used: false };
     if (valueImport) mod.foreign.push(f);
     return f;
   };
 
-  const statements = file.sf.statements;
+  const statements = sf.statements;
   for (let s = 0; s < statements.length; s++) {
     const st = statements[s] as ts.Statement;
     switch (st.kind) {
@@ -241,7 +292,6 @@ function buildTables(file: ParsedFile): ModuleRecord {
         const d = st as ts.ExportAssignment;
         if (d.isExportEquals) break;
         const rec = newDecl(mod, d, d.expression, undefined, "default export");
-        mod.declOf.set(d, rec);
         mod.exports.set("default", { kind: "target", target: { t: "const", rec, name: "default" } });
         break;
       }
@@ -257,7 +307,7 @@ function buildTables(file: ParsedFile): ModuleRecord {
           const decl = decls[k] as ts.VariableDeclaration;
           const names = bindingNames(decl.name);
           if (declared) {
-            for (const n of names) bind({ kind: "other", name: n, what: `declare ${n}`, node: decl });
+            for (const n of names) bind({ kind: "other", name: n, what: `declare ${n}` });
           } else if (isConst) {
             const pattern = decl.name.kind === ts.SyntaxKind.Identifier ? undefined : decl.name;
             const rec = newDecl(
@@ -267,12 +317,11 @@ function buildTables(file: ParsedFile): ModuleRecord {
               pattern,
               names.length === 1 ? (names[0] as string) : names.join(", "),
             );
-            mod.declOf.set(decl, rec);
             for (const n of names) bind({ kind: "const", name: n, rec });
           } else if (keyword === "using") {
-            for (const n of names) bind({ kind: "other", name: n, what: "a using declaration", node: decl });
+            for (const n of names) bind({ kind: "other", name: n, what: "a using declaration" });
           } else {
-            for (const n of names) bind({ kind: "mutable", name: n, keyword, node: decl });
+            for (const n of names) bind({ kind: "mutable", name: n, keyword });
           }
           if (exported) for (const n of names) mod.exports.set(n, { kind: "local", local: n });
         }
@@ -298,7 +347,7 @@ function buildTables(file: ParsedFile): ModuleRecord {
         const isDefault = hasModifier(d, ts.SyntaxKind.DefaultKeyword);
         const exported = hasModifier(d, ts.SyntaxKind.ExportKeyword);
         const name = d.name?.text;
-        if (name !== undefined) bind({ kind: "class", name, node: d });
+        if (name !== undefined) bind({ kind: "class", name });
         if (exported) {
           const key = isDefault ? "default" : name;
           if (key !== undefined) {
@@ -319,7 +368,7 @@ function buildTables(file: ParsedFile): ModuleRecord {
             : st.kind === ts.SyntaxKind.ModuleDeclaration
               ? `namespace ${d.name.text}`
               : `import ${d.name.text} = ...`;
-        bind({ kind: "other", name: d.name.text, what, node: d });
+        bind({ kind: "other", name: d.name.text, what });
         if (hasModifier(d, ts.SyntaxKind.ExportKeyword)) {
           mod.exports.set(d.name.text, { kind: "target", target: { t: "other", what } });
         }
@@ -329,7 +378,6 @@ function buildTables(file: ParsedFile): ModuleRecord {
         break;
     }
   }
-  return mod;
 }
 
 function newDecl(
@@ -339,17 +387,21 @@ function newDecl(
   pattern: ts.BindingPattern | undefined,
   label: string,
 ): DeclRecord {
-  return {
+  const rec: DeclRecord = {
     mod,
     node,
     init,
     pattern,
     label,
+    alias: aliasOf(init),
     state: "new",
     value: undefined,
     names: undefined,
     used: false,
+    touchedFunctions: false,
   };
+  mod.decls.push(rec);
+  return rec;
 }
 
 const dslTargets = new Map<string, Target>(DSL_CLASSES.map((n) => [n, { t: "dsl", name: n }]));
@@ -361,18 +413,90 @@ type Resolved =
   | { readonly kind: "foreign" }
   | { readonly kind: "unresolved"; readonly why: string };
 
+/** What loading a module found, for the caller to report and scan. */
+export interface LoadHooks {
+  syntaxErrors(mod: ModuleRecord, problems: readonly SyntaxProblem[]): void;
+  unparsable(mod: ModuleRecord, reason: string): void;
+  /** Called with the fresh syntax tree of a module without syntax errors. */
+  loaded(mod: ModuleRecord, sf: ts.SourceFile): void;
+}
+
 /** All files of a project, their tables, and name resolution between them. */
 export class ModuleGraph {
   readonly modules: readonly ModuleRecord[];
   private readonly byPath = new Map<string, ModuleRecord>();
 
-  constructor(files: readonly ParsedFile[]) {
-    this.modules = files.map(buildTables);
+  constructor(
+    files: readonly ParsedFile[],
+    private readonly hooks: LoadHooks,
+  ) {
+    this.modules = files.map(emptyModule);
     for (const m of this.modules) this.byPath.set(m.file.path, m);
+  }
+
+  /** Parses a module and builds its tables, once. */
+  load(mod: ModuleRecord): void {
+    if (mod.phase !== "unloaded") return;
+    mod.phase = "loaded";
+    let sf: ts.SourceFile;
+    try {
+      sf = parseFile(mod.file.path, mod.file.text);
+    } catch (e) {
+      // The parser itself can overflow the stack on absurdly nested input.
+      mod.file.broken = true;
+      const reason =
+        e instanceof RangeError ? "it is nested too deeply" : e instanceof Error ? e.message : String(e);
+      this.hooks.unparsable(mod, reason);
+      return;
+    }
+    const problems = syntaxProblems(sf);
+    if (problems.length > 0) {
+      mod.file.broken = true;
+      this.hooks.syntaxErrors(mod, problems);
+      return;
+    }
+    mod.sf = sf;
+    buildTables(mod, sf);
+    this.hooks.loaded(mod, sf);
+  }
+
+  /**
+   * Lets go of a module's syntax tree once its definitions are evaluated. Declarations evaluated
+   * since drop their nodes too; those not evaluated yet, and functions, keep their own subtrees.
+   */
+  release(mod: ModuleRecord): void {
+    mod.sf = undefined;
+    if (mod.phase === "loaded") mod.phase = "released";
+    for (const rec of mod.decls) {
+      if (rec.state === "done" || rec.state === "failed") {
+        rec.node = undefined;
+        rec.init = undefined;
+        rec.pattern = undefined;
+      }
+    }
+  }
+
+  /** The project modules `mod` imports or re-exports from, in source order. */
+  dependencies(mod: ModuleRecord): ModuleRecord[] {
+    const out: ModuleRecord[] = [];
+    for (const spec of mod.dependencies) {
+      const r = this.resolveSpecifier(mod, spec);
+      if (r.kind === "module" && !out.includes(r.mod)) out.push(r.mod);
+    }
+    return out;
   }
 
   /** Where an import specifier written in `from` leads. */
   resolveSpecifier(from: ModuleRecord, spec: string): Resolved {
+    let r = from.specifierCache.get(spec);
+    if (r === undefined) {
+      r = this.resolveSpecifierUncached(from, spec);
+      from.specifierCache.set(spec, r);
+    }
+    return r;
+  }
+
+  private resolveSpecifierUncached(from: ModuleRecord, spec: string): Resolved {
     if (spec === FSOPS_MODULE) return { kind: "fsops" };
     if (isForeignSpecifier(spec)) return { kind: "foreign" };
     if (!isRelative(spec)) return { kind: "unresolved", why: "absolute paths are not supported" };
@@ -416,6 +540,7 @@ export class ModuleGraph {
 
   /** The export `name` of `mod`. */
   resolveExport(mod: ModuleRecord, name: string): Target {
+    this.load(mod);
     return this.exportOf(mod, name, new Set()) ?? { t: "missing", name, module: mod.file.path };
   }
 
@@ -456,6 +581,7 @@ export class ModuleGraph {
       case "unresolved":
         return { t: "unresolved", specifier: spec, why: r.why };
       case "module":
+        this.load(r.mod);
         if (r.mod.file.broken) return { t: "broken", mod: r.mod };
         if (imported === "*") return { t: "namespace", mod: r.mod };
         return this.exportOf(r.mod, imported, seen) ?? { t: "missing", name: imported, module: spec };

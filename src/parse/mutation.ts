@@ -11,6 +11,7 @@
 import { ts } from "ts-morph";
 import { bindingNames } from "./modules.js";
 import type { DeclRecord, ModuleGraph, ModuleRecord, Target } from "./modules.js";
+import { skipTrivia } from "./source.js";
 
 const K = ts.SyntaxKind;
 
@@ -18,12 +19,23 @@ export type MutationTarget = DeclRecord | ts.FunctionDeclaration;
 
 export interface MutationSite {
   readonly mod: ModuleRecord;
-  /** The mutating expression. */
-  readonly node: ts.Node;
+  /** Span of the mutating expression. */
+  readonly start: number;
+  readonly length: number;
   /** "is modified by .push()", for the message. */
   readonly how: string;
   /** The bindings it changes (an alias `const k = keys` leads to `keys` too). */
   readonly targets: readonly MutationTarget[];
+}
+
+/** A mutation of a top-level name, found while the module's tree was loaded; resolved at the end. */
+interface PendingSite {
+  readonly mod: ModuleRecord;
+  readonly start: number;
+  readonly length: number;
+  readonly how: string;
+  readonly name: string;
+  readonly member: string | undefined;
 }
 
 const CANDIDATE =
@@ -144,15 +156,14 @@ function declaresName(node: ts.Node, name: string): boolean {
   }
 }
 
-class MutationScanner {
-  readonly sites: MutationSite[] = [];
+export class MutationScanner {
+  private readonly pending: PendingSite[] = [];
 
-  constructor(private readonly graph: ModuleGraph) {}
-
-  scanModule(mod: ModuleRecord): void {
-    const statements = mod.statements;
+  /** Scans a freshly loaded module (its tables are built, its tree is still there). */
+  scanModule(mod: ModuleRecord, sf: ts.SourceFile): void {
+    const statements = sf.statements;
     if (statements.length === 0) return;
-    const text = mod.file.sf.text;
+    const text = mod.file.text;
     const flagged = new Uint8Array(statements.length);
     CANDIDATE.lastIndex = 0;
     for (let m = CANDIDATE.exec(text); m !== null; m = CANDIDATE.exec(text)) {
@@ -299,15 +310,26 @@ class MutationScanner {
     if (root === undefined) return;
     const name = root.id.text;
     if (this.isLocal(mod, name, path)) return;
-    const targets: MutationTarget[] = [];
-    let t = this.graph.resolveTop(mod, name);
-    if (t?.t === "namespace" && root.member !== undefined) t = this.graph.resolveExport(t.mod, root.member);
-    if (t !== undefined) this.collect(t, targets, new Set());
-    if (targets.length > 0) this.sites.push({ mod, node: site, how, targets });
+    const start = skipTrivia(mod.file.text, site.pos);
+    this.pending.push({ mod, start, length: site.end - start, how, name, member: root.member });
+  }
+
+  /** Every mutation site with the top-level bindings it changes (imports and aliases followed). */
+  resolveAll(graph: ModuleGraph): MutationSite[] {
+    const sites: MutationSite[] = [];
+    for (const p of this.pending) {
+      const targets: MutationTarget[] = [];
+      let t = graph.resolveTop(p.mod, p.name);
+      if (t?.t === "namespace" && p.member !== undefined) t = graph.resolveExport(t.mod, p.member);
+      if (t !== undefined) this.collect(graph, t, targets, new Set());
+      if (targets.length > 0)
+        sites.push({ mod: p.mod, start: p.start, length: p.length, how: p.how, targets });
+    }
+    return sites;
   }
 
   /** The binding a target names, plus what it aliases (`const k = keys` → keys, `= obj.list` → obj). */
-  private collect(t: Target, out: MutationTarget[], seen: Set<MutationTarget>): void {
+  private collect(graph: ModuleGraph, t: Target, out: MutationTarget[], seen: Set<MutationTarget>): void {
     if (t.t === "function") {
       if (!seen.has(t.node)) {
         seen.add(t.node);
@@ -318,14 +340,12 @@ class MutationScanner {
     if (t.t !== "const" || seen.has(t.rec) || seen.size > 16) return;
     seen.add(t.rec);
     out.push(t.rec);
-    const init = t.rec.init;
-    if (init === undefined) return;
-    const root = chainRoot(init);
-    if (root === undefined) return;
-    let next = this.graph.resolveTop(t.rec.mod, root.id.text);
-    if (next?.t === "namespace" && root.member !== undefined)
-      next = this.graph.resolveExport(next.mod, root.member);
-    if (next !== undefined) this.collect(next, out, seen);
+    const alias = t.rec.alias;
+    if (alias === undefined) return;
+    let next = graph.resolveTop(t.rec.mod, alias.name);
+    if (next?.t === "namespace" && alias.member !== undefined)
+      next = graph.resolveExport(next.mod, alias.member);
+    if (next !== undefined) this.collect(graph, next, out, seen);
   }
 }
 
@@ -349,10 +369,4 @@ function isDeclarationEquals(st: ts.Statement, pos: number): boolean {
     if (d.initializer !== undefined && d.initializer.pos - 1 === pos) return true;
   }
   return false;
-}
-
-export function findMutations(graph: ModuleGraph): MutationSite[] {
-  const scanner = new MutationScanner(graph);
-  for (const mod of graph.modules) scanner.scanModule(mod);
-  return scanner.sites;
 }

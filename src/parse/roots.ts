@@ -66,7 +66,7 @@ function pushChildren(stack: ts.Node[], node: ts.Node): void {
 }
 
 export class RootFinder {
-  private readonly functionMemo = new Map<ts.Node, boolean>();
+  private readonly functionMemo = new WeakMap<ts.Node, boolean>();
   private readonly constMemo = new Map<DeclRecord, boolean>();
 
   constructor(
@@ -77,7 +77,15 @@ export class RootFinder {
   /** The definitions of a module, in source order; reports constructions fsops will not evaluate. */
   findRoots(mod: ModuleRecord): Root[] {
     const roots: Root[] = [];
-    const statements = mod.statements;
+    if (mod.sf === undefined) return roots;
+    const statements = mod.sf.statements;
+    const decls = mod.decls;
+    let cursor = 0;
+    // Records were made in statement order: walk them alongside.
+    const declFor = (node: ts.Node): DeclRecord | undefined => {
+      while (cursor < decls.length && (decls[cursor] as DeclRecord).node !== node) cursor++;
+      return decls[cursor];
+    };
     for (let s = 0; s < statements.length; s++) {
       const st = statements[s] as ts.Statement;
       switch (st.kind) {
@@ -92,7 +100,7 @@ export class RootFinder {
             if (d.initializer === undefined) continue;
             const hit = this.constructs(d.initializer, mod);
             if (hit === undefined) continue;
-            const rec = mod.declOf.get(d);
+            const rec = isConst ? declFor(d) : undefined;
             if (isConst && rec !== undefined) {
               roots.push({ kind: "decl", rec });
             } else if (list.flags & ts.NodeFlags.Let || !(list.flags & ts.NodeFlags.BlockScoped)) {
@@ -109,7 +117,7 @@ export class RootFinder {
           const ea = st as ts.ExportAssignment;
           const hit = this.constructs(ea.expression, mod);
           if (hit === undefined) break;
-          const rec = mod.declOf.get(ea);
+          const rec = ea.isExportEquals ? undefined : declFor(ea);
           if (rec !== undefined) {
             roots.push({ kind: "decl", rec });
           } else {
@@ -164,6 +172,17 @@ export class RootFinder {
       }
     }
     return roots;
+  }
+
+  /**
+   * Before a module's syntax tree is let go: settle, for each evaluated const whose evaluation
+   * met a function, whether it holds a constructing one (later roots may refer to it).
+   */
+  beforeRelease(mod: ModuleRecord): void {
+    for (const rec of mod.decls) {
+      if (rec.touchedFunctions && (rec.state === "done" || rec.state === "failed"))
+        this.constHoldsConstructor(rec);
+    }
   }
 
   /**
@@ -265,6 +284,8 @@ export class RootFinder {
   private constHoldsConstructor(rec: DeclRecord): boolean {
     const known = this.constMemo.get(rec);
     if (known !== undefined) return known;
+    // Released after evaluation without touching a function: its value cannot hold one.
+    if (rec.init === undefined) return false;
     this.constMemo.set(rec, false);
     let result = false;
     if (rec.init !== undefined) {

@@ -2,8 +2,10 @@
  * Parsing one file with the TypeScript compiler (the copy bundled by ts-morph) and turning
  * positions into the project's 1-based locations.
  *
- * The evaluator walks raw `ts.Node`s, not ts-morph wrappers: at 5,000 feature views the wrappers
- * (and ts-morph's parent-setting pass) cost more than the parse itself.
+ * The evaluator walks raw `ts.Node`s, not ts-morph wrappers, and a file's syntax tree is let go
+ * as soon as its definitions are evaluated: keeping the trees of 5,000 feature views alive costs
+ * more (in garbage collection) than parsing them. Locations are therefore computed from the
+ * file's text, never from its `SourceFile`.
  */
 import { ts } from "ts-morph";
 import type { SourceLocation } from "../model/diagnostic.js";
@@ -13,15 +15,21 @@ export interface ParsedFile {
   readonly path: string;
   /** Position in the sorted file list: the first key of the object order. */
   readonly index: number;
-  readonly sf: ts.SourceFile;
+  readonly text: string;
   /** True when the file has syntax errors or could not be parsed: its definitions are skipped. */
-  readonly broken: boolean;
+  broken: boolean;
+  /** Start offset of each line, computed on first use. */
+  lineStarts: number[] | undefined;
 }
 
 export interface SyntaxProblem {
   start: number;
   length: number;
   message: string;
+}
+
+export function sourceText(path: string, index: number, text: string): ParsedFile {
+  return { path, index, text, broken: false, lineStarts: undefined };
 }
 
 /** Parent pointers are not set (the evaluator never walks up) and JSDoc is not parsed: both cost time. */
@@ -72,8 +80,28 @@ export function syntaxProblems(sf: ts.SourceFile): SyntaxProblem[] {
   }));
 }
 
+/** Line starts as the compiler counts lines: \n, \r\n, \r, U+2028 and U+2029 end a line. */
+function computeLineStarts(text: string): number[] {
+  const starts = [0];
+  if (text.indexOf("\r") < 0 && text.indexOf("\u2028") < 0 && text.indexOf("\u2029") < 0) {
+    // The common case, found by the engine's native search rather than a character loop.
+    for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
+    return starts;
+  }
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 13) {
+      if (text.charCodeAt(i + 1) === 10) i++;
+      starts.push(i + 1);
+    } else if (c === 10 || c === 0x2028 || c === 0x2029) {
+      starts.push(i + 1);
+    }
+  }
+  return starts;
+}
+
 export function locationAt(file: ParsedFile, pos: number): SourceLocation {
-  const starts = file.sf.getLineStarts(); // computed once per file, then cached by the compiler
+  const starts = (file.lineStarts ??= computeLineStarts(file.text));
   let lo = 0;
   let hi = starts.length - 1;
   while (lo < hi) {
@@ -84,17 +112,34 @@ export function locationAt(file: ParsedFile, pos: number): SourceLocation {
   return { file: file.path, line: lo + 1, column: pos - (starts[lo] as number) + 1 };
 }
 
-/**
- * Start of a node's first token. Locations are recorded for every option of every construction,
- * so the common case (only whitespace before the token) is skipped here; comments are left to
- * the compiler.
- */
+/** The first position at or after `pos` that is not whitespace or a comment. */
+export function skipTrivia(text: string, pos: number): number {
+  let p = pos;
+  for (;;) {
+    const c = text.charCodeAt(p);
+    if (c === 32 || c === 10 || c === 13 || c === 9 || c === 11 || c === 12 || c === 0xa0 || c === 0xfeff) {
+      p++;
+    } else if (c === 0x2028 || c === 0x2029 || (c > 127 && /\s/.test(text[p] as string))) {
+      p++;
+    } else if (c === 47 /* / */ && text.charCodeAt(p + 1) === 47) {
+      p += 2;
+      while (p < text.length) {
+        const d = text.charCodeAt(p);
+        if (d === 10 || d === 13 || d === 0x2028 || d === 0x2029) break;
+        p++;
+      }
+    } else if (c === 47 && text.charCodeAt(p + 1) === 42 /* * */) {
+      const end = text.indexOf("*/", p + 2);
+      p = end < 0 ? text.length : end + 2;
+    } else {
+      return p;
+    }
+  }
+}
+
+/** Start of a node's first token (after comments and whitespace). */
 export function nodeStart(file: ParsedFile, node: ts.Node): number {
-  const text = file.sf.text;
-  let p = node.pos;
-  let c = text.charCodeAt(p);
-  while (c === 32 || c === 10 || c === 13 || c === 9) c = text.charCodeAt(++p);
-  return c === 47 /* "/" */ || p >= node.end ? node.getStart(file.sf) : p;
+  return Math.min(skipTrivia(file.text, node.pos), node.end);
 }
 
 export function nodeLocation(file: ParsedFile, node: ts.Node): SourceLocation {
@@ -103,5 +148,5 @@ export function nodeLocation(file: ParsedFile, node: ts.Node): SourceLocation {
 
 /** Source text of a node, without leading trivia. */
 export function nodeText(file: ParsedFile, node: ts.Node): string {
-  return file.sf.text.slice(node.getStart(file.sf), node.end);
+  return file.text.slice(nodeStart(file, node), node.end);
 }

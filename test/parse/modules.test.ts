@@ -229,3 +229,43 @@ describe("imports from other packages", () => {
     expect(where(result)).toEqual(["FS103 defs.ts:3:37", "FS103 defs.ts:3:62"]);
   });
 });
+
+describe("evaluation order across modules", () => {
+  it("evaluates what a later module needs from a module already evaluated (helpers, consts left unevaluated)", () => {
+    const result = parseText({
+      "a.ts":
+        ENTITY +
+        'export const names = ["x", "y"];\nexport function mk(n: string) { return new Entity({ name: n }); }\nexport const tools = { mk };\n',
+      "b.ts": 'import { names, tools } from "./a";\nexport const all = names.map(tools.mk);\n',
+      "c.ts": 'import { mk } from "./a";\nexport const z = mk("z");\n',
+    });
+    expect(result.diagnostics).toEqual([]);
+    // created inside mk (a.ts), in evaluation order
+    expect(names(result)).toEqual(["Entity:x", "Entity:y", "Entity:z"]);
+  });
+
+  it("evaluates a module's dependencies first whatever their names", () => {
+    const result = parseText({
+      "aa.ts": ENTITY + 'import { base } from "./zz";\nexport const a = new Entity({ name: `${base}_a` });\n',
+      "zz.ts":
+        'import { Entity } from "fsops";\nexport const base = "zz";\nexport const z = new Entity({ name: base });\n',
+    });
+    expect(result.diagnostics).toEqual([]);
+    expect(names(result)).toEqual(["Entity:zz_a", "Entity:zz"]);
+  });
+
+  it("handles a chain of thousands of modules without a deep stack", () => {
+    const files: Record<string, string> = { "m0000.ts": "export const v0 = 0;\n" };
+    for (let i = 1; i < 3000; i++) {
+      const id = String(i).padStart(4, "0");
+      const prev = String(i - 1).padStart(4, "0");
+      files[`m${id}.ts`] = `import { v${i - 1} } from "./m${prev}";\nexport const v${i} = v${i - 1} + 1;\n`;
+    }
+    files["z.ts"] =
+      ENTITY +
+      'import { v2999 } from "./m2999";\nexport const e = new Entity({ name: "e", description: v2999 });\n';
+    const result = parseText(files);
+    // evaluating v2999 needs 3,000 nested const evaluations: deeper than the limit, reported
+    expect(result.diagnostics.map((d) => d.code)).toEqual(["FS152"]);
+  });
+});
