@@ -10,6 +10,7 @@ import { PARSE } from "./codes.js";
 import type { Reporter } from "./diagnostics.js";
 import { isDslClassName } from "./modules.js";
 import type { DeclRecord, ModuleGraph, ModuleRecord, Target } from "./modules.js";
+import { DslClassValue } from "./values.js";
 
 const K = ts.SyntaxKind;
 
@@ -244,7 +245,10 @@ export class RootFinder {
     }
     if (t === undefined) return false;
     if (t.t === "dsl") return true;
-    if (t.t === "const" && depth < 8 && t.rec.init !== undefined && t.rec.pattern === undefined) {
+    if (t.t !== "const") return false;
+    // An alias (`const E = fs.Entity`): its value if evaluated already, else its initializer.
+    if (t.rec.state === "done") return t.rec.names === undefined && t.rec.value instanceof DslClassValue;
+    if (depth < 8 && t.rec.init !== undefined && t.rec.pattern === undefined) {
       return this.isDslCallee(t.rec.init, t.rec.mod, depth + 1);
     }
     return false;

@@ -269,3 +269,15 @@ describe("evaluation order across modules", () => {
     expect(result.diagnostics.map((d) => d.code)).toEqual(["FS152"]);
   });
 });
+
+describe("aliases of DSL classes", () => {
+  it("recognizes constructions through a const alias defined in another, already evaluated module", () => {
+    const result = parseText({
+      "a.ts":
+        'import * as fs from "fsops";\nexport const E = fs.Entity;\nexport const a = new E({ name: "a" });\n',
+      "b.ts": 'import { E } from "./a";\nexport const b = new E({ name: "b" });\n',
+    });
+    expect(result.diagnostics).toEqual([]);
+    expect(names(result)).toEqual(["Entity:a", "Entity:b"]);
+  });
+});
