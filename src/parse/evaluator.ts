@@ -11,7 +11,7 @@ import type { SourceLocation } from "../model/diagnostic.js";
 import type { DslObject, EvalRecord, EvalValue, Projection } from "../model/evaluated.js";
 import type { DslClassName } from "../model/kinds.js";
 import { DSL_CLASSES } from "../model/kinds.js";
-import { ABORT, EXHAUSTED, FATAL, MAX_CALL_DEPTH, MAX_EVAL_DEPTH } from "./budget.js";
+import { ABORT, EXHAUSTED, FATAL, isStackOverflow, MAX_CALL_DEPTH, MAX_EVAL_DEPTH } from "./budget.js";
 import type { Limits } from "./budget.js";
 import {
   arrayMethod,
@@ -173,7 +173,7 @@ export class Evaluator implements BuiltinHost {
       return;
     }
     const start = node === undefined ? 0 : nodeStart(mod.file, node);
-    if (e instanceof RangeError && /call stack/i.test(e.message)) {
+    if (isStackOverflow(e)) {
       this.reporter.atPos(PARSE.tooDeep, mod.file, start, 0, [
         "this definition's evaluation",
         MAX_EVAL_DEPTH,

@@ -44,7 +44,7 @@ function staticKey(name: ts.PropertyName): string | undefined {
 }
 
 /** Removes `path` and everything recorded under it (a later value replaced it). */
-export function forgetLocation(locs: Record<string, SourceLocation>, path: string): void {
+function forgetLocation(locs: Record<string, SourceLocation>, path: string): void {
   if (!(path in locs)) return;
   delete locs[path];
   const under = `${path}.`;

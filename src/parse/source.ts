@@ -145,8 +145,3 @@ export function nodeStart(file: ParsedFile, node: ts.Node): number {
 export function nodeLocation(file: ParsedFile, node: ts.Node): SourceLocation {
   return locationAt(file, nodeStart(file, node));
 }
-
-/** Source text of a node, without leading trivia. */
-export function nodeText(file: ParsedFile, node: ts.Node): string {
-  return file.text.slice(nodeStart(file, node), node.end);
-}

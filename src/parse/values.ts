@@ -153,7 +153,3 @@ export const SELECTABLE: ReadonlySet<DslClassName> = new Set<DslClassName>([
   "OnDemandFeatureView",
   "StreamFeatureView",
 ]);
-
-export function isRecordLike(v: object): v is Record<string, unknown> {
-  return !Array.isArray(v);
-}
