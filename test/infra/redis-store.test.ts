@@ -235,18 +235,21 @@ describe("Redis connection strings", () => {
     }
   });
 
-  it.runIf(hasService("redis"))("reports a masked location for a reachable server", async () => {
-    const { host, port } = services().redis;
-    const store = await openOnlineStore({
-      type: "redis",
-      connectionString: `redis://default:@${host}:${port}/0`,
-    });
-    try {
-      expect(store.location).toBe(`redis://default:***@${host}:${port}/0`);
-    } finally {
-      await store.close();
-    }
-  });
+  it.runIf(hasService("redis"))(
+    "reports the location of a reachable server (an empty password has nothing to mask)",
+    async () => {
+      const { host, port } = services().redis;
+      const store = await openOnlineStore({
+        type: "redis",
+        connectionString: `redis://default:@${host}:${port}/0`,
+      });
+      try {
+        expect(store.location).toBe(`redis://default:@${host}:${port}/0`);
+      } finally {
+        await store.close();
+      }
+    },
+  );
 
   it("rejects a string that is neither form, without echoing the password", async () => {
     const err = await openOnlineStore({ type: "redis", connectionString: "http://u:topsecret@h:1" }).catch(
