@@ -13,6 +13,7 @@ import type { DeclRecord, ModuleGraph, ModuleRecord, Target } from "./modules.js
 import { DslClassValue } from "./values.js";
 
 const K = ts.SyntaxKind;
+const MAX_ANALYSIS_DEPTH = 100;
 
 export type Root =
   | { readonly kind: "decl"; readonly rec: DeclRecord }
@@ -69,6 +70,8 @@ function pushChildren(stack: ts.Node[], node: ts.Node): void {
 export class RootFinder {
   private readonly functionMemo = new WeakMap<ts.Node, boolean>();
   private readonly constMemo = new Map<DeclRecord, boolean>();
+  /** Nesting of the function/const analyses below (a long chain of references must not overflow). */
+  private depth = 0;
 
   constructor(
     private readonly graph: ModuleGraph,
@@ -273,11 +276,18 @@ export class RootFinder {
   private functionConstructs(node: ts.FunctionLikeDeclaration, mod: ModuleRecord): boolean {
     const known = this.functionMemo.get(node);
     if (known !== undefined) return known;
+    // Too long a chain to follow: evaluate to find out (evaluation has its own limits).
+    if (this.depth >= MAX_ANALYSIS_DEPTH) return true;
     this.functionMemo.set(node, false); // a recursive helper does not make itself constructing
     const body = node.body;
-    const result = body !== undefined && this.constructs(body, mod) !== undefined;
-    this.functionMemo.set(node, result);
-    return result;
+    this.depth++;
+    try {
+      const result = body !== undefined && this.constructs(body, mod) !== undefined;
+      this.functionMemo.set(node, result);
+      return result;
+    } finally {
+      this.depth--;
+    }
   }
 
   /**
@@ -290,9 +300,11 @@ export class RootFinder {
     if (known !== undefined) return known;
     // Released after evaluation without touching a function: its value cannot hold one.
     if (rec.init === undefined) return false;
+    if (this.depth >= MAX_ANALYSIS_DEPTH) return true;
     this.constMemo.set(rec, false);
     let result = false;
-    if (rec.init !== undefined) {
+    this.depth++;
+    try {
       const mod = rec.mod;
       const stack: ts.Node[] = [rec.init];
       while (stack.length > 0 && !result) {
@@ -317,6 +329,8 @@ export class RootFinder {
         }
         pushChildren(stack, n);
       }
+    } finally {
+      this.depth--;
     }
     this.constMemo.set(rec, result);
     return result;

@@ -281,3 +281,17 @@ describe("aliases of DSL classes", () => {
     expect(names(result)).toEqual(["Entity:a", "Entity:b"]);
   });
 });
+
+describe("long chains of references", () => {
+  it("decide what is a definition without a deep stack, whatever the length", () => {
+    const lines = [ENTITY.trim()];
+    for (let i = 0; i < 20000; i++) lines.push(`const a${i} = { next: a${i + 1} };`);
+    lines.push("const a20000 = (n: string) => new Entity({ name: n });");
+    lines.push('export const e = a0.next.next.next("e");');
+    const result = parseText({ "a.ts": lines.join("\n") + "\n" });
+    // a0 … a20000 all hold the constructing helper; evaluating them needs 20,000 nested
+    // evaluations, which the evaluator reports (for each chain it starts) instead of overflowing
+    const codes = new Set(result.diagnostics.map((d) => d.code));
+    expect([...codes]).toEqual(["FS152"]);
+  });
+});
