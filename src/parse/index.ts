@@ -4,7 +4,7 @@
  */
 import { PARSE } from "./codes.js";
 import { Reporter } from "./diagnostics.js";
-import { limitsFrom } from "./budget.js";
+import { isStackOverflow, limitsFrom } from "./budget.js";
 import { Evaluator } from "./evaluator.js";
 import { ModuleGraph } from "./modules.js";
 import type { DeclRecord, ModuleRecord } from "./modules.js";
@@ -70,11 +70,21 @@ export function parseProject(files: readonly SourceFileInput[], options: ParseOp
   // Each module after the modules it imports, one at a time, so that its syntax tree can be let
   // go as soon as its definitions are evaluated.
   forEachDependencyFirst(graph, (mod) => {
-    for (const root of finder.findRoots(mod)) {
-      if (root.kind === "decl") evaluator.evaluateDecl(root.rec);
-      else evaluator.evaluateExpression(root.mod, root.node);
+    try {
+      for (const root of finder.findRoots(mod)) {
+        if (root.kind === "decl") evaluator.evaluateDecl(root.rec);
+        else evaluator.evaluateExpression(root.mod, root.node);
+      }
+      finder.beforeRelease(mod);
+    } catch (e) {
+      // Evaluation reports its own failures; this is the net under the analysis around it.
+      const what = isStackOverflow(e)
+        ? "its references are nested too deeply to analyse"
+        : e instanceof Error
+          ? e.message
+          : String(e);
+      reporter.atPos(PARSE.internalError, mod.file, 0, 0, [what]);
     }
-    finder.beforeRelease(mod);
     graph.release(mod);
   });
 

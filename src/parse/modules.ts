@@ -16,6 +16,8 @@ import type { ParsedFile, SyntaxProblem } from "./source.js";
 import { parseFile, skipTrivia, syntaxProblems } from "./source.js";
 
 export const FSOPS_MODULE = "fsops";
+/** Re-exports followed for one name before giving up (the resolution is recursive). */
+const MAX_REEXPORT_CHAIN = 500;
 const DSL_CLASS_SET: ReadonlySet<string> = new Set(DSL_CLASSES);
 
 /** Evaluation state of a declaration: not yet, under way (a cycle if reached again), done, failed. */
@@ -594,6 +596,13 @@ export class ModuleGraph {
     if (cached !== undefined) return cached ?? undefined;
     const key = `${mod.file.path}\0${name}`;
     if (seen.has(key)) return undefined; // a re-export cycle exports nothing
+    if (seen.size >= MAX_REEXPORT_CHAIN) {
+      return {
+        t: "unresolved",
+        specifier: mod.file.path,
+        why: `"${name}" is re-exported through too many modules`,
+      };
+    }
     seen.add(key);
     const result = this.computeExport(mod, name, seen);
     seen.delete(key);

@@ -295,3 +295,22 @@ describe("long chains of references", () => {
     expect([...codes]).toEqual(["FS152"]);
   });
 });
+
+describe("long re-export chains", () => {
+  it("are followed up to a limit, then reported, never overflowing", () => {
+    const files: Record<string, string> = { "r0000.ts": "export const deep = 1;\n" };
+    for (let i = 1; i < 20000; i++) {
+      files[`r${String(i).padStart(4, "0")}.ts`] = `export * from "./r${String(i - 1).padStart(4, "0")}";\n`;
+    }
+    files["short.ts"] =
+      ENTITY +
+      'import { deep } from "./r0100";\nexport const a = new Entity({ name: "a", description: deep });\n';
+    files["z.ts"] =
+      ENTITY +
+      'import { deep } from "./r19999";\nexport const z = new Entity({ name: "z", description: deep });\n';
+    const result = parseText(files);
+    expect(objectOf(result, "Entity", "a").options["description"]).toBe(1);
+    expect(where(result)).toEqual(["FS102 z.ts:3:55"]);
+    expect(result.diagnostics[0]?.message).toMatch(/"deep" is re-exported through too many modules$/);
+  });
+});
