@@ -69,7 +69,9 @@ export async function runAction(opts: ActionRunOptions): Promise<ActionRun> {
   // The runner keeps dashes and uppercases the rest: INPUT_GITHUB-TOKEN.
   for (const [name, value] of Object.entries(opts.inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
 
-  const child = spawn(process.execPath, [opts.bundle ?? BUNDLE], {
+  // GitHub runs the Action on Node 24; FSOPS_ACTION_NODE points the suite at such a binary.
+  const node = process.env.FSOPS_ACTION_NODE || process.execPath;
+  const child = spawn(node, [opts.bundle ?? BUNDLE], {
     cwd: opts.workspace,
     env,
     stdio: ["ignore", "pipe", "pipe"],
