@@ -145,10 +145,13 @@ describe.each<Backend>(["file", "s3", "postgres"])("%s registry", (backend) => {
       const newNames = await validatedNames(dir, target.env);
       for (let round = 0; round < 3; round++) {
         const child = spawnCli(["apply", dir, "--auto-approve", "--allow-destroy"], { env: target.env });
+        // Listen first: on a fast machine the apply may finish before the kill, and a late
+        // listener would never hear "close".
+        const closed = new Promise((r) => child.once("close", r));
         // Startup takes ~1 s here; spread the kills across startup, planning and committing.
         await new Promise((r) => setTimeout(r, 400 + Math.floor(Math.random() * 2500)));
         child.kill("SIGKILL");
-        await new Promise((r) => child.once("close", r));
+        await closed;
 
         const state = await showJson(dir, target.env);
         const names = state ? objectNames(state.objects) : [];
