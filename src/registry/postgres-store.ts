@@ -101,7 +101,7 @@ export class PostgresRegistryStore implements RegistryStore {
   constructor(private readonly config: PostgresRegistryConfig) {
     this.schema = config.schema || "public";
     const q = quoteIdent(this.schema);
-    this.t = { state: `${q}.fsops_state`, history: `${q}.fsops_history`, locks: `${q}.fsops_locks` };
+    this.t = { state: `${q}."fsops_state"`, history: `${q}."fsops_history"`, locks: `${q}."fsops_locks"` };
     this.location = `${maskUrl(config.connectionString)}${this.schema === "public" ? "" : ` (schema ${this.schema})`}`;
     this.pool = new pg.Pool({ connectionString: config.connectionString, max: 4 });
     // An idle client losing its server must not crash the process; the next query reports it.
@@ -385,7 +385,7 @@ export class PostgresRegistryStore implements RegistryStore {
         entry jsonb NOT NULL,
         recorded_at timestamptz NOT NULL DEFAULT now())`);
       await client.query(
-        `CREATE INDEX IF NOT EXISTS fsops_history_project_idx ON ${this.t.history} (project, id)`,
+        `CREATE INDEX IF NOT EXISTS "fsops_history_project_idx" ON ${this.t.history} (project, id)`,
       );
       await client.query(`CREATE TABLE IF NOT EXISTS ${this.t.locks} (
         project text PRIMARY KEY,
