@@ -57,6 +57,8 @@ function nameOf(ctx: RuleContext, obj: DslObject): string | undefined {
 }
 
 export function runRules(ctx: RuleContext, a: Analysis): void {
+  // Fields, most of the objects, have no rules of their own: no reporter is made for them.
+  if (a.obj.$dsl === "Field") return;
   const r = new Reporter(ctx, a);
   switch (a.obj.$dsl) {
     case "Entity":
