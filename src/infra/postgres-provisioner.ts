@@ -103,12 +103,6 @@ export class PostgresProvisioner implements OnlineStoreProvisioner {
     return planDestroy(project, recorded, actual);
   }
 
-  async destroy(project: string, recorded: Json): Promise<InfraAction[]> {
-    const actions = await this.planDestroy(project, recorded);
-    await this.apply(project, actions);
-    return actions;
-  }
-
   close(): Promise<void> {
     return this.sql.close();
   }

@@ -37,9 +37,6 @@ export interface OnlineStoreProvisioner {
   /** The actions that remove everything `project` owns in this store (see `planDestroy`). */
   planDestroy(project: string, recorded: Json): Promise<InfraAction[]>;
 
-  /** planDestroy + apply; returns what ran. */
-  destroy(project: string, recorded: Json): Promise<InfraAction[]>;
-
   close(): Promise<void>;
 }
 

@@ -78,12 +78,6 @@ export class RedisProvisioner implements OnlineStoreProvisioner {
     return planDestroy(project, recorded, actual);
   }
 
-  async destroy(project: string, recorded: Json): Promise<InfraAction[]> {
-    const actions = await this.planDestroy(project, recorded);
-    await this.apply(project, actions);
-    return actions;
-  }
-
   close(): Promise<void> {
     return this.conn.close();
   }

@@ -280,7 +280,9 @@ describe.each(backends)("Postgres online store ($name)", (backend) => {
     expect((await s.plan(P, desiredState(P, driverStats()), v1.record)).actions).toEqual([]);
     const v2 = await converge(s, driverStats({}, { conv_rate: "float32" }), v1.record);
     expect(v2.actions.map((a) => a.action)).toEqual(["drop_column"]);
-    expect(await s.destroy(P, v2.record)).toHaveLength(1);
+    const teardown = await s.planDestroy(P, v2.record);
+    expect(teardown).toHaveLength(1);
+    await s.apply(P, teardown);
     expect(await tablesIn(b.sql, s.schema)).toEqual([]);
   });
 
@@ -329,10 +331,11 @@ describe.each(backends)("Postgres online store ($name)", (backend) => {
       `${s.schema}.drivers__b`,
       `${s.schema}.drivers__driver_stats`,
     ]);
-    await s.destroy(P, v1.record);
+    await s.apply(P, planned);
     expect(await tablesIn(b.sql, s.schema)).toEqual(["drivers__not_ours", "keep_me__driver_stats"]);
-    expect(await s.planDestroy(P, v1.record)).toHaveLength(2); // idempotent: DROP … IF EXISTS
-    await s.destroy(P, v1.record);
+    const again = await s.planDestroy(P, v1.record);
+    expect(again).toHaveLength(2); // idempotent: DROP … IF EXISTS
+    await s.apply(P, again);
   });
 
   it("converges after the applying process is killed (SIGKILL) inside its transaction", async () => {

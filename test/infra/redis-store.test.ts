@@ -195,7 +195,8 @@ describe.each(flavours)("Redis online store ($name)", (flavour) => {
     await seed(`fsops:${project}:driver_stats:`, 1200);
     await seed(`fsops:${project}:trips:`, 5);
     const others = await bystanders(project);
-    const ran = await store.destroy(project, v1.record);
+    const ran = await store.planDestroy(project, v1.record);
+    await store.apply(project, ran);
     expect(ran.map((a) => a.target)).toEqual([`fsops:${project}:*`]);
     expect(await keys(`fsops:${project}:*`)).toEqual([]);
     await stillThere(others);
