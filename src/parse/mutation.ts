@@ -12,6 +12,7 @@ import { ts } from "ts-morph";
 import { bindingNames } from "./modules.js";
 import type { DeclRecord, ModuleGraph, ModuleRecord, Target } from "./modules.js";
 import { skipTrivia } from "./source.js";
+import { skipTransparent } from "./locations.js";
 
 const K = ts.SyntaxKind;
 
@@ -65,33 +66,19 @@ const REFLECT_MUTATORS: ReadonlySet<string> = new Set([
   "setPrototypeOf",
 ]);
 
-function unwrap(node: ts.Expression): ts.Expression {
-  let n = node;
-  while (
-    n.kind === K.ParenthesizedExpression ||
-    n.kind === K.AsExpression ||
-    n.kind === K.SatisfiesExpression ||
-    n.kind === K.NonNullExpression ||
-    n.kind === K.TypeAssertionExpression
-  ) {
-    n = (n as ts.ParenthesizedExpression).expression;
-  }
-  return n;
-}
-
 /** The identifier an access chain starts from (`a` in `a.b[0].c`), and the first member after it. */
 function chainRoot(expr: ts.Expression): { id: ts.Identifier; member: string | undefined } | undefined {
-  let n = unwrap(expr);
+  let n = skipTransparent(expr);
   let member: string | undefined;
   for (;;) {
     if (n.kind === K.Identifier) return { id: n as ts.Identifier, member };
     if (n.kind === K.PropertyAccessExpression) {
       member = (n as ts.PropertyAccessExpression).name.text;
-      n = unwrap((n as ts.PropertyAccessExpression).expression);
+      n = skipTransparent((n as ts.PropertyAccessExpression).expression);
     } else if (n.kind === K.ElementAccessExpression) {
       const arg = (n as ts.ElementAccessExpression).argumentExpression;
       member = arg.kind === K.StringLiteral ? (arg as ts.StringLiteral).text : undefined;
-      n = unwrap((n as ts.ElementAccessExpression).expression);
+      n = skipTransparent((n as ts.ElementAccessExpression).expression);
     } else {
       return undefined; // a call or a literal: a fresh value, not a binding
     }
@@ -209,7 +196,7 @@ export class MutationScanner {
         const b = n as ts.BinaryExpression;
         const op = b.operatorToken.kind;
         if (op >= K.FirstAssignment && op <= K.LastAssignment) {
-          const direct = unwrap(b.left).kind === K.Identifier;
+          const direct = skipTransparent(b.left).kind === K.Identifier;
           this.addTargets(mod, b.left, n, direct ? "is reassigned" : "is modified by an assignment", path);
         }
         break;
@@ -227,7 +214,7 @@ export class MutationScanner {
         break;
       case K.CallExpression: {
         const call = n as ts.CallExpression;
-        const callee = unwrap(call.expression);
+        const callee = skipTransparent(call.expression);
         let name: string | undefined;
         let object: ts.Expression | undefined;
         if (callee.kind === K.PropertyAccessExpression) {
@@ -243,7 +230,7 @@ export class MutationScanner {
           this.addTargets(mod, object, n, `is modified by .${name}()`, path);
           break;
         }
-        const obj = unwrap(object);
+        const obj = skipTransparent(object);
         if (obj.kind !== K.Identifier) break;
         const owner = (obj as ts.Identifier).text;
         const first = call.arguments[0];
@@ -283,7 +270,7 @@ export class MutationScanner {
     how: string,
     path: readonly ts.Node[],
   ): void {
-    const e = unwrap(expr);
+    const e = skipTransparent(expr);
     if (e.kind === K.ObjectLiteralExpression) {
       for (const p of (e as ts.ObjectLiteralExpression).properties) {
         if (p.kind === K.PropertyAssignment) this.addTargets(mod, p.initializer, site, "is reassigned", path);

@@ -11,6 +11,7 @@ import type { Reporter } from "./diagnostics.js";
 import { isDslClassName } from "./modules.js";
 import type { DeclRecord, ModuleGraph, ModuleRecord, Target } from "./modules.js";
 import { DslClassValue } from "./values.js";
+import { skipTransparent } from "./locations.js";
 
 const K = ts.SyntaxKind;
 const MAX_ANALYSIS_DEPTH = 100;
@@ -37,20 +38,6 @@ function isFunctionLike(kind: ts.SyntaxKind): boolean {
     kind === K.GetAccessor ||
     kind === K.SetAccessor
   );
-}
-
-function unwrap(node: ts.Expression): ts.Expression {
-  let n = node;
-  while (
-    n.kind === K.ParenthesizedExpression ||
-    n.kind === K.AsExpression ||
-    n.kind === K.SatisfiesExpression ||
-    n.kind === K.NonNullExpression ||
-    n.kind === K.TypeAssertionExpression
-  ) {
-    n = (n as ts.ParenthesizedExpression).expression;
-  }
-  return n;
 }
 
 /** Children in source order, pushed so that the first child is popped first. */
@@ -131,7 +118,7 @@ export class RootFinder {
         }
         case K.ExpressionStatement: {
           const expr = (st as ts.ExpressionStatement).expression;
-          const inner = unwrap(expr);
+          const inner = skipTransparent(expr);
           if (
             inner.kind === K.NewExpression &&
             this.isDslCallee((inner as ts.NewExpression).expression, mod, 0)
@@ -235,7 +222,7 @@ export class RootFinder {
 
   /** Whether `new <callee>` builds a DSL object: an import from "fsops", possibly via aliases. */
   isDslCallee(callee: ts.Expression, mod: ModuleRecord, depth: number): boolean {
-    const c = unwrap(callee);
+    const c = skipTransparent(callee);
     let t: Target | undefined;
     if (c.kind === K.Identifier) {
       t = this.graph.resolveTop(mod, (c as ts.Identifier).text);
