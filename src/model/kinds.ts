@@ -33,6 +33,22 @@ export const DSL_CLASSES = [
 ] as const;
 export type DslClassName = (typeof DSL_CLASSES)[number];
 
+/** The registered kind of each DSL class; Field and Aggregation are values inside other objects. */
+export const CLASS_KIND: Readonly<Record<DslClassName, ObjectKind | null>> = {
+  Entity: "entity",
+  Field: null,
+  FileSource: "data_source",
+  PostgresSource: "data_source",
+  PushSource: "data_source",
+  RequestSource: "data_source",
+  KafkaSource: "data_source",
+  FeatureView: "feature_view",
+  OnDemandFeatureView: "on_demand_feature_view",
+  StreamFeatureView: "stream_feature_view",
+  Aggregation: null,
+  FeatureService: "feature_service",
+};
+
 export const SCALAR_DTYPES = [
   "int32",
   "int64",

@@ -7,6 +7,7 @@ import type { ts } from "ts-morph";
 import type { SourceLocation } from "../model/diagnostic.js";
 import type { DslObject, EvalRecord, EvalValue, Projection, TransformSource } from "../model/evaluated.js";
 import type { DslClassName } from "../model/kinds.js";
+import { CLASS_KIND, DSL_CLASSES } from "../model/kinds.js";
 import type { ModuleRecord } from "./modules.js";
 
 /** A lexical scope: helper parameters and local consts, then the module's top level. */
@@ -132,21 +133,10 @@ export function setKey(rec: Record<string, unknown>, key: string, value: unknown
   }
 }
 
-/** The `kind` getter of each DSL class at run time (src/dsl). */
-export const RUNTIME_KIND: Readonly<Record<DslClassName, string>> = {
-  Entity: "entity",
-  Field: "field",
-  FileSource: "data_source",
-  PostgresSource: "data_source",
-  PushSource: "data_source",
-  RequestSource: "data_source",
-  KafkaSource: "data_source",
-  FeatureView: "feature_view",
-  OnDemandFeatureView: "on_demand_feature_view",
-  StreamFeatureView: "stream_feature_view",
-  Aggregation: "aggregation",
-  FeatureService: "feature_service",
-};
+/** The `kind` getter of each DSL class at run time (src/dsl): the registered kind, or the value's own. */
+export const RUNTIME_KIND: Readonly<Record<DslClassName, string>> = Object.fromEntries(
+  DSL_CLASSES.map((c) => [c, CLASS_KIND[c] ?? c.toLowerCase()]),
+) as Record<DslClassName, string>;
 
 export const SELECTABLE: ReadonlySet<DslClassName> = new Set<DslClassName>([
   "FeatureView",

@@ -2,7 +2,7 @@ import type { Diagnostic, SourceLocation } from "../model/diagnostic.js";
 import { compareDiagnostics } from "../model/diagnostic.js";
 import type { DslObject } from "../model/evaluated.js";
 import { isDslObject, isProjection, isTransformSource } from "../model/evaluated.js";
-import type { DslClassName, ObjectKind } from "../model/kinds.js";
+import type { ObjectKind } from "../model/kinds.js";
 import { FEATURE_VIEW_KINDS, kindOrder, objectId } from "../model/kinds.js";
 import type { AnySpec, DesiredObject, DesiredState, GraphEdge } from "../model/spec.js";
 import type { Analysis } from "./analyze.js";
@@ -14,6 +14,7 @@ import { quote } from "./describe.js";
 import { diagnosticAtLocation } from "./issues.js";
 import { runRules } from "./rules.js";
 import type { OptionsOf } from "./schemas.js";
+import { CLASS_KIND } from "../model/kinds.js";
 
 /** What validation reads from the parse stage (structurally `ParseResult` of src/parse). */
 export interface EvaluatedDefinitions {
@@ -32,22 +33,6 @@ export interface ValidationResult {
   /** Validation diagnostics only (the caller merges the parse ones), sorted. */
   diagnostics: Diagnostic[];
 }
-
-/** The registered kind of each DSL class; Field and Aggregation are values inside other objects. */
-export const CLASS_KIND: Readonly<Record<DslClassName, ObjectKind | null>> = {
-  Entity: "entity",
-  Field: null,
-  FileSource: "data_source",
-  PostgresSource: "data_source",
-  PushSource: "data_source",
-  RequestSource: "data_source",
-  KafkaSource: "data_source",
-  FeatureView: "feature_view",
-  OnDemandFeatureView: "on_demand_feature_view",
-  StreamFeatureView: "stream_feature_view",
-  Aggregation: null,
-  FeatureService: "feature_service",
-};
 
 function compareLocations(a: SourceLocation, b: SourceLocation): number {
   return (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || a.column - b.column;
