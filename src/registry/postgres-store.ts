@@ -39,16 +39,12 @@ import {
   validateState,
   type Expected,
 } from "./state.js";
+import { quoteIdent } from "../infra/sql.js";
 
 export interface PostgresRegistryConfig {
   connectionString: string;
   /** Schema holding the fsops_ tables (default public); any name, quoted in every statement. */
   schema: string;
-}
-
-/** Double-quoted SQL identifier, inner quotes doubled. */
-function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
 }
 
 /** Signed 64-bit advisory lock key. */
