@@ -40,6 +40,7 @@ import {
   type Expected,
 } from "./state.js";
 import { quoteIdent } from "../infra/sql.js";
+import { connectionSecrets, redactSecrets } from "../config/redact.js";
 
 export interface PostgresRegistryConfig {
   connectionString: string;
@@ -93,12 +94,15 @@ export class PostgresRegistryStore implements RegistryStore {
   private readonly t: { state: string; history: string; locks: string };
   private tablesReady: Promise<void> | null = null;
   private readonly locks = new Set<PostgresLock>();
+  /** What a driver error may echo of the connection string (see `translate`). */
+  private readonly secrets: string[];
 
   constructor(private readonly config: PostgresRegistryConfig) {
     this.schema = config.schema || "public";
     const q = quoteIdent(this.schema);
     this.t = { state: `${q}."fsops_state"`, history: `${q}."fsops_history"`, locks: `${q}."fsops_locks"` };
     this.location = `${maskUrl(config.connectionString)}${this.schema === "public" ? "" : ` (schema ${this.schema})`}`;
+    this.secrets = connectionSecrets(config.connectionString);
     this.pool = new pg.Pool({ connectionString: config.connectionString, max: 4 });
     // An idle client losing its server must not crash the process; the next query reports it.
     this.pool.on("error", () => {});
@@ -408,18 +412,7 @@ export class PostgresRegistryStore implements RegistryStore {
   /** Registry errors pass through; anything else names the (masked) location, never the password. */
   private translate(error: unknown): Error {
     if (error instanceof RegistryError) return error;
-    let message = error instanceof Error ? error.message : String(error);
-    const password = safePassword(this.config.connectionString);
-    if (password) message = message.split(password).join("***");
-    return new RegistryError(`${this.location}: ${message}`);
-  }
-}
-
-function safePassword(connectionString: string): string | null {
-  try {
-    const password = decodeURIComponent(new URL(connectionString).password);
-    return password.length > 0 ? password : null;
-  } catch {
-    return null;
+    const message = error instanceof Error ? error.message : String(error);
+    return new RegistryError(`${this.location}: ${redactSecrets(message, this.secrets)}`);
   }
 }
