@@ -1,13 +1,12 @@
 import type { Diagnostic } from "../model/diagnostic.js";
 import type { DslObject, EvalRecord } from "../model/evaluated.js";
-import { isDslObject, isProjection, isTransformSource } from "../model/evaluated.js";
 import type { DslClassName } from "../model/kinds.js";
 import { DSL_CLASSES } from "../model/kinds.js";
 import { CODES } from "./codes.js";
 import { describeValue } from "./describe.js";
 import { diagnosticAt, issuesToDiagnostics } from "./issues.js";
 import { isValidName } from "./names.js";
-import { SCHEMAS, SHAPES, isDtype } from "./schemas.js";
+import { SCHEMAS, SHAPES, isDtype, isPlainRecord } from "./schemas.js";
 import type { OptionsOf } from "./schemas.js";
 
 /** One construction after its options went through its schema. */
@@ -46,17 +45,6 @@ export function isKnownClass(obj: DslObject): boolean {
   return KNOWN_CLASSES.has(obj.$dsl);
 }
 
-function isOptionsRecord(v: unknown): boolean {
-  return (
-    typeof v === "object" &&
-    v !== null &&
-    !Array.isArray(v) &&
-    !isDslObject(v) &&
-    !isProjection(v) &&
-    !isTransformSource(v)
-  );
-}
-
 /**
  * Fields are most of the constructions of a project (ten or more per view), so the common case,
  * `{ name, dtype }` both valid, skips zod; anything else goes through the schema, which stays the
@@ -76,7 +64,7 @@ export function fastField(options: EvalRecord): OptionsOf<"Field"> | null {
 
 /** Parse one construction's options with its class schema. */
 export function analyzeOptions(obj: DslObject, diagnostics: Diagnostic[], incomplete = false): Analysis {
-  if (!isOptionsRecord(obj.options)) {
+  if (!isPlainRecord(obj.options)) {
     diagnostics.push(
       diagnosticAt(
         obj,

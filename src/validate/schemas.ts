@@ -181,7 +181,8 @@ export const windowSchema = durationSchema(1);
 /** Free text that must say something (paths, topics, column names of the source). */
 const text = z.string().min(1);
 
-function isPlainRecord(v: unknown): v is Record<string, unknown> {
+/** An options object or `{ key: value }` map: not an array, DSL object, projection or transform. */
+export function isPlainRecord(v: unknown): v is Record<string, unknown> {
   return (
     typeof v === "object" &&
     v !== null &&
