@@ -72,7 +72,7 @@ export function mermaidId(id: string): string {
 }
 
 /** Text inside a quoted Mermaid label: quotes, markup and `%` (directives are `%%{…}%%` anywhere) as entity codes. */
-function mermaidLabel(s: string): string {
+export function mermaidLabel(s: string): string {
   return s.replace(/[#"<>&%]/g, (ch) => `#${ch.charCodeAt(0)};`).replace(/\r?\n|\r/g, " ");
 }
 

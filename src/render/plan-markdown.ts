@@ -18,6 +18,7 @@ import {
   summaryCounts,
   textDiffLines,
 } from "./format.js";
+import { mermaidLabel } from "./graph.js";
 import { codeBlock, codeSpan, escapeHtml, escapeInline, linkUrl, tableCell } from "./markdown.js";
 
 /**
@@ -255,7 +256,7 @@ function blastRadius(plan: RenderablePlan): string {
   for (const id of shown) {
     const c = changed.get(id);
     const label = c ? `${ACTION_SYMBOL[c.action]} ${displayObjectId(id)}` : displayObjectId(id);
-    lines.push(`  n${position.get(id)}["${mermaidText(label)}"]:::${c ? c.impact : "affected"}`);
+    lines.push(`  n${position.get(id)}["${mermaidLabel(label)}"]:::${c ? c.impact : "affected"}`);
   }
   const edges =
     plan.edges ?? plan.changes.flatMap((c) => c.dependents.map((d) => ({ from: d, to: changeId(c) })));
@@ -279,9 +280,4 @@ function blastRadius(plan: RenderablePlan): string {
       ? `\n\n<sub>The diagram shows ${shown.length} of ${ordered.length} affected objects.</sub>`
       : "";
   return `<details><summary>Blast radius</summary>\n\n${codeBlock("mermaid", lines.join("\n"))}${note}\n\n</details>`;
-}
-
-/** Text inside a quoted Mermaid label. */
-function mermaidText(s: string): string {
-  return s.replace(/[#"<>&%]/g, (ch) => `#${ch.charCodeAt(0)};`).replace(/\r?\n|\r/g, " ");
 }
