@@ -35,6 +35,7 @@ import {
   checkDeleteArgs,
   checkExpected,
   checkFormatVersion,
+  lockedBy,
   lockLost,
   lockMismatch,
   parseJson,
@@ -266,16 +267,7 @@ export class FileRegistryStore implements RegistryStore {
         const holder = await this.readLock(path);
         // Released between our link() and read: try again.
         if (holder === null && attempt < 5) continue;
-        throw new RegistryLockedError(
-          holder ?? {
-            id: "unknown",
-            who: "unknown",
-            host: "unknown",
-            pid: 0,
-            time: "unknown",
-            operation: "apply",
-          },
-        );
+        throw lockedBy(holder);
       }
     } finally {
       await fs.rm(temp, { force: true });

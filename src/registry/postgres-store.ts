@@ -18,7 +18,6 @@ import {
   ConcurrentChangeError,
   RegistryCorruptError,
   RegistryError,
-  RegistryLockedError,
   type HistoryEntry,
   type LockInfo,
   type RegistryLock,
@@ -31,6 +30,7 @@ import {
   checkCommitArgs,
   checkDeleteArgs,
   checkExpected,
+  lockedBy,
   lockLost,
   lockMismatch,
   maskUrl,
@@ -159,16 +159,7 @@ export class PostgresRegistryStore implements RegistryStore {
           await new Promise((resolve) => setTimeout(resolve, 50));
           continue;
         }
-        throw new RegistryLockedError(
-          holder ?? {
-            id: "unknown",
-            who: "unknown",
-            host: "unknown",
-            pid: 0,
-            time: "unknown",
-            operation: "apply",
-          },
-        );
+        throw lockedBy(holder);
       } catch (error) {
         throw this.translate(error);
       } finally {

@@ -29,7 +29,6 @@ import {
   REGISTRY_FORMAT_VERSION,
   RegistryCorruptError,
   RegistryError,
-  RegistryLockedError,
   type HistoryEntry,
   type LockInfo,
   type RegistryLock,
@@ -43,6 +42,7 @@ import {
   checkDeleteArgs,
   checkExpected,
   checkFormatVersion,
+  lockedBy,
   lockLost,
   lockMismatch,
   maskUrl,
@@ -185,16 +185,7 @@ export class S3RegistryStore implements RegistryStore {
       const holder = await this.readLock(project);
       // Released between our put and read: try again.
       if (holder === null && attempt < 5) continue;
-      throw new RegistryLockedError(
-        holder ?? {
-          id: "unknown",
-          who: "unknown",
-          host: "unknown",
-          pid: 0,
-          time: "unknown",
-          operation: "apply",
-        },
-      );
+      throw lockedBy(holder);
     }
   }
 

@@ -11,6 +11,7 @@ import {
   REGISTRY_FORMAT_VERSION,
   RegistryCorruptError,
   RegistryError,
+  RegistryLockedError,
   type HistoryEntry,
   type LockInfo,
   type RegistryState,
@@ -235,6 +236,13 @@ export function lockMismatch(project: string, lockId: string, holder: LockInfo |
         `to remove that lock, run: fsops force-unlock ${holder.id}`,
       )
     : new RegistryError(`project ${project} is not locked`);
+}
+
+/** The lock is taken; `holder` is null when it vanished before it could be read (and retries ran out). */
+export function lockedBy(holder: LockInfo | null): RegistryLockedError {
+  return new RegistryLockedError(
+    holder ?? { id: "unknown", who: "unknown", host: "unknown", pid: 0, time: "unknown", operation: "apply" },
+  );
 }
 
 export function lockLost(project: string): RegistryError {
