@@ -2,12 +2,16 @@ import { execFileSync } from "node:child_process";
 import { userInfo } from "node:os";
 import type { CommandContext } from "../commands/types.js";
 
-/** Who is applying and at which commit: from CI variables when present, else the local user and git. */
+/**
+ * Who is applying and at which commit: from CI variables when present, else the local user and
+ * git. Only commands that record history ask for the commit, so plan never spawns git.
+ */
 export function commandContext(
   env: Readonly<Record<string, string | undefined>>,
   dir: string,
+  opts: { withCommit?: boolean } = {},
 ): CommandContext {
-  return { env, who: whoAmI(env), commit: env.GITHUB_SHA ?? gitHead(dir) };
+  return { env, who: whoAmI(env), commit: env.GITHUB_SHA ?? (opts.withCommit ? gitHead(dir) : null) };
 }
 
 function whoAmI(env: Readonly<Record<string, string | undefined>>): string {

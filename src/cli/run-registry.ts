@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { destroyProject } from "../commands/destroy.js";
-import { forceUnlock, loadConfigOnly, readHistory, showRegistry } from "../commands/inspect.js";
+import { forceUnlock, readHistory, showRegistry } from "../commands/inspect.js";
+import { loadConfig } from "../commands/load-project.js";
 import { describeError } from "../commands/errors.js";
 import type { ProjectConfig } from "../model/config.js";
 import { renderDiagnostics } from "../render/diagnostics.js";
@@ -17,7 +18,7 @@ async function withConfig(
   fn: (config: ProjectConfig, dir: string) => Promise<number>,
 ): Promise<number> {
   const dir = resolve(dirArg ?? ".");
-  const loaded = await loadConfigOnly(dir, commandContext(env, dir));
+  const loaded = await loadConfig(dir, { env });
   if (loaded.status === "invalid") {
     io.err(renderDiagnostics(loaded.diagnostics, loaded.sources, { color: io.color }));
     return 1;
@@ -98,7 +99,7 @@ export function runDestroy(
       io.err("error: no terminal to confirm on: pass --auto-approve to destroy without a prompt");
       return 1;
     }
-    const outcome = await destroyProject(config, commandContext(env, dir), {
+    const outcome = await destroyProject(config, commandContext(env, dir, { withCommit: true }), {
       confirm: flags.autoApprove
         ? undefined
         : async (actions, objects) => {

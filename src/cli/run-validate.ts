@@ -1,8 +1,7 @@
 import { resolve } from "node:path";
-import { loadProjectConfig } from "../config/index.js";
 import { hasErrors } from "../model/diagnostic.js";
 import type { Diagnostic } from "../model/diagnostic.js";
-import { loadDefinitions } from "../commands/load-definitions.js";
+import { loadProject } from "../commands/load-project.js";
 import { renderDiagnostics } from "../render/diagnostics.js";
 import { renderGraph } from "../render/graph.js";
 import type { DesiredState } from "../model/spec.js";
@@ -20,19 +19,10 @@ async function validateDir(
   dir: string,
   env: Readonly<Record<string, string | undefined>>,
 ): Promise<Validated> {
-  const config = await loadProjectConfig(dir, env);
-  const sources = new Map<string, string>();
-  if (config.text !== null) sources.set(config.file, config.text);
-  const project = config.config?.project ?? null;
-  if (!config.config) return { project, desired: null, diagnostics: config.diagnostics, sources };
-  const defs = await loadDefinitions(dir, config.config.project);
-  for (const [f, t] of defs.sources) sources.set(f, t);
-  return {
-    project,
-    desired: defs.desired,
-    diagnostics: [...config.diagnostics, ...defs.diagnostics],
-    sources,
-  };
+  const loaded = await loadProject(dir, { env });
+  if (loaded.status === "invalid") return loaded;
+  const { config, definitions } = loaded;
+  return { project: config.project, ...definitions };
 }
 
 function diagnosticJson(d: Diagnostic) {

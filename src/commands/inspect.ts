@@ -1,24 +1,7 @@
-import { loadProjectConfig } from "../config/index.js";
-import { hasErrors } from "../model/diagnostic.js";
 import type { ProjectConfig } from "../model/config.js";
 import type { HistoryEntry, LockInfo, RegistryState } from "../model/registry.js";
 import { openRegistryStore } from "../registry/open-store.js";
 import { CommandError } from "./errors.js";
-import type { CommandContext, InvalidDefinitions } from "./types.js";
-
-export type ConfigOutcome =
-  { status: "ok"; config: ProjectConfig } | ({ status: "invalid" } & InvalidDefinitions);
-
-/** fsops.yaml only: for commands that read or unlock the registry without the definitions. */
-export async function loadConfigOnly(dir: string, ctx: CommandContext): Promise<ConfigOutcome> {
-  const result = await loadProjectConfig(dir, ctx.env);
-  if (!result.config || hasErrors(result.diagnostics)) {
-    const sources = new Map<string, string>();
-    if (result.text !== null) sources.set(result.file, result.text);
-    return { status: "invalid", diagnostics: result.diagnostics, sources };
-  }
-  return { status: "ok", config: result.config };
-}
 
 async function withRegistry<T>(
   config: ProjectConfig,
