@@ -146,6 +146,11 @@ describe("fsops plan --check-sources", () => {
     expect(r.stderr).toMatch(/sources\.ts:\d+:\d+ - error FS401: .*analytics\.driver_trips/);
     expect(r.stdout + r.stderr).not.toContain(offline);
 
+    // Without an offline store the checks cannot run: a warning, not a failure.
+    const none = await runCli(["plan", dir, "--check-sources"]);
+    expect(none.code, none.stderr).toBe(0);
+    expect(none.stderr).toMatch(/warning FS\d+: --check-sources needs an offline_store/);
+
     // Without the flag the same project plans fine: checks are opt-in.
     expect((await runCli(["plan", dir], { env })).code).toBe(0);
   });

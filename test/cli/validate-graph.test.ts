@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
-import { copyExample, runCli, tempDir } from "./helpers.js";
+import { REPO, copyExample, runCli, tempDir } from "./helpers.js";
 
 // Each test drives one or more CLI processes; two cores are shared with the servers.
 vi.setConfig({ testTimeout: 180_000 });
@@ -154,6 +154,13 @@ describe("usage", () => {
   it("exits 2 on a bad --format", async () => {
     const r = await runCli(["graph", "examples/staging", "--format", "svg"]);
     expect(r.code).toBe(2);
+  });
+
+  it("--version prints the package's version", async () => {
+    const pkg = JSON.parse(await readFile(join(REPO, "package.json"), "utf8")) as { version: string };
+    const r = await runCli(["--version"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(pkg.version);
   });
 
   it("exits 0 for --help", async () => {
