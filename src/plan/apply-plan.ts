@@ -1,6 +1,7 @@
-import { kindOrder, objectId } from "../model/index.js";
+import { objectId } from "../model/index.js";
 import type { DesiredState, Plan, RegistryObject, RegistryState } from "../model/index.js";
 import { isProtected } from "./plan-changes.js";
+import { compareObjects } from "./references.js";
 
 /** The plan does not describe how to get from this registry state to this desired state. */
 export class PlanMismatchError extends Error {
@@ -59,7 +60,5 @@ export function nextRegistryObjects(
     byId.set(id, { ...have, file: want.location.file, line: want.location.line });
   }
 
-  return [...byId.values()].sort(
-    (a, b) => kindOrder(a.kind) - kindOrder(b.kind) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
-  );
+  return [...byId.values()].sort(compareObjects);
 }

@@ -1,4 +1,4 @@
-import { kindOrder, objectId } from "../model/index.js";
+import { objectId } from "../model/index.js";
 import type {
   AnySpec,
   Change,
@@ -18,7 +18,7 @@ import { diffSpecs } from "./diff-fields.js";
 import { assessChange } from "./impact.js";
 import type { ImpactContext } from "./impact.js";
 import { planFingerprint } from "./fingerprint.js";
-import { compareEdges, dependentsIndex, downstreamOf, edgesFromSpecs } from "./references.js";
+import { compareEdges, compareObjects, dependentsIndex, downstreamOf, edgesFromSpecs } from "./references.js";
 
 /** The tag that keeps an object from ever being deleted by apply. */
 export const PROTECT_TAG = "fsops.protect";
@@ -232,12 +232,7 @@ function change(
 function sortedIds(a: ReadonlyMap<string, { kind: ObjectKind; name: string }>, b: typeof a): string[] {
   const all = new Map(a);
   for (const [id, o] of b) if (!all.has(id)) all.set(id, o);
-  return [...all]
-    .sort(
-      ([, x], [, y]) =>
-        kindOrder(x.kind) - kindOrder(y.kind) || (x.name < y.name ? -1 : x.name > y.name ? 1 : 0),
-    )
-    .map(([id]) => id);
+  return [...all].sort(([, x], [, y]) => compareObjects(x, y)).map(([id]) => id);
 }
 
 /** Specs are plain JSON by construction (canonical specs); this only changes the static type. */

@@ -81,11 +81,19 @@ export function compareEdges(a: GraphEdge, b: GraphEdge): number {
   return a.from < b.from ? -1 : a.from > b.from ? 1 : a.to < b.to ? -1 : a.to > b.to ? 1 : 0;
 }
 
-/** Order of `kind:name` ids: kind order (OBJECT_KINDS), then name. */
+/** Order of objects: kind order (OBJECT_KINDS), then name. */
+export function compareObjects(
+  a: { readonly kind: ObjectKind; readonly name: string },
+  b: { readonly kind: ObjectKind; readonly name: string },
+): number {
+  return kindOrder(a.kind) - kindOrder(b.kind) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+}
+
+/** Order of `kind:name` ids, as compareObjects. */
 export function compareIds(a: string, b: string): number {
   const [ka, na] = splitId(a);
   const [kb, nb] = splitId(b);
-  return kindOrder(ka) - kindOrder(kb) || (na < nb ? -1 : na > nb ? 1 : 0);
+  return compareObjects({ kind: ka, name: na }, { kind: kb, name: nb });
 }
 
 export function splitId(id: string): [ObjectKind, string] {

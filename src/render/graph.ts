@@ -1,6 +1,6 @@
-import { OBJECT_KINDS, kindOrder, objectId } from "../model/index.js";
+import { OBJECT_KINDS, objectId } from "../model/index.js";
 import type { DesiredState, ObjectKind } from "../model/index.js";
-import { compareEdges } from "../plan/references.js";
+import { compareEdges, compareObjects } from "../plan/references.js";
 
 export type GraphFormat = "mermaid" | "dot" | "json";
 
@@ -19,9 +19,7 @@ export interface GraphJson {
 export function renderGraph(state: DesiredState, format: GraphFormat): string {
   const nodes = [...state.objects]
     .map((o) => ({ id: objectId(o.kind, o.name) as string, kind: o.kind, name: o.name }))
-    .sort(
-      (a, b) => kindOrder(a.kind) - kindOrder(b.kind) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
-    );
+    .sort(compareObjects);
   const edges = [...state.edges].map((e) => ({ from: e.from, to: e.to })).sort(compareEdges);
   switch (format) {
     case "json":
