@@ -9,6 +9,7 @@
 import { ts } from "ts-morph";
 import type { SourceLocation } from "../model/diagnostic.js";
 import type { DslObject, EvalRecord, EvalValue, Projection } from "../model/evaluated.js";
+import { isDslObject, isProjection } from "../model/evaluated.js";
 import type { DslClassName } from "../model/kinds.js";
 import { DSL_CLASSES } from "../model/kinds.js";
 import { ABORT, EXHAUSTED, FATAL, isStackOverflow, MAX_CALL_DEPTH, MAX_EVAL_DEPTH } from "./budget.js";
@@ -34,9 +35,7 @@ import {
   describe,
   DslClassValue,
   FunctionValue,
-  isDslValue,
   isPrimitive,
-  isProjectionValue,
   isRecord,
   NamespaceValue,
   NOT_FOUND,
@@ -918,7 +917,7 @@ export class Evaluator implements BuiltinHost {
     if (obj instanceof Opaque || obj instanceof FunctionValue) {
       return this.fail(PARSE.unsupportedProperty, scope, node, [k, describe(obj)]);
     }
-    if (isDslValue(obj)) {
+    if (isDslObject(obj)) {
       switch (k) {
         case "name":
           return obj.$dsl === "Aggregation" ? undefined : obj.options["name"];
@@ -929,7 +928,7 @@ export class Evaluator implements BuiltinHost {
       }
       return this.fail(PARSE.unsupportedProperty, scope, node, [k, `a DSL object (${obj.$dsl})`]);
     }
-    if (isProjectionValue(obj)) {
+    if (isProjection(obj)) {
       if (k === "view") return obj.view;
       if (k === "features") return obj.features;
       return this.fail(PARSE.unsupportedProperty, scope, node, [k, "a projection"]);
@@ -1009,7 +1008,7 @@ export class Evaluator implements BuiltinHost {
         return stringMethod(this, obj, key, this.evalArgs(node, scope), scope, node);
       } else if (typeof obj === "string" && key in String.prototype) {
         return this.fail(PARSE.unsupportedCall, scope, node, [`the string method .${key}()`]);
-      } else if (key === "select" && typeof obj === "object" && obj !== null && isDslValue(obj)) {
+      } else if (key === "select" && isDslObject(obj)) {
         return this.select(obj, node, scope);
       }
     }

@@ -5,8 +5,9 @@
  */
 import type { ts } from "ts-morph";
 import type { SourceLocation } from "../model/diagnostic.js";
-import type { DslObject, EvalRecord, EvalValue, Projection, TransformSource } from "../model/evaluated.js";
+import type { DslObject, EvalRecord, EvalValue, TransformSource } from "../model/evaluated.js";
 import type { DslClassName } from "../model/kinds.js";
+import { isDslObject, isProjection } from "../model/evaluated.js";
 import { CLASS_KIND, DSL_CLASSES } from "../model/kinds.js";
 import type { ModuleRecord } from "./modules.js";
 
@@ -87,14 +88,6 @@ export function isPrimitive(v: unknown): v is null | undefined | boolean | numbe
   return v === null || typeof v !== "object";
 }
 
-export function isDslValue(v: object): v is DslObject {
-  return "$dsl" in v;
-}
-
-export function isProjectionValue(v: object): v is Projection {
-  return "$projection" in v;
-}
-
 /** A plain object built from an object literal, Object.fromEntries or a spread. */
 export function isRecord(v: unknown): v is EvalRecord {
   return (
@@ -116,11 +109,11 @@ export function describe(v: unknown): string {
   if (Array.isArray(v)) return "an array";
   if (v instanceof FunctionValue) return "a function";
   if (v instanceof Opaque) return v.describe();
-  if (typeof v === "object" && isDslValue(v)) {
+  if (isDslObject(v)) {
     const name = v.options["name"];
     return typeof name === "string" ? `a DSL object (${v.$dsl} "${name}")` : `a DSL object (${v.$dsl})`;
   }
-  if (typeof v === "object" && isProjectionValue(v)) return "a projection (view.select(...))";
+  if (isProjection(v)) return "a projection (view.select(...))";
   return "an object";
 }
 
