@@ -3,7 +3,6 @@
  * the compare-and-swap check, argument checks for commit, and what may be printed about a
  * location. No I/O here.
  */
-import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { OBJECT_KINDS } from "../model/kinds.js";
 import {
@@ -31,10 +30,6 @@ export function assertProjectName(project: string): void {
       `invalid project name ${JSON.stringify(project)}: use lowercase letters, digits and _ only`,
     );
   }
-}
-
-export function newLineage(): string {
-  return randomUUID();
 }
 
 /**
