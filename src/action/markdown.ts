@@ -4,6 +4,7 @@
  */
 import type { Diagnostic } from "../model/diagnostic.js";
 import type { FailureReason } from "../commands/types.js";
+import { plural } from "../render/format.js";
 import { codeSpan, escapeInline, linkUrl, tableCell } from "../render/markdown.js";
 
 /** Where a project's files are on GitHub, for links to definition lines. */
@@ -114,8 +115,4 @@ export function renderErrorBlock(message: string, hint: string | undefined): str
 /** escapeInline folds line breaks, so a message stays inside its quote block. */
 function quoteLines(text: string): string {
   return escapeInline(text);
-}
-
-export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
 }

@@ -2,6 +2,7 @@ import * as core from "@actions/core";
 import { planProject } from "../commands/plan.js";
 import type { CommandContext, ProjectPlanOutcome } from "../commands/types.js";
 import { planHasChanges } from "../model/plan.js";
+import { summaryCounts } from "../render/format.js";
 import { buildComment, COMMENT_LIMIT, STATUS_RESERVE } from "./comment.js";
 import type { CommentFrame } from "./comment.js";
 import { GitHubApiError } from "./github-client.js";
@@ -111,8 +112,7 @@ export async function writeComment(write: () => Promise<{ action: string }>): Pr
 function describeOutcome(o: ProjectPlanOutcome): string {
   switch (o.status) {
     case "planned": {
-      const s = o.plan.summary;
-      return `${o.project}: ${s.create} to create, ${s.update} to update, ${s.replace} to replace, ${s.delete} to delete (registry ${o.registryLocation}, serial ${o.plan.registry.serial})`;
+      return `${o.project}: ${summaryCounts(o.plan)} (registry ${o.registryLocation}, serial ${o.plan.registry.serial})`;
     }
     case "invalid":
       return `${o.project ?? o.dir}: ${o.diagnostics.length} diagnostic(s)`;

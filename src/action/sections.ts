@@ -2,6 +2,7 @@
 import type { ProjectPlanOutcome } from "../commands/types.js";
 import type { Diagnostic } from "../model/diagnostic.js";
 import type { Plan } from "../model/plan.js";
+import { countImpacts } from "../render/format.js";
 import { renderPlanMarkdown } from "../render/plan-markdown.js";
 import type { CommentSection, Detail } from "./comment.js";
 import { codeSpan, escapeInline } from "../render/markdown.js";
@@ -78,8 +79,7 @@ export function plannedBody(
   if (detail === "minimal") {
     // The summary stage may still list every destructive change; here only the counts survive.
     const summary = renderPlanMarkdown(plan, { ...renderOpts, detail: "summary" });
-    const destructive = plan.changes.filter((c) => c.impact === "destructive").length;
-    const rebuild = plan.changes.filter((c) => c.impact === "rebuild").length;
+    const { destructive, rebuild } = countImpacts(plan.changes);
     const lines = [firstLine(summary)];
     if (destructive > 0 || rebuild > 0) {
       lines.push(
