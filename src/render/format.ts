@@ -1,4 +1,5 @@
 import { structuredPatch } from "diff";
+import { objectId } from "../model/index.js";
 import type { Action, Change, FieldChange, Impact, InfraAction, Json, Plan } from "../model/index.js";
 // One spelling of durations for validation messages and plans alike.
 import { formatDuration } from "../validate/duration.js";
@@ -142,7 +143,7 @@ export function countImpacts(items: readonly { impact: Impact }[]): Record<Impac
 
 /** Infra actions grouped by the change they belong to; the rest (schema, drift) under null. */
 export function infraByObject(plan: Pick<Plan, "changes" | "infra">): Map<string | null, InfraAction[]> {
-  const changed = new Set(plan.changes.map((c) => `${c.kind}:${c.name}`));
+  const changed = new Set<string>(plan.changes.map(changeId));
   const out = new Map<string | null, InfraAction[]>();
   for (const i of plan.infra) {
     const key = i.object !== null && changed.has(i.object) ? i.object : null;
@@ -154,7 +155,7 @@ export function infraByObject(plan: Pick<Plan, "changes" | "infra">): Map<string
 }
 
 export function changeId(c: Pick<Change, "kind" | "name">): string {
-  return `${c.kind}:${c.name}`;
+  return objectId(c.kind, c.name);
 }
 
 /** A statement as it would be typed into psql; Redis descriptions are left as they are. */
