@@ -126,6 +126,28 @@ describe("plan sections with the shared renderer", () => {
       expect(checkWellFormed(text).problems).toEqual([]);
     }
   });
+
+  it("a project that could not be planned: no fingerprint, the error and hint in one caution block", () => {
+    const outcome: ProjectPlanOutcome = {
+      status: "error",
+      dir: target.abs,
+      project: "staging",
+      message: "registry unreadable:\n<bad> *json*",
+      hint: "check the registry settings",
+    };
+    const section = planSection(outcome, target, links, "abc");
+    expect(section.fingerprint).toBeNull();
+    const body = section.body("full");
+    expect(body.split("\n")).toEqual([
+      "**staging**: could not plan.",
+      "",
+      "> [!CAUTION]",
+      "> ❌ **Could not plan**: registry unreadable: &lt;bad&gt; \\*json\\*",
+      ">",
+      "> check the registry settings",
+    ]);
+    expect(checkWellFormed(body).problems).toEqual([]);
+  });
 });
 
 describe("diagnostics and status Markdown", () => {
