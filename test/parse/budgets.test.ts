@@ -42,6 +42,18 @@ describe("evaluation budgets", () => {
     expect(parseBody(body, { stepBudget: 1000 }).diagnostics.map((d) => d.code)).toEqual(["FS150"]);
   });
 
+  it("refuses a budget that is not a positive number", () => {
+    const body = 'export const e = new Entity({ name: "e" });\n';
+    expect(() => parseBody(body, { stepBudget: 0 })).toThrow(
+      new RangeError("stepBudget must be a positive number"),
+    );
+    expect(() => parseBody(body, { stepBudget: Number.NaN })).toThrow(RangeError);
+    expect(() => parseBody(body, { sizeBudget: -1 })).toThrow(
+      new RangeError("sizeBudget must be a positive number"),
+    );
+    expect(() => parseBody(body, { sizeBudget: Infinity })).toThrow(RangeError);
+  });
+
   it("stops exponential growth of arrays by spreading with the size budget", () => {
     const lines = ['const a0 = ["x", "y"];'];
     for (let i = 1; i <= 40; i++) lines.push(`const a${i} = [...a${i - 1}, ...a${i - 1}];`);
