@@ -16,14 +16,13 @@ import {
   type RegistryState,
 } from "../model/registry.js";
 import { stableStringify, type Json } from "../model/json.js";
+import { PROJECT_PATTERN } from "../config/parse.js";
 
 /** What every backend says when it refuses to touch contents it cannot read. */
 const CORRUPT_HINT =
   "fsops will not overwrite contents it cannot read: restore the registry from a backup (or fix it by hand) and retry";
 
-/** Project names become file names, object keys and SQL values: keep them to the documented alphabet. */
-export const PROJECT_PATTERN = /^[a-z0-9_]+$/;
-
+/** Project names become file names, object keys and SQL values: the alphabet fsops.yaml allows. */
 export function assertProjectName(project: string): void {
   if (!PROJECT_PATTERN.test(project) || project.length > 128) {
     throw new RegistryError(
