@@ -41,6 +41,32 @@ describe("masking", () => {
     });
     expect(() => parseRedisConnectionString("redis+cluster://a:99999")).toThrow(OnlineStoreError);
   });
+
+  it("reads a cluster's password-only auth, and rejects a cluster string without a usable node", () => {
+    expect(parseRedisConnectionString("redis+cluster://s3cret@a:7000")).toMatchObject({
+      username: undefined,
+      password: "s3cret",
+      tls: false,
+    });
+    for (const [cs, why] of [
+      ["redis+cluster://:pw@", /no cluster node given/],
+      ["redis+cluster://:pw@,,", /no cluster node given/],
+      ["redis+cluster://:pw@a:1:2", /bad node "a:1:2"/],
+      ["redis+cluster://:pw@a:0", /bad port in a:0/],
+    ] as const) {
+      const err = (() => {
+        try {
+          parseRedisConnectionString(cs);
+        } catch (e) {
+          return e;
+        }
+        return null;
+      })();
+      expect(err, cs).toBeInstanceOf(OnlineStoreError);
+      expect((err as Error).message, cs).toMatch(why);
+      expect((err as Error).message, cs).toContain(":***@");
+    }
+  });
 });
 
 describe("openOnlineStore (embedded)", () => {
@@ -98,6 +124,17 @@ describe.runIf(hasService("postgres"))("openOnlineStore (postgres)", () => {
       ]);
     } finally {
       await store.close();
+    }
+  });
+
+  it("refuses a schema name Postgres would silently truncate", async () => {
+    const connectionString = await freshDatabase();
+    for (const schema of ["a".repeat(64), "é".repeat(32)]) {
+      const err = await openOnlineStore({ type: "postgres", connectionString, schema }).catch(
+        (e: unknown) => e,
+      );
+      expect(err, schema).toBeInstanceOf(OnlineStoreError);
+      expect((err as Error).message, schema).toMatch(/must be 1 to 63 bytes long/);
     }
   });
 });
