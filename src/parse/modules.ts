@@ -12,6 +12,7 @@ import { posix } from "node:path";
 import { ts } from "ts-morph";
 import type { DslClassName } from "../model/kinds.js";
 import { DSL_CLASSES } from "../model/kinds.js";
+import { skipTransparent } from "./locations.js";
 import type { ParsedFile, SyntaxProblem } from "./source.js";
 import { parseFile, skipTrivia, syntaxProblems } from "./source.js";
 
@@ -167,7 +168,7 @@ function emptyModule(file: ParsedFile): ModuleRecord {
 
 /** The binding an initializer merely aliases: `x`, `x.y`, `x[0]` (not a call: that is a new value). */
 function aliasOf(init: ts.Expression | undefined): DeclRecord["alias"] {
-  let n = init;
+  let n = init === undefined ? undefined : skipTransparent(init);
   let member: string | undefined;
   while (n !== undefined) {
     switch (n.kind) {
@@ -175,21 +176,14 @@ function aliasOf(init: ts.Expression | undefined): DeclRecord["alias"] {
         return { name: (n as ts.Identifier).text, member };
       case ts.SyntaxKind.PropertyAccessExpression:
         member = (n as ts.PropertyAccessExpression).name.text;
-        n = (n as ts.PropertyAccessExpression).expression;
+        n = skipTransparent((n as ts.PropertyAccessExpression).expression);
         break;
       case ts.SyntaxKind.ElementAccessExpression: {
         const arg = (n as ts.ElementAccessExpression).argumentExpression;
         member = arg.kind === ts.SyntaxKind.StringLiteral ? (arg as ts.StringLiteral).text : undefined;
-        n = (n as ts.ElementAccessExpression).expression;
+        n = skipTransparent((n as ts.ElementAccessExpression).expression);
         break;
       }
-      case ts.SyntaxKind.ParenthesizedExpression:
-      case ts.SyntaxKind.AsExpression:
-      case ts.SyntaxKind.SatisfiesExpression:
-      case ts.SyntaxKind.NonNullExpression:
-      case ts.SyntaxKind.TypeAssertionExpression:
-        n = (n as ts.ParenthesizedExpression).expression;
-        break;
       default:
         return undefined;
     }
