@@ -56,6 +56,15 @@ function advisoryKey(...parts: string[]): bigint {
 /** Fixed key serializing table creation across every fsops process on the database. */
 const DDL_LOCK_KEY = advisoryKey("fsops registry ddl");
 
+/**
+ * The granted advisory locks on one bigint key in this database. A bigint key appears in pg_locks
+ * as classid = its high 32 bits ($1), objid = its low 32 bits ($2).
+ */
+const ADVISORY_HOLDERS = `pg_locks
+  WHERE locktype = 'advisory' AND granted AND objsubid = 1
+    AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+    AND classid = $1::bigint::oid AND objid = $2::bigint::oid`;
+
 /** Postgres error codes we act on. */
 const UNDEFINED_TABLE = "42P01";
 const INVALID_SCHEMA = "3F000";
@@ -131,7 +140,7 @@ export class PostgresRegistryStore implements RegistryStore {
   async lock(project: string, info: LockInfo): Promise<RegistryLock> {
     assertProjectName(project);
     await this.ensureTables();
-    const key = advisoryKey("fsops registry", this.schema, project);
+    const key = this.lockKey(project);
     for (let attempt = 0; ; attempt++) {
       const client = new pg.Client({ connectionString: this.config.connectionString });
       client.on("error", () => {});
@@ -168,6 +177,11 @@ export class PostgresRegistryStore implements RegistryStore {
     }
   }
 
+  /** The session advisory lock key of `project`'s apply lock. */
+  private lockKey(project: string): bigint {
+    return advisoryKey("fsops registry", this.schema, project);
+  }
+
   async releaseLock(lock: PostgresLock): Promise<void> {
     if (lock.released) return;
     lock.released = true;
@@ -191,15 +205,12 @@ export class PostgresRegistryStore implements RegistryStore {
     assertProjectName(project);
     const holder = await this.lockRow(project);
     if (holder?.id !== lockId) throw lockMismatch(project, lockId, holder);
-    const key = BigInt.asUintN(64, advisoryKey("fsops registry", this.schema, project));
-    // A bigint advisory key appears in pg_locks as classid = high 32 bits, objid = low 32 bits.
+    const key = BigInt.asUintN(64, this.lockKey(project));
+    const keyHalves = [(key >> 32n).toString(), (key & 0xffffffffn).toString()];
     try {
       await this.pool.query(
-        `SELECT pg_terminate_backend(pid) FROM pg_locks
-          WHERE locktype = 'advisory' AND granted AND objsubid = 1
-            AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
-            AND classid = $1::bigint::oid AND objid = $2::bigint::oid AND pid <> pg_backend_pid()`,
-        [(key >> 32n).toString(), (key & 0xffffffffn).toString()],
+        `SELECT pg_terminate_backend(pid) FROM ${ADVISORY_HOLDERS} AND pid <> pg_backend_pid()`,
+        keyHalves,
       );
     } catch (error) {
       throw new RegistryError(
@@ -210,13 +221,7 @@ export class PostgresRegistryStore implements RegistryStore {
     // The server ends the session asynchronously; wait until its advisory lock is really gone.
     for (let i = 0; i < 100; i++) {
       const { rows } = await this.wrap(() =>
-        this.pool.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM pg_locks
-            WHERE locktype = 'advisory' AND granted AND objsubid = 1
-              AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
-              AND classid = $1::bigint::oid AND objid = $2::bigint::oid`,
-          [(key >> 32n).toString(), (key & 0xffffffffn).toString()],
-        ),
+        this.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${ADVISORY_HOLDERS}`, keyHalves),
       );
       if (rows[0]?.n === 0) break;
       await new Promise((resolve) => setTimeout(resolve, 50));
