@@ -95,24 +95,19 @@ export function renderApplyStatus(status: ApplyStatus): string {
       return `> [!WARNING]\n> ⏭️ **Not applied**: ${escapeInline(status.because)} · ${commit}${run}`;
     case "failed": {
       const reason = status.reason ? ` (${codeSpan(status.reason)})` : "";
-      const lines = [
-        `> [!CAUTION]`,
-        `> ❌ **Apply failed**${reason}: ${quoteLines(status.message)} · ${commit}${run}`,
-      ];
-      if (status.hint) lines.push(`>`, `> ${quoteLines(status.hint)}`);
-      return lines.join("\n");
+      return cautionBlock(`**Apply failed**${reason}`, status.message, ` · ${commit}${run}`, status.hint);
     }
   }
 }
 
 /** A project that could not be planned (registry unreadable, store unreachable). */
 export function renderErrorBlock(message: string, hint: string | undefined): string {
-  const lines = ["> [!CAUTION]", `> ❌ **Could not plan**: ${quoteLines(message)}`];
-  if (hint) lines.push(">", `> ${quoteLines(hint)}`);
-  return lines.join("\n");
+  return cautionBlock("**Could not plan**", message, "", hint);
 }
 
-/** escapeInline folds line breaks, so a message stays inside its quote block. */
-function quoteLines(text: string): string {
-  return escapeInline(text);
+// escapeInline folds line breaks, so a message or hint stays inside its quote block.
+function cautionBlock(label: string, message: string, suffix: string, hint: string | undefined): string {
+  const lines = ["> [!CAUTION]", `> ❌ ${label}: ${escapeInline(message)}${suffix}`];
+  if (hint) lines.push(">", `> ${escapeInline(hint)}`);
+  return lines.join("\n");
 }
