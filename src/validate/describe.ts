@@ -27,7 +27,8 @@ export function quote(s: string): string {
   return JSON.stringify(shown);
 }
 
-function article(word: string): string {
+/** "a" or "an" before a class name (`an Entity`, `a FeatureView`). */
+export function article(word: string): string {
   return /^[AEIOU]/.test(word) ? "an" : "a";
 }
 

@@ -10,7 +10,7 @@ import { analyzeOptions, isKnownClass } from "./analyze.js";
 import { aggregationSpec, fieldSpec, specOf } from "./canonical.js";
 import type { SpecContext } from "./canonical.js";
 import { CODES } from "./codes.js";
-import { quote } from "./describe.js";
+import { article, quote } from "./describe.js";
 import { diagnosticAtLocation } from "./issues.js";
 import { runRules } from "./rules.js";
 import type { OptionsOf } from "./schemas.js";
@@ -376,10 +376,6 @@ function reportFeatureViewNameClashes(groups: Map<string, Registered[]>, diagnos
       );
     }
   }
-}
-
-function article(word: string): string {
-  return /^[AEIOU]/.test(word) ? "an" : "a";
 }
 
 function dedupeSorted(diagnostics: Diagnostic[]): Diagnostic[] {

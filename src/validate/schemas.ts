@@ -13,7 +13,7 @@ import type { DslObject, Projection } from "../model/evaluated.js";
 import { isDslObject, isProjection, isTransformSource } from "../model/evaluated.js";
 import { CODES } from "./codes.js";
 import type { ValidationCode } from "./codes.js";
-import { describeValue, quote } from "./describe.js";
+import { article, describeValue, quote } from "./describe.js";
 import { parseDuration, suggestDuration } from "./duration.js";
 import { nameProblem, nearest, suggestName } from "./names.js";
 
@@ -256,10 +256,6 @@ function ref<C extends DslClassName>(classes: readonly C[]) {
     error: (issue) => `must be ${expected}; got ${describeValue(issue.input)}`,
     params,
   });
-}
-
-function article(word: string): string {
-  return /^[AEIOU]/.test(word) ? "an" : "a";
 }
 
 export const FEATURE_VIEW_CLASSES = ["FeatureView", "OnDemandFeatureView", "StreamFeatureView"] as const;
