@@ -1,6 +1,6 @@
 import { objectId } from "../model/index.js";
 import type { DesiredState, Plan, RegistryObject, RegistryState } from "../model/index.js";
-import { isProtected } from "./plan-changes.js";
+import { isProtected, PROTECT_TAG } from "./plan-changes.js";
 import { compareObjects } from "./references.js";
 
 /** The plan does not describe how to get from this registry state to this desired state. */
@@ -36,7 +36,7 @@ export function nextRegistryObjects(
       const have = byId.get(id);
       if (!have) throw new PlanMismatchError(`plan deletes ${id}, which the registry does not hold`);
       if (isProtected(have.spec)) {
-        throw new PlanMismatchError(`plan deletes ${id}, which is protected (tag fsops.protect: "true")`);
+        throw new PlanMismatchError(`plan deletes ${id}, which is protected (tag ${PROTECT_TAG}: "true")`);
       }
       if (desiredById.has(id)) throw new PlanMismatchError(`plan deletes ${id}, which is still defined`);
       byId.delete(id);

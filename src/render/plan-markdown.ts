@@ -1,5 +1,6 @@
 import type { Change, FieldChange, GraphEdge, Impact, InfraAction, Plan } from "../model/index.js";
 import { explainChange, rebuiltDependents } from "../plan/impact.js";
+import { PROTECT_TAG } from "../plan/plan-changes.js";
 import type { ProtectedObject } from "../plan/plan-changes.js";
 import { compareIds } from "../plan/references.js";
 import {
@@ -147,7 +148,7 @@ function keptBlock(kept: readonly ProtectedObject[], limit: number): string | nu
   const more = kept.length > shown.length ? ` and ${kept.length - shown.length} more` : "";
   return [
     "> [!NOTE]",
-    `> Kept, not deleted: ${shown.join(", ")}${more}. No longer defined, but tagged ${codeSpan('fsops.protect: "true"')}.`,
+    `> Kept, not deleted: ${shown.join(", ")}${more}. No longer defined, but tagged ${codeSpan(`${PROTECT_TAG}: "true"`)}.`,
   ].join("\n");
 }
 

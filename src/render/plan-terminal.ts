@@ -1,6 +1,6 @@
 import pc from "picocolors";
 import type { Change, FieldChange, Impact, InfraAction, Plan } from "../model/index.js";
-import { IDENTITY_FIELDS } from "../plan/plan-changes.js";
+import { IDENTITY_FIELDS, PROTECT_TAG } from "../plan/plan-changes.js";
 import type { ProtectedObject } from "../plan/plan-changes.js";
 import { rebuiltDependents } from "../plan/impact.js";
 import {
@@ -57,7 +57,7 @@ export function renderPlanTerminal(
 
   const kept = plan.protected ?? [];
   if (kept.length > 0) {
-    out.push(c.bold(`Kept (tagged fsops.protect: "true", never deleted by apply):`));
+    out.push(c.bold(`Kept (tagged ${PROTECT_TAG}: "true", never deleted by apply):`));
     for (const p of kept) out.push(`    ${visibleControls(displayId(p.kind, p.name))}${location(p, c)}`);
     out.push("");
   }
