@@ -225,7 +225,7 @@ export class FileRegistryStore implements RegistryStore {
   private async writeAtomically(text: string): Promise<void> {
     const dir = dirname(this.path);
     await fs.mkdir(dir, { recursive: true });
-    const temp = join(dir, `.${basename(this.path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+    const temp = tempPathFor(this.path);
     try {
       const handle = await fs.open(temp, "wx", 0o644);
       try {
@@ -248,7 +248,7 @@ export class FileRegistryStore implements RegistryStore {
   private async createLock(path: string, project: string, info: LockInfo): Promise<void> {
     const dir = dirname(path);
     await fs.mkdir(dir, { recursive: true });
-    const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+    const temp = tempPathFor(path);
     await fs.writeFile(temp, serialize({ ...info, project }), { flag: "wx" });
     try {
       for (let attempt = 0; ; attempt++) {
@@ -311,6 +311,11 @@ export class FileRegistryStore implements RegistryStore {
     await fs.rm(path, { force: true });
     return true;
   }
+}
+
+/** A fresh hidden name beside `path` (same directory, so a rename or link onto `path` is atomic). */
+function tempPathFor(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
 }
 
 async function syncDirectory(dir: string): Promise<void> {
