@@ -285,3 +285,41 @@ describe("syntax errors", () => {
     expect(result.objects.map((o) => o.options["name"])).toEqual(["g"]);
   });
 });
+
+describe("built-in methods given the wrong arguments", () => {
+  it("reports a callback that is not a function, a non-number index and bad Object arguments", () => {
+    expect(rejects(entityWith('["a"].map("x").join()'), "FS126", '["a"].map("x")')).toBe(
+      ".map() with a string instead of a function cannot be called in a definition",
+    );
+    expect(rejects(entityWith('["a"].slice("1").join()'), "FS140", '["a"].slice("1")')).toBe(
+      ".slice() takes numbers, not a string",
+    );
+    expect(
+      rejects(entityWith('Object.keys(Object.fromEntries("x")).join()'), "FS140", 'Object.fromEntries("x")'),
+    ).toBe("Object.fromEntries() needs an array of [key, value] pairs, not a string");
+    expect(
+      rejects(
+        entityWith('Object.keys(Object.fromEntries(["x"])).join()'),
+        "FS140",
+        'Object.fromEntries(["x"])',
+      ),
+    ).toBe("Object.fromEntries() needs [key, value] pairs, found a string");
+    expect(
+      rejects(
+        entityWith("Object.keys(Object.fromEntries([[{}, 1]])).join()"),
+        "FS140",
+        "Object.fromEntries([[{}, 1]])",
+      ),
+    ).toBe("an object cannot be a property key");
+    expect(rejects(entityWith("Object.keys(null).join()"), "FS140", "Object.keys(null)")).toBe(
+      "Object.keys() of null",
+    );
+    expect(
+      rejects(
+        entityWith('Object.keys(new Entity({ name: "x" })).join()'),
+        "FS140",
+        'Object.keys(new Entity({ name: "x" }))',
+      ),
+    ).toBe('Object.keys() of a DSL object (Entity "x") is not supported');
+  });
+});
