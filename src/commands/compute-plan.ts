@@ -1,3 +1,4 @@
+import { CONFIG_CODES } from "../config/codes.js";
 import { planChanges } from "../plan/plan-changes.js";
 import { checkSources } from "../infra/check-sources.js";
 import { openOfflineStore } from "../infra/open-offline-store.js";
@@ -66,7 +67,7 @@ async function runSourceChecks(config: ProjectConfig, desired: DesiredState): Pr
     return [
       {
         severity: "warning",
-        code: "FS310",
+        code: CONFIG_CODES.noOfflineStore,
         message: "--check-sources needs an offline_store in fsops.yaml; sources were not checked",
         file: "fsops.yaml",
         line: 1,

@@ -19,6 +19,8 @@ export const CONFIG_CODES = {
   noConfigFile: "FS306",
   /** A password written literally in fsops.yaml (a warning). */
   literalPassword: "FS307",
+  /** `plan --check-sources` on a project without an offline_store (a warning: nothing is checked). */
+  noOfflineStore: "FS310",
 } as const;
 
 export type ConfigCode = (typeof CONFIG_CODES)[keyof typeof CONFIG_CODES];
