@@ -13,6 +13,7 @@ import type {
 import { OfflineStoreError } from "./errors.js";
 import type { SqlExecutor, SqlField } from "./sql-executor.js";
 import { SqlError } from "./sql-executor.js";
+import { objectId } from "../model/kinds.js";
 
 /** Stable codes of source-check diagnostics (`fsops plan --check-sources`). Never renumber. */
 export const SOURCE_CODES = {
@@ -174,7 +175,7 @@ function diagnostic(
 
 /** Columns every view reading `source` (directly, or as the batch source of its stream source) needs. */
 function needsOf(source: string, desired: DesiredState): Need[] {
-  const byName = new Map(desired.objects.map((o) => [`${o.kind}:${o.name}`, o]));
+  const byName = new Map(desired.objects.map((o) => [objectId(o.kind, o.name), o]));
   const readsFrom = (sourceName: string): boolean => {
     if (sourceName === source) return true;
     const s = byName.get(`data_source:${sourceName}`)?.spec as DataSourceSpec | undefined;

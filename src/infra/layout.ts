@@ -17,6 +17,7 @@ import type {
   ViewLayout,
 } from "./infra-state.js";
 import { INFRA_RECORD_VERSION } from "./infra-state.js";
+import { objectId } from "../model/kinds.js";
 
 /** Columns every online table has after its features. */
 export const EVENT_TS_COLUMN = "event_ts";
@@ -94,7 +95,7 @@ export function desiredLayouts(desired: DesiredState): Map<string, ViewLayout> {
   for (const o of views) {
     const spec = o.spec as FeatureViewSpec | StreamFeatureViewSpec;
     if (!spec.online) continue;
-    layouts.set(o.name, viewLayout(`${o.kind}:${o.name}`, o.name, spec, entities));
+    layouts.set(o.name, viewLayout(objectId(o.kind, o.name), o.name, spec, entities));
   }
   return layouts;
 }
