@@ -229,9 +229,9 @@ function groupThousands(n: number): string {
   return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 }
 
-function firstLine(text: string): string {
-  const line = text.split("\n").find((l) => l.trim() !== "");
-  return line ?? "";
+/** The first non-blank line: what is left of a body when only its heading fits. */
+export function firstLine(text: string): string {
+  return text.split("\n").find((l) => l.trim() !== "") ?? "";
 }
 
 function truncate(text: string, limit: number): string {

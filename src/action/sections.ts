@@ -4,6 +4,7 @@ import type { Diagnostic } from "../model/diagnostic.js";
 import type { Plan } from "../model/plan.js";
 import { countImpacts } from "../render/format.js";
 import { renderPlanMarkdown } from "../render/plan-markdown.js";
+import { firstLine } from "./comment.js";
 import type { CommentSection, Detail } from "./comment.js";
 import { codeSpan, escapeInline } from "../render/markdown.js";
 import { countDiagnostics, renderDiagnosticsTable, renderErrorBlock } from "./markdown.js";
@@ -109,8 +110,4 @@ export function invalidBody(
   if (detail === "minimal") return head;
   const rows = detail === "full" || detail === "no-diagrams" ? undefined : SHORT_DIAGNOSTIC_ROWS;
   return `${head}\n\n${renderDiagnosticsTable(diagnostics, links, rows)}`;
-}
-
-function firstLine(text: string): string {
-  return text.split("\n").find((l) => l.trim() !== "") ?? "";
 }
