@@ -58,7 +58,7 @@ export interface SpecContext {
   aggregationOf(obj: DslObject): AggregationSpec;
 }
 
-export function entitySpec(o: OptionsOf<"Entity">): EntitySpec {
+function entitySpec(o: OptionsOf<"Entity">): EntitySpec {
   return {
     name: o.name,
     description: o.description ?? "",
@@ -69,7 +69,7 @@ export function entitySpec(o: OptionsOf<"Entity">): EntitySpec {
   };
 }
 
-export function fileSourceSpec(o: OptionsOf<"FileSource">): DataSourceSpec {
+function fileSourceSpec(o: OptionsOf<"FileSource">): DataSourceSpec {
   return {
     name: o.name,
     description: o.description ?? "",
@@ -83,7 +83,7 @@ export function fileSourceSpec(o: OptionsOf<"FileSource">): DataSourceSpec {
   };
 }
 
-export function postgresSourceSpec(o: OptionsOf<"PostgresSource">): DataSourceSpec {
+function postgresSourceSpec(o: OptionsOf<"PostgresSource">): DataSourceSpec {
   return {
     name: o.name,
     description: o.description ?? "",
@@ -98,7 +98,7 @@ export function postgresSourceSpec(o: OptionsOf<"PostgresSource">): DataSourceSp
   };
 }
 
-export function pushSourceSpec(o: OptionsOf<"PushSource">, c: SpecContext): DataSourceSpec {
+function pushSourceSpec(o: OptionsOf<"PushSource">, c: SpecContext): DataSourceSpec {
   return {
     name: o.name,
     description: o.description ?? "",
@@ -109,7 +109,7 @@ export function pushSourceSpec(o: OptionsOf<"PushSource">, c: SpecContext): Data
   };
 }
 
-export function requestSourceSpec(o: OptionsOf<"RequestSource">, c: SpecContext): DataSourceSpec {
+function requestSourceSpec(o: OptionsOf<"RequestSource">, c: SpecContext): DataSourceSpec {
   return {
     name: o.name,
     description: o.description ?? "",
@@ -120,7 +120,7 @@ export function requestSourceSpec(o: OptionsOf<"RequestSource">, c: SpecContext)
   };
 }
 
-export function kafkaSourceSpec(o: OptionsOf<"KafkaSource">, c: SpecContext): DataSourceSpec {
+function kafkaSourceSpec(o: OptionsOf<"KafkaSource">, c: SpecContext): DataSourceSpec {
   return {
     name: o.name,
     description: o.description ?? "",
@@ -135,7 +135,7 @@ export function kafkaSourceSpec(o: OptionsOf<"KafkaSource">, c: SpecContext): Da
   };
 }
 
-export function featureViewSpec(o: OptionsOf<"FeatureView">, c: SpecContext): FeatureViewSpec {
+function featureViewSpec(o: OptionsOf<"FeatureView">, c: SpecContext): FeatureViewSpec {
   return {
     name: o.name,
     description: o.description ?? "",
@@ -150,7 +150,7 @@ export function featureViewSpec(o: OptionsOf<"FeatureView">, c: SpecContext): Fe
   };
 }
 
-export function onDemandFeatureViewSpec(
+function onDemandFeatureViewSpec(
   o: OptionsOf<"OnDemandFeatureView">,
   c: SpecContext,
 ): OnDemandFeatureViewSpec {
@@ -170,10 +170,7 @@ export function onDemandFeatureViewSpec(
   };
 }
 
-export function streamFeatureViewSpec(
-  o: OptionsOf<"StreamFeatureView">,
-  c: SpecContext,
-): StreamFeatureViewSpec {
+function streamFeatureViewSpec(o: OptionsOf<"StreamFeatureView">, c: SpecContext): StreamFeatureViewSpec {
   return {
     name: o.name,
     description: o.description ?? "",
@@ -188,7 +185,7 @@ export function streamFeatureViewSpec(
   };
 }
 
-export function featureServiceSpec(o: OptionsOf<"FeatureService">, c: SpecContext): FeatureServiceSpec {
+function featureServiceSpec(o: OptionsOf<"FeatureService">, c: SpecContext): FeatureServiceSpec {
   return {
     name: o.name,
     description: o.description ?? "",

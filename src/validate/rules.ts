@@ -24,7 +24,7 @@ import type { OptionsOf, ViewSelection } from "./schemas.js";
 import { formatDuration } from "./duration.js";
 
 /** Columns the online store adds to every feature-view table (DESIGN.md, "Online store layout"). */
-export const RESERVED_COLUMNS: ReadonlySet<string> = new Set(["event_ts", "created_ts"]);
+const RESERVED_COLUMNS: ReadonlySet<string> = new Set(["event_ts", "created_ts"]);
 
 export interface RuleContext {
   analysisOf(obj: DslObject): Analysis | undefined;

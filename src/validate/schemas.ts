@@ -67,7 +67,7 @@ function checked<T>(fn: (v: unknown, report: Report) => T | typeof INVALID) {
 // Values
 
 /** Names of objects, fields and join keys: they become SQL identifiers and Redis key segments. */
-export const nameSchema = checked((v, report) => {
+const nameSchema = checked((v, report) => {
   if (typeof v !== "string") {
     report({ code: CODES.wrongType, detail: `must be a string; got ${describeValue(v)}` });
     return INVALID;
@@ -128,7 +128,7 @@ function suggestDtype(v: string): string | null {
   return near === null ? null : `${near}${isList ? "[]" : ""}`;
 }
 
-export const dtypeSchema = checked((v, report): Dtype | typeof INVALID => {
+const dtypeSchema = checked((v, report): Dtype | typeof INVALID => {
   if (isDtype(v)) return v;
   if (typeof v !== "string") {
     report({
@@ -175,8 +175,8 @@ function durationSchema(minimum: 0 | 1) {
   });
 }
 /** ttl: 0 means "never expires". */
-export const ttlSchema = durationSchema(0);
-export const windowSchema = durationSchema(1);
+const ttlSchema = durationSchema(0);
+const windowSchema = durationSchema(1);
 
 /** Free text that must say something (paths, topics, column names of the source). */
 const text = z.string().min(1);
@@ -258,8 +258,8 @@ function ref<C extends DslClassName>(classes: readonly C[]) {
   });
 }
 
-export const FEATURE_VIEW_CLASSES = ["FeatureView", "OnDemandFeatureView", "StreamFeatureView"] as const;
-export const BATCH_SOURCE_CLASSES = ["FileSource", "PostgresSource"] as const;
+const FEATURE_VIEW_CLASSES = ["FeatureView", "OnDemandFeatureView", "StreamFeatureView"] as const;
+const BATCH_SOURCE_CLASSES = ["FileSource", "PostgresSource"] as const;
 
 /** A whole feature view or a projection of one. */
 export interface ViewSelection {
