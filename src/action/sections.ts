@@ -26,14 +26,13 @@ export function planSection(
   links: SourceLinks,
   commit: string,
 ): CommentSection {
-  const title = sectionTitle(target, outcome.project);
+  const base = { dir: target.repoPath, title: sectionTitle(target, outcome.project), status: "" };
   const label = outcome.project ?? target.repoPath;
   switch (outcome.status) {
     case "planned": {
       const { plan } = outcome;
       return {
-        dir: target.repoPath,
-        title,
+        ...base,
         fingerprint: {
           project: plan.project,
           dir: target.repoPath,
@@ -42,24 +41,19 @@ export function planSection(
           serial: plan.registry.serial,
           commit,
         },
-        status: "",
         body: (detail) => plannedBody(plan, outcome.diagnostics, links, detail),
       };
     }
     case "invalid":
       return {
-        dir: target.repoPath,
-        title,
+        ...base,
         fingerprint: null,
-        status: "",
         body: (detail) => invalidBody(label, outcome.diagnostics, links, detail),
       };
     case "error":
       return {
-        dir: target.repoPath,
-        title,
+        ...base,
         fingerprint: null,
-        status: "",
         body: () =>
           `**${escapeInline(label)}**: could not plan.\n\n${renderErrorBlock(outcome.message, outcome.hint)}`,
       };
