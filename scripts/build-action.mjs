@@ -64,7 +64,6 @@ await build({
       "const __dirname = __fsopsDirname(__filename);",
     ].join("\n"),
   },
-  // Keep the "fsops" DSL import out of the way: the Action never imports user definitions.
   logLevel: "warning",
 });
 
