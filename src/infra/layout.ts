@@ -18,10 +18,10 @@ import type {
 } from "./infra-state.js";
 import { INFRA_RECORD_VERSION } from "./infra-state.js";
 import { objectId } from "../model/kinds.js";
+import { CREATED_TS_COLUMN, EVENT_TS_COLUMN } from "../model/kinds.js";
 
 /** Columns every online table has after its features. */
-export const EVENT_TS_COLUMN = "event_ts";
-export const CREATED_TS_COLUMN = "created_ts";
+export { CREATED_TS_COLUMN, EVENT_TS_COLUMN };
 /** The key column of a view with no entities (Feast's name for it). */
 export const DUMMY_ENTITY_KEY = "__dummy_id";
 

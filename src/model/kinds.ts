@@ -81,3 +81,15 @@ export function objectId(kind: ObjectKind, name: string): ObjectId {
 export function kindOrder(kind: ObjectKind): number {
   return OBJECT_KINDS.indexOf(kind);
 }
+
+/** The order of objects everywhere (plans, registry, graphs): kind order, then name. */
+export function compareObjects(
+  a: { readonly kind: ObjectKind; readonly name: string },
+  b: { readonly kind: ObjectKind; readonly name: string },
+): number {
+  return kindOrder(a.kind) - kindOrder(b.kind) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+}
+
+/** Columns every online table has after its features; no feature or join key may take these names. */
+export const EVENT_TS_COLUMN = "event_ts";
+export const CREATED_TS_COLUMN = "created_ts";

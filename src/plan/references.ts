@@ -1,5 +1,6 @@
-import { FEATURE_VIEW_KINDS, kindOrder, objectId } from "../model/index.js";
+import { FEATURE_VIEW_KINDS, objectId } from "../model/index.js";
 import type { AnySpec, GraphEdge, ObjectKind } from "../model/index.js";
+import { compareObjects } from "../model/kinds.js";
 
 interface NamedSpec {
   kind: ObjectKind;
@@ -82,12 +83,7 @@ export function compareEdges(a: GraphEdge, b: GraphEdge): number {
 }
 
 /** Order of objects: kind order (OBJECT_KINDS), then name. */
-export function compareObjects(
-  a: { readonly kind: ObjectKind; readonly name: string },
-  b: { readonly kind: ObjectKind; readonly name: string },
-): number {
-  return kindOrder(a.kind) - kindOrder(b.kind) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-}
+export { compareObjects };
 
 /** Order of `kind:name` ids, as compareObjects. */
 export function compareIds(a: string, b: string): number {

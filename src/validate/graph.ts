@@ -3,7 +3,7 @@ import { compareDiagnostics } from "../model/diagnostic.js";
 import type { DslObject } from "../model/evaluated.js";
 import { isDslObject, isProjection, isTransformSource } from "../model/evaluated.js";
 import type { ObjectKind } from "../model/kinds.js";
-import { FEATURE_VIEW_KINDS, kindOrder, objectId } from "../model/kinds.js";
+import { compareObjects as byKindThenName, FEATURE_VIEW_KINDS, objectId } from "../model/kinds.js";
 import type { AnySpec, DesiredObject, DesiredState, GraphEdge } from "../model/spec.js";
 import type { Analysis } from "./analyze.js";
 import { analyzeOptions, isKnownClass } from "./analyze.js";
@@ -315,9 +315,7 @@ export function buildDesiredState(project: string, parsed: EvaluatedDefinitions)
     }
   }
 
-  desired.sort(
-    (x, y) => kindOrder(x.kind) - kindOrder(y.kind) || (x.name < y.name ? -1 : x.name > y.name ? 1 : 0),
-  );
+  desired.sort(byKindThenName);
   const sortedEdges = [...edges.values()].sort(
     (x, y) => (x.from < y.from ? -1 : x.from > y.from ? 1 : 0) || (x.to < y.to ? -1 : x.to > y.to ? 1 : 0),
   );

@@ -22,9 +22,10 @@ import { nearest } from "./names.js";
 import { onDemandSource, viewSelection } from "./schemas.js";
 import type { OptionsOf, ViewSelection } from "./schemas.js";
 import { formatDuration } from "./duration.js";
+import { CREATED_TS_COLUMN, EVENT_TS_COLUMN } from "../model/kinds.js";
 
 /** Columns the online store adds to every feature-view table (DESIGN.md, "Online store layout"). */
-const RESERVED_COLUMNS: ReadonlySet<string> = new Set(["event_ts", "created_ts"]);
+const RESERVED_COLUMNS: ReadonlySet<string> = new Set([EVENT_TS_COLUMN, CREATED_TS_COLUMN]);
 
 export interface RuleContext {
   analysisOf(obj: DslObject): Analysis | undefined;
