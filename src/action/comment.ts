@@ -12,7 +12,7 @@ export const STATUS_RESERVE = 1_200;
 
 /** How much of a plan a section shows; each stage drops one more layer of detail. */
 export type Detail = "full" | "no-diagrams" | "no-fields" | "summary";
-export const DETAIL_STAGES: readonly Detail[] = ["full", "no-diagrams", "no-fields", "summary"];
+const DETAIL_STAGES: readonly Detail[] = ["full", "no-diagrams", "no-fields", "summary"];
 
 /** The plan a reviewer saw, recorded in the comment and checked again on merge. */
 export interface FingerprintRecord {

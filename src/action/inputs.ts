@@ -1,7 +1,7 @@
 import * as core from "@actions/core";
 
 export type ActionCommand = "plan" | "apply" | "validate";
-export const ACTION_COMMANDS: readonly ActionCommand[] = ["plan", "apply", "validate"];
+const ACTION_COMMANDS: readonly ActionCommand[] = ["plan", "apply", "validate"];
 
 /**
  * When the sticky PR comment is written. `changes-only` still updates an existing comment, so a

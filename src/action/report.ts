@@ -18,7 +18,7 @@ export interface ActionResult {
   failure: { reason: FailureReason | null; message: string } | null;
 }
 
-export const OUTPUT_NAMES = [
+const OUTPUT_NAMES = [
   "changes",
   "create",
   "update",

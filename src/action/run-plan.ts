@@ -81,7 +81,7 @@ export async function runPlan(
   return { plans, planFiles, failure };
 }
 
-export function planFrame(run: RunContext, hasJson: boolean): CommentFrame {
+function planFrame(run: RunContext, hasJson: boolean): CommentFrame {
   const where = run.runUrl ? `the [job summary](${run.runUrl})` : "the job summary";
   const json = hasJson
     ? " and the `plan-json` file of the step (upload it with actions/upload-artifact)"
