@@ -87,9 +87,7 @@ export async function runApply(
     results.push({ target, outcome, status });
   }
 
-  const plans = results.flatMap((r) =>
-    r.outcome && "plan" in r.outcome && r.outcome.plan ? [r.outcome.plan] : [],
-  );
+  const plans = results.flatMap((r) => planOf(r.outcome) ?? []);
   const applied = results.flatMap((r) =>
     r.outcome?.status === "applied" ? [{ target: r.target, plan: r.outcome.plan }] : [],
   );
@@ -207,10 +205,15 @@ async function recordResults(
   });
 }
 
+/** The plan an apply computed, if it got that far. */
+function planOf(outcome: ApplyOutcome | null): Plan | undefined {
+  return outcome && "plan" in outcome ? outcome.plan : undefined;
+}
+
 function summarySection(r: ProjectResult, run: RunContext): CommentSection {
   const links: SourceLinks = { linkBase: linkBase(run), projectPath: r.target.repoPath };
   const o = r.outcome;
-  const plan: Plan | undefined = o && "plan" in o ? o.plan : undefined;
+  const plan = planOf(o);
   const invalid = o && (o.status === "refused" || o.status === "failed") ? o.invalid : undefined;
   return {
     dir: r.target.repoPath,
