@@ -1,12 +1,12 @@
 import type { Diagnostic } from "../model/diagnostic.js";
-import type { DslObject, EvalRecord } from "../model/evaluated.js";
+import type { DslObject } from "../model/evaluated.js";
 import type { DslClassName } from "../model/kinds.js";
 import { DSL_CLASSES } from "../model/kinds.js";
 import { CODES } from "./codes.js";
 import { describeValue } from "./describe.js";
 import { diagnosticAt, issuesToDiagnostics } from "./issues.js";
-import { isValidName } from "./names.js";
-import { SCHEMAS, SHAPES, isDtype, isPlainRecord } from "./schemas.js";
+import { fastOptions } from "./fast.js";
+import { SCHEMAS, SHAPES, isPlainRecord } from "./schemas.js";
 import type { OptionsOf } from "./schemas.js";
 
 /** One construction after its options went through its schema. */
@@ -45,23 +45,6 @@ export function isKnownClass(obj: DslObject): boolean {
   return KNOWN_CLASSES.has(obj.$dsl);
 }
 
-/**
- * Fields are most of the constructions of a project (ten or more per view), so the common case,
- * `{ name, dtype }` both valid, skips zod; anything else goes through the schema, which stays the
- * only source of diagnostics. A test checks both paths agree.
- */
-export function fastField(options: EvalRecord): OptionsOf<"Field"> | null {
-  let keys = 0;
-  for (const key in options) {
-    if (key !== "name" && key !== "dtype") return null;
-    keys++;
-  }
-  const { name, dtype } = options;
-  if (keys !== 2 || typeof name !== "string" || !isValidName(name) || !isDtype(dtype)) return null;
-  // Exactly the schema's output already: no copy (nothing downstream mutates options).
-  return options as OptionsOf<"Field">;
-}
-
 /** Parse one construction's options with its class schema. */
 export function analyzeOptions(obj: DslObject, diagnostics: Diagnostic[], incomplete = false): Analysis {
   if (!isPlainRecord(obj.options)) {
@@ -76,10 +59,8 @@ export function analyzeOptions(obj: DslObject, diagnostics: Diagnostic[], incomp
     );
     return { obj, options: {}, valid: false, incomplete };
   }
-  if (obj.$dsl === "Field") {
-    const field = fastField(obj.options);
-    if (field) return { obj, options: field, valid: !incomplete, incomplete };
-  }
+  const fast = fastOptions(obj.$dsl, obj.options);
+  if (fast !== null) return { obj, options: fast, valid: !incomplete, incomplete };
   const schema = SCHEMAS[obj.$dsl];
   const result = schema.safeParse(obj.options);
   if (result.success) return { obj, options: result.data, valid: !incomplete, incomplete };

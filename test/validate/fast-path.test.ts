@@ -1,50 +1,196 @@
-/** The Field fast path must accept exactly what the zod schema accepts, with the same output. */
+/**
+ * The zod-free fast paths must accept only what the class schema accepts, with the same output
+ * (values, key order and all), and must be taken for the common valid shapes.
+ */
 import { describe, expect, it } from "vitest";
-import type { EvalRecord } from "../../src/model/evaluated.js";
-import { fastField } from "../../src/validate/analyze.js";
+import type { DslObject, EvalRecord, EvalValue, Projection } from "../../src/model/evaluated.js";
+import type { DslClassName } from "../../src/model/kinds.js";
+import { fastField, fastOptions } from "../../src/validate/fast.js";
 import { SCHEMAS } from "../../src/validate/schemas.js";
 
-const cases: EvalRecord[] = [
-  { name: "conv_rate", dtype: "float32" },
-  { name: "x", dtype: "unix_timestamp[]" },
-  { name: "_a1", dtype: "bool" },
-  { name: "a".repeat(63), dtype: "int64" },
-  { name: "a".repeat(64), dtype: "int64" },
-  { name: "Conv", dtype: "float32" },
-  { name: "x", dtype: "float" },
-  { name: "x", dtype: "float32[][]" },
-  { name: "x" },
-  { dtype: "int32" },
-  { name: "x", dtype: "int32", description: "d" },
-  { name: "x", dtype: "int32", tags: { a: "b" } },
-  { name: "x", dtype: "int32", extra: 1 },
-  { name: "x", dtype: "int32", description: undefined },
-  { name: 1, dtype: "int32" },
-  { name: "x", dtype: null },
+const at = { file: "a.ts", line: 1, column: 1 };
+const obj = (cls: DslClassName, options: EvalRecord = {}): DslObject => ({
+  $dsl: cls,
+  id: 0,
+  options,
+  location: at,
+  optionLocations: {},
+});
+const select = (view: EvalValue, features: EvalValue): Projection => ({
+  $projection: true,
+  view,
+  features,
+  location: at,
+});
+
+const entity = obj("Entity", { name: "driver" });
+const field = obj("Field", { name: "f", dtype: "int64" });
+const file = obj("FileSource", { name: "s", path: "p", timestampField: "ts" });
+const pg = obj("PostgresSource", { name: "s", table: "t", timestampField: "ts" });
+const push = obj("PushSource", { name: "p", batchSource: file });
+const kafka = obj("KafkaSource", { name: "k" });
+const fv = obj("FeatureView", { name: "v" });
+const odfv = obj("OnDemandFeatureView", { name: "o" });
+const svc = obj("FeatureService", { name: "fs" });
+
+/** Valid options of each class with a fast path: the fast path must take every one. */
+const VALID: Partial<Record<DslClassName, EvalRecord[]>> = {
+  Field: [
+    { name: "conv_rate", dtype: "float32" },
+    { dtype: "unix_timestamp[]", name: "x" },
+    { name: "a".repeat(63), dtype: "int64" },
+  ],
+  Entity: [
+    { name: "driver" },
+    { name: "driver", joinKeys: ["driver_id"], valueType: "int64", description: "d", owner: "o" },
+    { valueType: "string", tags: { team: "a", tier: "" }, name: "customer", joinKeys: ["a", "b"] },
+  ],
+  FileSource: [
+    { name: "s", path: "data/x.parquet", timestampField: "ts" },
+    {
+      name: "s",
+      path: "p",
+      timestampField: "ts",
+      createdTimestampColumn: "c",
+      fieldMapping: { a: "b" },
+      tags: {},
+    },
+  ],
+  PostgresSource: [
+    { name: "s", table: "t", timestampField: "ts" },
+    { name: "s", query: "select 1", timestampField: "ts", owner: "o", description: "" },
+    // Table-or-query is a rule (rules.ts), not the schema's business.
+    { name: "s", timestampField: "ts" },
+  ],
+  PushSource: [
+    { name: "p", batchSource: file },
+    { name: "p", batchSource: pg, tags: { a: "b" } },
+  ],
+  FeatureView: [
+    { name: "v", entities: [entity], schema: [field], source: file },
+    {
+      name: "v",
+      entities: [entity, entity],
+      schema: [field, field],
+      source: push,
+      ttl: "1d12h",
+      online: false,
+      offline: true,
+      tags: { team: "x" },
+      owner: "o",
+      description: "d",
+    },
+    { source: kafka, ttl: 0, schema: [field], entities: [entity], name: "v" },
+    { name: "v", entities: [entity], schema: [field], source: pg, ttl: 3600 },
+  ],
+  FeatureService: [
+    { name: "fs", features: [fv] },
+    { name: "fs", features: [fv, select(fv, ["a", "b"]), odfv], tags: { a: "b" } },
+  ],
+};
+
+/** Values to put in place of each option: most are wrong somewhere. */
+const PROBES: EvalValue[] = [
+  undefined,
+  null,
+  0,
+  -1,
+  1.5,
+  "",
+  "x",
+  "Bad-Name",
+  "2x",
+  "float",
+  "1d",
+  true,
+  [],
+  ["x"],
+  [""],
+  [1],
   {},
+  { a: 1 },
+  { a: "" },
+  { a: "b" },
+  entity,
+  field,
+  file,
+  pg,
+  push,
+  kafka,
+  fv,
+  svc,
+  [entity, 1],
+  [field, entity],
+  [fv, svc],
+  select(fv, ["a"]),
+  select(fv, []),
+  select(fv, [1]),
+  select(svc, ["a"]),
+  select(fv, "a"),
+  [select(fv, ["a"])],
+  [select(fv, [])],
+  [select(entity, ["a"])],
 ];
 
-describe("fastField", () => {
-  it.each(cases.map((c) => [JSON.stringify(c), c] as const))(
-    "agrees with the schema on %s",
-    (_label, options) => {
-      const fast = fastField(options);
-      const slow = SCHEMAS.Field.safeParse(options);
-      if (fast !== null) {
-        expect(slow.success).toBe(true);
-        expect(fast).toEqual(slow.data);
-      } else if (slow.success) {
-        // Declined but valid: only allowed for the rarer shapes the fast path does not handle.
-        expect(Object.keys(options).some((k) => k !== "name" && k !== "dtype")).toBe(true);
-      }
-    },
-  );
+function variants(valid: EvalRecord): EvalRecord[] {
+  const out: EvalRecord[] = [];
+  const keys = new Set([...Object.keys(valid), "name", "tags", "extra"]);
+  for (const key of keys) {
+    const { [key]: _drop, ...without } = valid;
+    out.push(without);
+    for (const probe of PROBES) out.push({ ...valid, [key]: probe });
+  }
+  const proto: Record<string, EvalValue> = { ...valid };
+  Object.defineProperty(proto, "__proto__", {
+    value: "x",
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
+  out.push(proto);
+  return out;
+}
 
-  it("takes the common case", () => {
-    expect(fastField({ name: "conv_rate", dtype: "float32" })).toEqual({
-      name: "conv_rate",
-      dtype: "float32",
+function agree(cls: DslClassName, options: EvalRecord): void {
+  const fast = fastOptions(cls, options);
+  const slow = SCHEMAS[cls].safeParse(options);
+  if (fast === null) return;
+  expect(slow.success).toBe(true);
+  expect(fast).toStrictEqual(slow.data);
+  if (cls !== "Field") expect(Object.keys(fast)).toEqual(Object.keys(slow.data as object));
+}
+
+describe("fastOptions", () => {
+  for (const [cls, valid] of Object.entries(VALID) as [DslClassName, EvalRecord[]][]) {
+    it(`takes every common valid ${cls}, with the schema's output`, () => {
+      for (const options of valid) {
+        expect(fastOptions(cls, options), JSON.stringify(options)).not.toBeNull();
+        agree(cls, options);
+      }
     });
+
+    it(`never accepts what the ${cls} schema rejects, nor differs from its output`, () => {
+      let declined = 0;
+      for (const base of valid) {
+        for (const options of variants(base)) {
+          agree(cls, options);
+          if (fastOptions(cls, options) === null) declined++;
+        }
+      }
+      // Guards the test itself: the probes must reach the rejecting branches.
+      expect(declined).toBeGreaterThan(10);
+    });
+  }
+
+  it("leaves the other classes to their schema", () => {
+    expect(fastOptions("KafkaSource", { name: "k" })).toBeNull();
+    expect(fastOptions("Aggregation", { column: "a", function: "sum", timeWindow: "1h" })).toBeNull();
+  });
+
+  it("returns a Field's options as they are", () => {
+    const options = { name: "conv_rate", dtype: "float32" };
+    expect(fastField(options)).toBe(options);
     expect(fastField({ name: "conv_rate", dtype: "double" })).toBeNull();
+    expect(fastField({ name: "x", dtype: "int32", description: "d" })).toBeNull();
   });
 });
