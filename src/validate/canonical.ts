@@ -21,9 +21,6 @@ import type {
 } from "../model/spec.js";
 import type { OptionsOf } from "./schemas.js";
 
-/** The name of a referenced object (already validated). */
-export type NameOf = (obj: DslObject) => string;
-
 export function sortedRecord(r: Readonly<Record<string, string>> | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   if (!r) return out;
@@ -47,13 +44,15 @@ export function aggregationSpec(o: OptionsOf<"Aggregation">): AggregationSpec {
   return { column: o.column, function: o.function, timeWindow: o.timeWindow };
 }
 
-function fieldSpecs(fields: readonly DslObject[], fieldOf: (obj: DslObject) => FieldSpec): FieldSpec[] {
-  return fields.map(fieldOf);
+function fieldSpecs(fields: readonly DslObject[], c: SpecContext): FieldSpec[] {
+  const out: FieldSpec[] = new Array<FieldSpec>(fields.length);
+  for (let i = 0; i < fields.length; i++) out[i] = c.fieldOf(fields[i]!);
+  return out;
 }
 
 /** What the builders need to resolve values nested in an object. */
 export interface SpecContext {
-  nameOf: NameOf;
+  nameOf(obj: DslObject): string;
   fieldOf(obj: DslObject): FieldSpec;
   aggregationOf(obj: DslObject): AggregationSpec;
 }
@@ -116,7 +115,7 @@ function requestSourceSpec(o: OptionsOf<"RequestSource">, c: SpecContext): DataS
     tags: sortedRecord(o.tags),
     owner: o.owner ?? "",
     type: "request",
-    schema: fieldSpecs(o.schema, c.fieldOf),
+    schema: fieldSpecs(o.schema, c),
   };
 }
 
@@ -141,8 +140,8 @@ function featureViewSpec(o: OptionsOf<"FeatureView">, c: SpecContext): FeatureVi
     description: o.description ?? "",
     tags: sortedRecord(o.tags),
     owner: o.owner ?? "",
-    entities: o.entities.map(c.nameOf),
-    schema: fieldSpecs(o.schema, c.fieldOf),
+    entities: o.entities.map((e) => c.nameOf(e)),
+    schema: fieldSpecs(o.schema, c),
     source: c.nameOf(o.source),
     ttl: o.ttl ?? 0,
     online: o.online ?? true,
@@ -165,7 +164,7 @@ function onDemandFeatureViewSpec(
     tags: sortedRecord(o.tags),
     owner: o.owner ?? "",
     sources,
-    schema: fieldSpecs(o.schema, c.fieldOf),
+    schema: fieldSpecs(o.schema, c),
     transform: o.transform,
   };
 }
@@ -176,10 +175,10 @@ function streamFeatureViewSpec(o: OptionsOf<"StreamFeatureView">, c: SpecContext
     description: o.description ?? "",
     tags: sortedRecord(o.tags),
     owner: o.owner ?? "",
-    entities: o.entities.map(c.nameOf),
-    schema: fieldSpecs(o.schema, c.fieldOf),
+    entities: o.entities.map((e) => c.nameOf(e)),
+    schema: fieldSpecs(o.schema, c),
     source: c.nameOf(o.source),
-    aggregations: (o.aggregations ?? []).map(c.aggregationOf),
+    aggregations: (o.aggregations ?? []).map((a) => c.aggregationOf(a)),
     ttl: o.ttl ?? 0,
     online: o.online ?? true,
   };

@@ -4,7 +4,14 @@ import type { DslObject } from "../model/evaluated.js";
 import { isDslObject, isProjection, isTransformSource } from "../model/evaluated.js";
 import type { ObjectKind } from "../model/kinds.js";
 import { compareObjects as byKindThenName, FEATURE_VIEW_KINDS, objectId } from "../model/kinds.js";
-import type { AnySpec, DesiredObject, DesiredState, GraphEdge } from "../model/spec.js";
+import type {
+  AggregationSpec,
+  AnySpec,
+  DesiredObject,
+  DesiredState,
+  FieldSpec,
+  GraphEdge,
+} from "../model/spec.js";
 import type { Analysis } from "./analyze.js";
 import { analyzeOptions, isKnownClass } from "./analyze.js";
 import { aggregationSpec, fieldSpec, specOf } from "./canonical.js";
@@ -13,6 +20,7 @@ import { CODES } from "./codes.js";
 import { article, quote } from "./describe.js";
 import { diagnosticAtLocation } from "./issues.js";
 import { runRules } from "./rules.js";
+import type { RuleContext } from "./rules.js";
 import type { OptionsOf } from "./schemas.js";
 import { CLASS_KIND } from "../model/kinds.js";
 
@@ -241,46 +249,90 @@ function differingKeys(a: AnySpec, b: AnySpec): string[] {
 }
 
 /**
+ * The validation graph of one run: every construction's analysis by object, and the lookups the
+ * rules and the spec builders need, as methods: one function each for the engine to optimize,
+ * rather than new closures on every run.
+ */
+class Graph implements RuleContext, SpecContext {
+  readonly nodes = new NodeIndex();
+  constructor(readonly diagnostics: Diagnostic[]) {}
+
+  analysisOf(obj: DslObject): Analysis | undefined {
+    return this.nodes.get(obj)?.a;
+  }
+  private optionsOf(obj: DslObject): unknown {
+    return this.nodes.get(obj)!.a.options;
+  }
+  nameOf(obj: DslObject): string {
+    return (this.optionsOf(obj) as { name: string }).name;
+  }
+  fieldOf(obj: DslObject): FieldSpec {
+    return fieldSpec(this.optionsOf(obj) as OptionsOf<"Field">);
+  }
+  aggregationOf(obj: DslObject): AggregationSpec {
+    return aggregationSpec(this.optionsOf(obj) as OptionsOf<"Aggregation">);
+  }
+}
+
+/**
  * Turn the parse stage's constructions into the validated desired-state graph. Pure: reads only
  * its arguments. Only objects that validated, together with everything they reference, are in
  * `state`; every problem found is in `diagnostics` (never thrown, never only the first).
+ *
+ * Each pass over the objects is a function of its own: a loop over 60,000 objects in one large
+ * function gets that whole function recompiled mid-loop, once per loop.
  */
 export function buildDesiredState(project: string, parsed: EvaluatedDefinitions): ValidationResult {
   const diagnostics: Diagnostic[] = [];
   // Processing in source order keeps every choice below independent of the order of the input.
   const objects = inSourceOrder(collectObjects(parsed.objects ?? []).filter(isKnownClass));
+  const graph = new Graph(diagnostics);
+  analyzeAll(graph, objects, incompleteObjects(parsed));
+  runAllRules(graph);
 
-  const incompleteIds = new Set(parsed.incomplete ?? []);
-  const incomplete =
-    incompleteIds.size === 0
-      ? new Set<DslObject>()
-      : new Set((parsed.objects ?? []).filter((o) => incompleteIds.has(o.id)));
+  const groups = registerValid(graph);
+  for (const group of groups.values()) reportConflicts(group, diagnostics);
+  reportFeatureViewNameClashes(groups, diagnostics);
 
-  const nodes = new NodeIndex();
+  const { desired, edges } = chooseDefinitions(graph, groups);
+  desired.sort(byKindThenName);
+  edges.sort(
+    (x, y) => (x.from < y.from ? -1 : x.from > y.from ? 1 : 0) || (x.to < y.to ? -1 : x.to > y.to ? 1 : 0),
+  );
+  return { state: { project, objects: desired, edges }, diagnostics: dedupeSorted(diagnostics) };
+}
+
+function incompleteObjects(parsed: EvaluatedDefinitions): ReadonlySet<DslObject> {
+  const ids = new Set(parsed.incomplete ?? []);
+  return ids.size === 0 ? new Set() : new Set((parsed.objects ?? []).filter((o) => ids.has(o.id)));
+}
+
+/** Every object through its schema, in source order (an object listed twice is analysed once). */
+function analyzeAll(graph: Graph, objects: readonly DslObject[], incomplete: ReadonlySet<DslObject>): void {
+  const nodes = graph.nodes;
   for (let i = 0; i < objects.length; i++) {
     const obj = objects[i]!;
-    if (nodes.get(obj)) continue; // listed twice
-    const a = analyzeOptions(obj, diagnostics, incomplete.has(obj));
+    if (nodes.get(obj)) continue;
+    const a = analyzeOptions(obj, graph.diagnostics, incomplete.has(obj));
     nodes.add({ a, refs: undefined, excluded: false, local: UNKNOWN, final: UNKNOWN });
   }
-  const analysisOf = (o: DslObject) => nodes.get(o)?.a;
-  const ruleContext = { analysisOf, diagnostics };
-  const list = nodes.list;
-  for (let i = 0; i < list.length; i++) runRules(ruleContext, list[i]!.a);
+}
 
-  const optionsOf = (o: DslObject) => nodes.get(o)!.a.options;
-  const specContext: SpecContext = {
-    nameOf: (o) => (optionsOf(o) as { name: string }).name,
-    fieldOf: (o) => fieldSpec(optionsOf(o) as OptionsOf<"Field">),
-    aggregationOf: (o) => aggregationSpec(optionsOf(o) as OptionsOf<"Aggregation">),
-  };
+function runAllRules(graph: Graph): void {
+  const list = graph.nodes.list;
+  for (let i = 0; i < list.length; i++) runRules(graph, list[i]!.a);
+}
 
+/** The specs of the registered kinds that are valid with their references, grouped by id. */
+function registerValid(graph: Graph): Map<string, Registered[]> {
   const groups = new Map<string, Registered[]>();
+  const { nodes } = graph;
+  const list = nodes.list;
   for (let i = 0; i < list.length; i++) {
     const n = list[i]!;
     const kind = CLASS_KIND[n.a.obj.$dsl];
     if (kind === null || !isValidLocal(n, nodes)) continue;
-    const spec = specOf(n.a.obj.$dsl, n.a.options, specContext);
+    const spec = specOf(n.a.obj.$dsl, n.a.options, graph);
     if (spec === null) continue;
     const id = objectId(kind, spec.name);
     const entry: Registered = { n, kind, name: spec.name, spec };
@@ -288,15 +340,20 @@ export function buildDesiredState(project: string, parsed: EvaluatedDefinitions)
     if (group) group.push(entry);
     else groups.set(id, [entry]);
   }
+  return groups;
+}
 
-  for (const group of groups.values()) reportConflicts(group, diagnostics);
-  reportFeatureViewNameClashes(groups, diagnostics);
-
+/** Per group, the first entry in source order valid with its references; and their edges. */
+function chooseDefinitions(
+  graph: Graph,
+  groups: Map<string, Registered[]>,
+): { desired: DesiredObject[]; edges: GraphEdge[] } {
   const desired: DesiredObject[] = [];
   const edges = new Map<string, GraphEdge>();
   for (const group of groups.values()) {
-    // Entries are in source order: the first valid one is where the object is "defined".
-    const chosen = group.find((e) => isValidFinal(e.n, nodes));
+    let chosen: Registered | undefined;
+    for (let i = 0; i < group.length && !chosen; i++)
+      if (isValidFinal(group[i]!.n, graph.nodes)) chosen = group[i];
     if (!chosen) continue;
     desired.push({
       kind: chosen.kind,
@@ -314,12 +371,7 @@ export function buildDesiredState(project: string, parsed: EvaluatedDefinitions)
       edges.set(`${from}\u0000${to}`, { from, to });
     }
   }
-
-  desired.sort(byKindThenName);
-  const sortedEdges = [...edges.values()].sort(
-    (x, y) => (x.from < y.from ? -1 : x.from > y.from ? 1 : 0) || (x.to < y.to ? -1 : x.to > y.to ? 1 : 0),
-  );
-  return { state: { project, objects: desired, edges: sortedEdges }, diagnostics: dedupeSorted(diagnostics) };
+  return { desired, edges: [...edges.values()] };
 }
 
 /** Identical definitions of one kind and name merge; each different one is an error naming both. */
