@@ -45,9 +45,7 @@ export function aggregationSpec(o: OptionsOf<"Aggregation">): AggregationSpec {
 }
 
 function fieldSpecs(fields: readonly DslObject[], c: SpecContext): FieldSpec[] {
-  const out: FieldSpec[] = new Array<FieldSpec>(fields.length);
-  for (let i = 0; i < fields.length; i++) out[i] = c.fieldOf(fields[i]!);
-  return out;
+  return fields.map((f) => c.fieldOf(f));
 }
 
 /** What the builders need to resolve values nested in an object. */

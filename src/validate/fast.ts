@@ -57,11 +57,11 @@ function ref(classes: readonly DslClassName[]): Check {
 function listOf(item: Check): Check {
   return (v) => {
     if (!Array.isArray(v) || v.length === 0) return FAIL;
-    const out: unknown[] = new Array<unknown>(v.length);
+    const out: unknown[] = [];
     for (let i = 0; i < v.length; i++) {
       const x = item(v[i]);
       if (x === FAIL) return FAIL;
-      out[i] = x;
+      out.push(x);
     }
     return out;
   };
