@@ -14,7 +14,13 @@ import type { DslClassName } from "../model/kinds.js";
 import { parseDuration } from "./duration.js";
 import { isValidName } from "./names.js";
 import type { OptionsOf, ViewSelection } from "./schemas.js";
-import { isDtype, isPlainRecord } from "./schemas.js";
+import {
+  BATCH_SOURCE_CLASSES,
+  FEATURE_VIEW_CLASSES,
+  FEATURE_VIEW_SOURCE_CLASSES,
+  isDtype,
+  isPlainRecord,
+} from "./schemas.js";
 
 /** A check of one option value: the schema's output for it, or FAIL. */
 type Check = (v: unknown) => unknown;
@@ -67,11 +73,7 @@ function listOf(item: Check): Check {
   };
 }
 
-const FEATURE_VIEWS: ReadonlySet<string> = new Set([
-  "FeatureView",
-  "OnDemandFeatureView",
-  "StreamFeatureView",
-]);
+const FEATURE_VIEWS: ReadonlySet<string> = new Set(FEATURE_VIEW_CLASSES);
 
 /** A feature service entry: a view, or `view.select([...])` of names. */
 const viewSelection: Check = (v): ViewSelection | typeof FAIL => {
@@ -103,13 +105,13 @@ const FAST: Partial<Record<DslClassName, FastShape>> = {
   PostgresSource: shape(["name", "timestampField"], { ...batchSource, table: text, query: text }),
   PushSource: shape(["name", "batchSource"], {
     ...common,
-    batchSource: ref(["FileSource", "PostgresSource"]),
+    batchSource: ref(BATCH_SOURCE_CLASSES),
   }),
   FeatureView: shape(["name", "entities", "schema", "source"], {
     ...common,
     entities: listOf(ref(["Entity"])),
     schema: listOf(ref(["Field"])),
-    source: ref(["FileSource", "PostgresSource", "PushSource", "KafkaSource"]),
+    source: ref(FEATURE_VIEW_SOURCE_CLASSES),
     ttl,
     online: bool,
     offline: bool,

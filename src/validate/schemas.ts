@@ -258,8 +258,10 @@ function ref<C extends DslClassName>(classes: readonly C[]) {
   });
 }
 
-const FEATURE_VIEW_CLASSES = ["FeatureView", "OnDemandFeatureView", "StreamFeatureView"] as const;
-const BATCH_SOURCE_CLASSES = ["FileSource", "PostgresSource"] as const;
+export const FEATURE_VIEW_CLASSES = ["FeatureView", "OnDemandFeatureView", "StreamFeatureView"] as const;
+export const BATCH_SOURCE_CLASSES = ["FileSource", "PostgresSource"] as const;
+/** Like Feast: a batch source, or a push/Kafka source (whose batch source backs it offline). */
+export const FEATURE_VIEW_SOURCE_CLASSES = [...BATCH_SOURCE_CLASSES, "PushSource", "KafkaSource"] as const;
 
 /** A whole feature view or a projection of one. */
 export interface ViewSelection {
@@ -415,8 +417,7 @@ export const SHAPES = {
     ...common,
     entities,
     schema: fields,
-    // Like Feast: a batch source, or a push/Kafka source (whose batch source backs it offline).
-    source: ref(["FileSource", "PostgresSource", "PushSource", "KafkaSource"]),
+    source: ref(FEATURE_VIEW_SOURCE_CLASSES),
     ttl: ttlSchema.optional(),
     online: z.boolean().optional(),
     offline: z.boolean().optional(),
