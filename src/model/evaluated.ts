@@ -31,6 +31,12 @@ export interface DslObject {
   /** Location of the `new` expression. */
   readonly location: SourceLocation;
   /**
+   * Optional: a number that orders objects exactly as their locations do (the parser's file
+   * index and offset), so that checking source order needs no location. Absent on hand-built
+   * objects, which are then ordered by `location`.
+   */
+  readonly sourceOrder?: number;
+  /**
    * Locations of option values, keyed by dotted path into `options`
    * (`"name"`, `"schema"`, `"schema.1"`, `"tags.team"`), where the value was written literally
    * in this construction. Validation errors point here, falling back to `location`.

@@ -1290,14 +1290,11 @@ export class Evaluator implements BuiltinHost {
       }
     }
     const start = nodeStart(file, node);
-    const location = locationAt(file, start);
-    const obj: MutableDslObject =
-      literal === undefined
-        ? { $dsl: className, id: -1, options, location, optionLocations: EMPTY_LOCATIONS }
-        : new LazyDslObject(className, options, location, file, literal);
-    this.createdObjects.push(obj);
     // file index in the high bits, position in the low 32: one number orders objects by both
-    this.createdKeys.push(file.index * 4294967296 + start);
+    const order = file.index * 4294967296 + start;
+    const obj: MutableDslObject = new LazyDslObject(className, options, order, file, start, literal);
+    this.createdObjects.push(obj);
+    this.createdKeys.push(order);
     this.createdIncomplete.push(this.incomplete);
     this.incomplete = outerIncomplete;
     return obj;
@@ -1320,27 +1317,37 @@ export class Evaluator implements BuiltinHost {
 const EMPTY_LOCATIONS: Readonly<Record<string, SourceLocation>> = Object.freeze({});
 
 /**
- * A DslObject built from an options literal. Its option locations are worked out from the
- * literal's text when first read (a validation error): recording them while evaluating 5,000
- * feature views would cost more than the evaluation itself, and keeping the literal's syntax
- * tree would keep the whole file's tree alive.
+ * A DslObject built from an options literal. Its location and option locations are worked out
+ * from the file's text when first read (a registered object, a validation error): a project of
+ * 5,000 feature views has 60,000 constructions, most of them Fields nobody asks the place of, and
+ * keeping the literal's syntax tree would keep the whole file's tree alive.
  */
 class LazyDslObject implements DslObject {
   id = -1;
-  #computed: Record<string, SourceLocation> | undefined;
+  #location: SourceLocation | undefined;
+  #computed: Readonly<Record<string, SourceLocation>> | undefined;
   readonly #file: ParsedFile;
+  readonly #at: number;
   readonly #start: number;
   readonly #end: number;
   constructor(
     readonly $dsl: DslClassName,
     readonly options: EvalRecord,
-    readonly location: SourceLocation,
+    readonly sourceOrder: number,
     file: ParsedFile,
-    literal: ts.ObjectLiteralExpression,
+    at: number,
+    literal: ts.ObjectLiteralExpression | undefined,
   ) {
     this.#file = file;
-    this.#start = literal.pos;
-    this.#end = literal.end;
+    this.#at = at;
+    // Options that are not a literal (a variable, a call) have no option locations of their own.
+    this.#start = literal?.pos ?? 0;
+    this.#end = literal?.end ?? 0;
+    if (literal === undefined) this.#computed = EMPTY_LOCATIONS;
+  }
+  get location(): SourceLocation {
+    this.#location ??= locationAt(this.#file, this.#at);
+    return this.#location;
   }
   get optionLocations(): Readonly<Record<string, SourceLocation>> {
     this.#computed ??= literalLocations(this.#file, this.#start, this.#end, this.options);

@@ -99,10 +99,17 @@ function compareObjects(x: DslObject, y: DslObject): number {
   return compareLocations(x.location, y.location) || (x.$dsl < y.$dsl ? -1 : x.$dsl > y.$dsl ? 1 : 0);
 }
 
-/** Source order; the parser already lists objects so, which one pass confirms. */
+/**
+ * Source order; the parser already lists objects so, which one pass confirms. Objects that all
+ * carry a `sourceOrder` are compared by it, without working out 60,000 locations.
+ */
 function inSourceOrder(objects: DslObject[]): DslObject[] {
+  const byNumber = objects.every((o) => o.sourceOrder !== undefined);
   for (let i = 1; i < objects.length; i++) {
-    if (compareObjects(objects[i - 1]!, objects[i]!) > 0) return objects.sort(compareObjects);
+    const a = objects[i - 1]!;
+    const b = objects[i]!;
+    if (byNumber ? a.sourceOrder! > b.sourceOrder! : compareObjects(a, b) > 0)
+      return objects.sort(compareObjects);
   }
   return objects;
 }

@@ -1,6 +1,8 @@
 /** Canonical specs: defaults, normalization, key order, determinism, and a full project snapshot. */
 import { describe, expect, it } from "vitest";
 import type { DslObject } from "../../src/model/evaluated.js";
+import { discoverSourceFiles } from "../../src/parse/discover.js";
+import { parseProject } from "../../src/parse/index.js";
 import { buildDesiredState } from "../../src/validate/index.js";
 import { Defs } from "./helpers.js";
 import { realisticProject, reparse, shuffled } from "./realistic.js";
@@ -167,6 +169,37 @@ describe("determinism", () => {
       expect(JSON.stringify(b.state)).toBe(JSON.stringify(a.state));
       expect(JSON.stringify(b.diagnostics)).toBe(JSON.stringify(a.diagnostics));
     }
+  });
+
+  it("parser output handed over out of order: ordered by its source-order keys, same result", async () => {
+    const files = await discoverSourceFiles("examples/staging");
+    // Mistakes too: a second, different "driver" (which one comes first decides the report) and a
+    // bad dtype.
+    files.push({
+      path: "zz.ts",
+      text: [
+        'import { Entity, Field } from "fsops";',
+        'export const other = new Entity({ name: "driver", joinKeys: ["other_id"] });',
+        'export const f = new Field({ name: "x", dtype: "float" });',
+      ].join("\n"),
+    });
+    const parsed = parseProject(files);
+    expect(parsed.objects.every((o) => o.sourceOrder !== undefined)).toBe(true);
+    const a = buildDesiredState("p", parsed);
+    expect(a.diagnostics.length).toBeGreaterThan(0);
+    for (const objects of [[...parsed.objects].reverse(), shuffled([...parsed.objects], 3)]) {
+      const b = buildDesiredState("p", { ...parsed, objects });
+      expect(JSON.stringify(b.state)).toBe(JSON.stringify(a.state));
+      expect(JSON.stringify(b.diagnostics)).toBe(JSON.stringify(a.diagnostics));
+    }
+    // One hand-built object among them (no key): everything is ordered by location instead.
+    const d = new Defs();
+    d.field("late_field", "int64", { file: "zzz.ts", line: 1 });
+    const mixed = buildDesiredState("p", {
+      ...parsed,
+      objects: [...d.objects, ...[...parsed.objects].reverse()],
+    });
+    expect(JSON.stringify(mixed.state)).toBe(JSON.stringify(a.state));
   });
 
   it("the mistakes project reports the conflicts whatever the order", () => {
