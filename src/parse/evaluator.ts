@@ -47,7 +47,7 @@ import {
   SHORT,
   TDZ,
 } from "./values.js";
-import type { MutableDslObject, Scope, Value } from "./values.js";
+import type { Scope, Value } from "./values.js";
 
 const K = ts.SyntaxKind;
 
@@ -104,9 +104,8 @@ export class Evaluator implements BuiltinHost {
   private callDepth = 0;
   /** Set when the step budget is spent: nothing more is evaluated. */
   exhausted = false;
-  /** Every construction in creation order, with its sort key and whether an option failed. */
-  private readonly createdObjects: MutableDslObject[] = [];
-  private readonly createdKeys: number[] = [];
+  /** Every construction in creation order, and whether an option of it failed. */
+  private readonly createdObjects: LazyDslObject[] = [];
   private readonly createdIncomplete: boolean[] = [];
   /** Set when an option of the construction being evaluated fails. */
   private incomplete = false;
@@ -185,7 +184,8 @@ export class Evaluator implements BuiltinHost {
 
   /** The DSL objects created, ordered by file, position, then evaluation order; ids assigned. */
   finish(): { objects: DslObject[]; incomplete: number[] } {
-    const keys = this.createdKeys;
+    const created = this.createdObjects;
+    const keys = created.map((o) => o.sourceOrder);
     const order: number[] = [];
     for (let i = 0; i < keys.length; i++) order.push(i);
     // Comparisons return small integers: the sort then allocates nothing per comparison.
@@ -198,7 +198,7 @@ export class Evaluator implements BuiltinHost {
     const incomplete: number[] = [];
     for (let k = 0; k < order.length; k++) {
       const i = order[k] as number;
-      const obj = this.createdObjects[i] as MutableDslObject;
+      const obj = created[i]!;
       obj.id = objects.length;
       if (this.createdIncomplete[i]) incomplete.push(obj.id);
       objects.push(obj);
@@ -1289,12 +1289,8 @@ export class Evaluator implements BuiltinHost {
         }
       }
     }
-    const start = nodeStart(file, node);
-    // file index in the high bits, position in the low 32: one number orders objects by both
-    const order = file.index * 4294967296 + start;
-    const obj: MutableDslObject = new LazyDslObject(className, options, order, file, start, literal);
+    const obj = new LazyDslObject(className, options, file, nodeStart(file, node), literal);
     this.createdObjects.push(obj);
-    this.createdKeys.push(order);
     this.createdIncomplete.push(this.incomplete);
     this.incomplete = outerIncomplete;
     return obj;
@@ -1324,29 +1320,29 @@ const EMPTY_LOCATIONS: Readonly<Record<string, SourceLocation>> = Object.freeze(
  */
 class LazyDslObject implements DslObject {
   id = -1;
+  /** File index in the high bits, offset of the `new` in the low 32: one number orders by both. */
+  readonly sourceOrder: number;
   #location: SourceLocation | undefined;
   #computed: Readonly<Record<string, SourceLocation>> | undefined;
   readonly #file: ParsedFile;
-  readonly #at: number;
   readonly #start: number;
   readonly #end: number;
   constructor(
     readonly $dsl: DslClassName,
     readonly options: EvalRecord,
-    readonly sourceOrder: number,
     file: ParsedFile,
     at: number,
     literal: ts.ObjectLiteralExpression | undefined,
   ) {
+    this.sourceOrder = file.index * 4294967296 + at;
     this.#file = file;
-    this.#at = at;
     // Options that are not a literal (a variable, a call) have no option locations of their own.
     this.#start = literal?.pos ?? 0;
     this.#end = literal?.end ?? 0;
     if (literal === undefined) this.#computed = EMPTY_LOCATIONS;
   }
   get location(): SourceLocation {
-    this.#location ??= locationAt(this.#file, this.#at);
+    this.#location ??= locationAt(this.#file, this.sourceOrder - this.#file.index * 4294967296);
     return this.#location;
   }
   get optionLocations(): Readonly<Record<string, SourceLocation>> {

@@ -5,7 +5,7 @@
  */
 import type { ts } from "ts-morph";
 import type { SourceLocation } from "../model/diagnostic.js";
-import type { DslObject, EvalRecord, EvalValue, TransformSource } from "../model/evaluated.js";
+import type { EvalRecord, EvalValue, TransformSource } from "../model/evaluated.js";
 import type { DslClassName } from "../model/kinds.js";
 import { isDslObject, isProjection } from "../model/evaluated.js";
 import { CLASS_KIND, DSL_CLASSES } from "../model/kinds.js";
@@ -81,8 +81,6 @@ export const SHORT: unique symbol = Symbol("short-circuit");
 export const NOT_FOUND: unique symbol = Symbol("not found");
 
 export const RESERVED_KEYS: ReadonlySet<string> = new Set(["$dsl", "$projection", "$transform"]);
-
-export type MutableDslObject = { -readonly [K in keyof DslObject]: DslObject[K] };
 
 export function isPrimitive(v: unknown): v is null | undefined | boolean | number | string {
   return v === null || typeof v !== "object";

@@ -358,9 +358,8 @@ function chooseDefinitions(
   const desired: DesiredObject[] = [];
   const edges = new Map<string, GraphEdge>();
   for (const group of groups.values()) {
-    let chosen: Registered | undefined;
-    for (let i = 0; i < group.length && !chosen; i++)
-      if (isValidFinal(group[i]!.n, graph.nodes)) chosen = group[i];
+    // Entries are in source order: the first valid one is where the object is "defined".
+    const chosen = group.find((e) => isValidFinal(e.n, graph.nodes));
     if (!chosen) continue;
     desired.push({
       kind: chosen.kind,
