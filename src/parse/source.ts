@@ -9,6 +9,7 @@
  */
 import { ts } from "ts-morph";
 import type { SourceLocation } from "../model/diagnostic.js";
+import { parseSubset } from "./subset-parser.js";
 
 export interface ParsedFile {
   /** Relative posix path, as given. */
@@ -32,8 +33,16 @@ export function sourceText(path: string, index: number, text: string): ParsedFil
   return { path, index, text, broken: false, lineStarts: undefined };
 }
 
-/** Parent pointers are not set (the evaluator never walks up) and JSDoc is not parsed: both cost time. */
+/**
+ * The file's syntax tree: from the subset parser when the file is within its subset, else from the
+ * compiler. Parent pointers are not set (the evaluator never walks up) and JSDoc is not parsed:
+ * both cost time.
+ */
 export function parseFile(path: string, text: string): ts.SourceFile {
+  return parseSubset(path, text) ?? parseWithCompiler(path, text);
+}
+
+export function parseWithCompiler(path: string, text: string): ts.SourceFile {
   return ts.createSourceFile(
     path,
     text,
