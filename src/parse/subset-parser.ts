@@ -296,12 +296,6 @@ class SubsetParser {
     return n;
   }
 
-  /** `;`, or a line break, `}` or the end of the file where the compiler inserts one. */
-  private semicolon(): void {
-    if (this.tok === SEMICOLON) this.next();
-    else if (!(this.lineBreak || this.tok === EOF || this.tok === CLOSE_BRACE)) throw GIVE_UP;
-  }
-
   // ---- statements -------------------------------------------------------------------------
 
   sourceFile(fileName: string, text: string): ts.SourceFile {
@@ -343,7 +337,7 @@ class SubsetParser {
       if (this.isWord("const")) {
         const modifier = {
           kind: K.ExportKeyword,
-          pos: pos,
+          pos,
           end: keywordEnd,
           flags: this.ctx,
         } as unknown as AnyNode;
@@ -358,8 +352,8 @@ class SubsetParser {
         this.ctx = 0;
         return {
           kind: K.ExportAssignment,
-          pos: pos,
-          end: end,
+          pos,
+          end,
           flags: this.ctx,
           modifiers: undefined,
           isExportEquals: undefined,
@@ -405,8 +399,8 @@ class SubsetParser {
     const end = this.endStatement(last.end);
     return {
       kind: K.VariableStatement,
-      pos: pos,
-      end: end,
+      pos,
+      end,
       flags: this.ctx,
       modifiers,
       declarationList: list,
@@ -420,7 +414,8 @@ class SubsetParser {
       this.next();
       return end;
     }
-    this.semicolon();
+    // No `;`: the compiler inserts one before a line break, a `}` or the end of the file.
+    if (!(this.lineBreak || this.tok === EOF || this.tok === CLOSE_BRACE)) throw GIVE_UP;
     return lastEnd;
   }
 
@@ -431,9 +426,11 @@ class SubsetParser {
       const clausePos = this.fullStart;
       let name: AnyNode | undefined;
       let namedBindings: AnyNode | undefined;
+      let comma = false;
       if (this.tok === WORD) {
         name = this.identifier(false);
-        if (this.at(COMMA)) this.next();
+        comma = this.at(COMMA);
+        if (comma) this.next();
         else if (!this.isWord("from")) throw GIVE_UP;
       }
       if (this.tok === STAR) {
@@ -450,7 +447,7 @@ class SubsetParser {
         } as unknown as AnyNode;
       } else if (this.tok === OPEN_BRACE) {
         namedBindings = this.namedBindings(K.NamedImports, K.ImportSpecifier);
-      } else if (name === undefined) throw GIVE_UP;
+      } else if (name === undefined || comma) throw GIVE_UP;
       const clauseEnd = (namedBindings ?? (name as AnyNode)).end;
       importClause = {
         kind: K.ImportClause,
@@ -469,8 +466,8 @@ class SubsetParser {
     const end = this.endStatement(moduleSpecifier.end);
     return {
       kind: K.ImportDeclaration,
-      pos: pos,
-      end: end,
+      pos,
+      end,
       flags: this.ctx,
       modifiers: undefined,
       importClause,
@@ -515,8 +512,8 @@ class SubsetParser {
     this.next(); // }
     return {
       kind: listKind,
-      pos: pos,
-      end: end,
+      pos,
+      end,
       flags: this.ctx,
       elements: this.nodeArray(elements, elementsPos, elementsEnd, trailingComma),
     } as unknown as AnyNode;
@@ -556,8 +553,8 @@ class SubsetParser {
     this.ctx = saved;
     return {
       kind: K.ExportDeclaration,
-      pos: pos,
-      end: end,
+      pos,
+      end,
       flags: this.ctx,
       modifiers: undefined,
       isTypeOnly: false,
@@ -613,10 +610,11 @@ class SubsetParser {
       case MINUS: {
         this.next();
         if (!this.at(NUMBER)) throw GIVE_UP;
-        const operand = this.numericLiteral();
+        // The operand is the whole member and call chain: `-1 .x` is `-(1 .x)`.
+        const operand = this.expression();
         return {
           kind: K.PrefixUnaryExpression,
-          pos: pos,
+          pos,
           end: operand.end,
           flags: this.ctx,
           operator: K.MinusToken,
@@ -665,7 +663,7 @@ class SubsetParser {
     const args = this.argumentList();
     return {
       kind: K.NewExpression,
-      pos: pos,
+      pos,
       end: this.closeEnd,
       flags: this.ctx,
       expression: callee,
@@ -721,8 +719,8 @@ class SubsetParser {
     this.next(); // }
     return {
       kind: K.ObjectLiteralExpression,
-      pos: pos,
-      end: end,
+      pos,
+      end,
       flags: this.ctx,
       properties: this.nodeArray(properties, listPos, listEnd, trailingComma),
       multiLine,
@@ -747,7 +745,7 @@ class SubsetParser {
       const initializer = this.expression();
       return {
         kind: K.PropertyAssignment,
-        pos: pos,
+        pos,
         end: initializer.end,
         flags: this.ctx,
         name,
@@ -760,7 +758,7 @@ class SubsetParser {
     if (tok === WORD && !keyword && (this.tok === COMMA || this.tok === CLOSE_BRACE)) {
       return {
         kind: K.ShorthandPropertyAssignment,
-        pos: pos,
+        pos,
         end: name.end,
         flags: this.ctx,
         name,
@@ -796,8 +794,8 @@ class SubsetParser {
     this.next(); // ]
     return {
       kind: K.ArrayLiteralExpression,
-      pos: pos,
-      end: end,
+      pos,
+      end,
       flags: this.ctx,
       elements: this.nodeArray(elements, listPos, listEnd, trailingComma),
       multiLine,
