@@ -34,14 +34,14 @@ export function sourceText(path: string, index: number, text: string): ParsedFil
 }
 
 /**
- * The file's syntax tree: from the subset parser when the file is within its subset, else from the
- * compiler. Parent pointers are not set (the evaluator never walks up) and JSDoc is not parsed:
- * both cost time.
+ * The file's syntax tree: from the subset parser when the file is within its subset (the same
+ * tree, several times faster), else from the compiler.
  */
 export function parseFile(path: string, text: string): ts.SourceFile {
   return parseSubset(path, text) ?? parseWithCompiler(path, text);
 }
 
+/** Parent pointers are not set (the evaluator never walks up) and JSDoc is not parsed: both cost time. */
 export function parseWithCompiler(path: string, text: string): ts.SourceFile {
   return ts.createSourceFile(
     path,

@@ -2,6 +2,7 @@
  * Node-by-node comparison of the subset parser's tree with the compiler's (test helper).
  */
 import { ts } from "ts-morph";
+import { parseWithCompiler } from "../../src/parse/source.js";
 import { parseSubset } from "../../src/parse/subset-parser.js";
 
 /** The compiler's bookkeeping, not syntax: caches, binder and emitter state. */
@@ -37,14 +38,9 @@ const SOURCE_FILE_KEYS = [
   "parseDiagnostics",
 ];
 
+/** The compiler's tree, parsed with the options the project uses when the subset parser gives up. */
 export function compilerTree(text: string): ts.SourceFile {
-  return ts.createSourceFile(
-    "a.ts",
-    text,
-    { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone },
-    false,
-    ts.ScriptKind.TS,
-  );
+  return parseWithCompiler("a.ts", text);
 }
 
 /** The first difference between the two trees ("" when there is none). */
