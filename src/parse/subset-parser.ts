@@ -346,10 +346,11 @@ class SubsetParser {
       if (this.isWord("default")) {
         this.next();
         // Like `export {…}`, the compiler parses the expression in its await context.
+        const saved = this.ctx;
         this.ctx |= AWAIT_CONTEXT;
         const expression = this.expression();
         const end = this.endStatement(expression.end);
-        this.ctx = 0;
+        this.ctx = saved;
         return {
           kind: K.ExportAssignment,
           pos,
@@ -633,7 +634,7 @@ class SubsetParser {
     const word = this.value;
     if (word === "true" || word === "false" || word === "null") {
       const kind = word === "true" ? K.TrueKeyword : word === "false" ? K.FalseKeyword : K.NullKeyword;
-      const n = { kind: kind, pos: pos, end: this.end, flags: this.ctx } as unknown as AnyNode;
+      const n = { kind, pos, end: this.end, flags: this.ctx } as unknown as AnyNode;
       this.next();
       return n;
     }
@@ -696,7 +697,7 @@ class SubsetParser {
     const pos = this.fullStart;
     this.next(); // ...
     const expression = this.expression();
-    return { kind: kind, pos: pos, end: expression.end, flags: this.ctx, expression } as unknown as AnyNode;
+    return { kind, pos, end: expression.end, flags: this.ctx, expression } as unknown as AnyNode;
   }
 
   private objectLiteral(): AnyNode {
@@ -730,7 +731,6 @@ class SubsetParser {
   private property(): AnyNode {
     const pos = this.fullStart;
     const tok = this.tok;
-    const keyword = tok === WORD && KEYWORDS.has(this.value);
     const name =
       tok === WORD
         ? this.identifier(true)
@@ -755,7 +755,12 @@ class SubsetParser {
         exclamationToken: undefined,
       } as unknown as AnyNode;
     }
-    if (tok === WORD && !keyword && (this.tok === COMMA || this.tok === CLOSE_BRACE)) {
+    // `{ name }`: a shorthand, which needs a name that is not a keyword.
+    if (
+      tok === WORD &&
+      (this.tok === COMMA || this.tok === CLOSE_BRACE) &&
+      !KEYWORDS.has(name.escapedText as string)
+    ) {
       return {
         kind: K.ShorthandPropertyAssignment,
         pos,
