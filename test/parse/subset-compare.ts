@@ -5,7 +5,10 @@ import { ts } from "ts-morph";
 import { parseWithCompiler } from "../../src/parse/source.js";
 import { parseSubset } from "../../src/parse/subset-parser.js";
 
-/** The compiler's bookkeeping, not syntax: caches, binder and emitter state. */
+/**
+ * The compiler's bookkeeping, not syntax (caches, binder and emitter state), and `assertClause`,
+ * the deprecated alias of `attributes`.
+ */
 const INTERNAL = new Set([
   "id",
   "modifierFlagsCache",
@@ -21,7 +24,7 @@ const INTERNAL = new Set([
   "locals",
   "assertClause",
 ]);
-/** What the project reads of a source file besides its statements. */
+/** A source file's properties that the project reads; the others are the compiler's bookkeeping. */
 const SOURCE_FILE_KEYS = [
   "kind",
   "pos",
@@ -39,12 +42,12 @@ const SOURCE_FILE_KEYS = [
 ];
 
 /** The compiler's tree, parsed with the options the project uses when the subset parser gives up. */
-export function compilerTree(text: string): ts.SourceFile {
+function compilerTree(text: string): ts.SourceFile {
   return parseWithCompiler("a.ts", text);
 }
 
 /** The first difference between the two trees ("" when there is none). */
-export function firstDifference(expected: unknown, actual: unknown, path = "sourceFile"): string {
+function firstDifference(expected: unknown, actual: unknown, path = "sourceFile"): string {
   if (typeof expected !== "object" || expected === null) {
     return Object.is(expected, actual) ? "" : `${path}: ${String(expected)} ≠ ${String(actual)}`;
   }
