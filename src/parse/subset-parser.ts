@@ -447,7 +447,7 @@ class SubsetParser {
           name: nsName,
         } as unknown as AnyNode;
       } else if (this.tok === OPEN_BRACE) {
-        namedBindings = this.namedBindings(K.NamedImports, K.ImportSpecifier);
+        namedBindings = this.namedBindings(K.NamedImports, this.importSpecifier);
       } else if (name === undefined || comma) throw GIVE_UP;
       const clauseEnd = (namedBindings ?? (name as AnyNode)).end;
       importClause = {
@@ -478,45 +478,38 @@ class SubsetParser {
   }
 
   /** `{ a, b as c }` of an import or export: plain identifiers only. */
-  private namedBindings(listKind: ts.SyntaxKind, specifierKind: ts.SyntaxKind): AnyNode {
+  private namedBindings(listKind: ts.SyntaxKind, specifier: (this: SubsetParser) => AnyNode): AnyNode {
     const pos = this.fullStart;
     this.next(); // {
-    const elementsPos = this.fullStart;
-    const elements: AnyNode[] = [];
-    let trailingComma = false;
-    while (this.tok !== CLOSE_BRACE) {
-      const specPos = this.fullStart;
-      let propertyName: AnyNode | undefined;
-      let name = this.identifier(false);
-      if (this.isWord("as")) {
-        this.next();
-        propertyName = name;
-        name = this.identifier(false);
-      }
-      elements.push({
-        kind: specifierKind,
-        pos: specPos,
-        end: name.end,
-        flags: this.ctx,
-        isTypeOnly: false,
-        propertyName,
-        name,
-      } as unknown as AnyNode);
-      trailingComma = false;
-      if (this.tok === COMMA) {
-        trailingComma = true;
-        this.next();
-      } else if (this.tok !== CLOSE_BRACE) throw GIVE_UP;
+    const elements = this.list(CLOSE_BRACE, specifier);
+    return { kind: listKind, pos, end: this.closeEnd, flags: this.ctx, elements } as unknown as AnyNode;
+  }
+
+  private importSpecifier(): AnyNode {
+    return this.specifier(K.ImportSpecifier);
+  }
+
+  private exportSpecifier(): AnyNode {
+    return this.specifier(K.ExportSpecifier);
+  }
+
+  private specifier(kind: ts.SyntaxKind): AnyNode {
+    const pos = this.fullStart;
+    let propertyName: AnyNode | undefined;
+    let name = this.identifier(false);
+    if (this.isWord("as")) {
+      this.next();
+      propertyName = name;
+      name = this.identifier(false);
     }
-    const elementsEnd = this.fullStart;
-    const end = this.end;
-    this.next(); // }
     return {
-      kind: listKind,
+      kind,
       pos,
-      end,
+      end: name.end,
       flags: this.ctx,
-      elements: this.nodeArray(elements, elementsPos, elementsEnd, trailingComma),
+      isTypeOnly: false,
+      propertyName,
+      name,
     } as unknown as AnyNode;
   }
 
@@ -542,7 +535,7 @@ class SubsetParser {
       this.expectWord("from");
       moduleSpecifier = this.stringLiteral();
     } else {
-      exportClause = this.namedBindings(K.NamedExports, K.ExportSpecifier);
+      exportClause = this.namedBindings(K.NamedExports, this.exportSpecifier);
       if (this.isWord("from")) {
         this.next();
         moduleSpecifier = this.stringLiteral();
@@ -572,17 +565,7 @@ class SubsetParser {
     let e = this.primary();
     for (;;) {
       if (this.tok === DOT) {
-        this.next();
-        const name = this.identifier(true);
-        e = {
-          kind: K.PropertyAccessExpression,
-          pos: e.pos,
-          end: name.end,
-          flags: this.ctx,
-          expression: e,
-          questionDotToken: undefined,
-          name,
-        } as unknown as AnyNode;
+        e = this.propertyAccess(e);
       } else if (this.tok === OPEN_PAREN) {
         const args = this.argumentList();
         e = {
@@ -599,6 +582,21 @@ class SubsetParser {
         return e;
       }
     }
+  }
+
+  /** `.name` after `expression` (any word is a name there, keywords included). */
+  private propertyAccess(expression: AnyNode): AnyNode {
+    this.next(); // .
+    const name = this.identifier(true);
+    return {
+      kind: K.PropertyAccessExpression,
+      pos: expression.pos,
+      end: name.end,
+      flags: this.ctx,
+      expression,
+      questionDotToken: undefined,
+      name,
+    } as unknown as AnyNode;
   }
 
   private primary(): AnyNode {
@@ -647,19 +645,7 @@ class SubsetParser {
   private newExpression(pos: number): AnyNode {
     this.next(); // new
     let callee = this.identifier(false);
-    while (this.tok === DOT) {
-      this.next();
-      const name = this.identifier(true);
-      callee = {
-        kind: K.PropertyAccessExpression,
-        pos: callee.pos,
-        end: name.end,
-        flags: this.ctx,
-        expression: callee,
-        questionDotToken: undefined,
-        name,
-      } as unknown as AnyNode;
-    }
+    while (this.tok === DOT) callee = this.propertyAccess(callee);
     if (this.tok !== OPEN_PAREN) throw GIVE_UP;
     const args = this.argumentList();
     return {
@@ -676,21 +662,33 @@ class SubsetParser {
   /** `(a, ...b)`; leaves the end of `)` in `closeEnd`. */
   private argumentList(): NodeList {
     this.next(); // (
+    return this.list(CLOSE_PAREN, this.argument);
+  }
+
+  /** An element of an argument list or an array literal. */
+  private argument(): AnyNode {
+    return this.tok === SPREAD ? this.spread(K.SpreadElement) : this.expression();
+  }
+
+  /**
+   * The comma-separated elements up to `close`, which it consumes, as the compiler's NodeArray:
+   * from after the opening token to before `close`; the end of `close` is left in `closeEnd`.
+   * A missing element (a hole, `f(,)`) is not an expression: `element` gives up on it.
+   */
+  private list(close: number, element: (this: SubsetParser) => AnyNode): NodeList {
     const listPos = this.fullStart;
-    const args: AnyNode[] = [];
+    const elements: AnyNode[] = [];
     let trailingComma = false;
-    while (this.tok !== CLOSE_PAREN) {
-      args.push(this.tok === SPREAD ? this.spread(K.SpreadElement) : this.expression());
-      trailingComma = false;
-      if (this.tok === COMMA) {
-        trailingComma = true;
-        this.next();
-      } else if (this.tok !== CLOSE_PAREN) throw GIVE_UP;
+    while (this.tok !== close) {
+      elements.push(element.call(this));
+      trailingComma = this.at(COMMA);
+      if (trailingComma) this.next();
+      else if (!this.at(close)) throw GIVE_UP;
     }
     const listEnd = this.fullStart;
     this.closeEnd = this.end;
-    this.next(); // )
-    return this.nodeArray(args, listPos, listEnd, trailingComma);
+    this.next();
+    return this.nodeArray(elements, listPos, listEnd, trailingComma);
   }
 
   private spread(kind: ts.SyntaxKind): AnyNode {
@@ -704,28 +702,19 @@ class SubsetParser {
     const pos = this.fullStart;
     this.next(); // {
     const multiLine = this.lineBreak;
-    const listPos = this.fullStart;
-    const properties: AnyNode[] = [];
-    let trailingComma = false;
-    while (this.tok !== CLOSE_BRACE) {
-      properties.push(this.tok === SPREAD ? this.spread(K.SpreadAssignment) : this.property());
-      trailingComma = false;
-      if (this.tok === COMMA) {
-        trailingComma = true;
-        this.next();
-      } else if (this.tok !== CLOSE_BRACE) throw GIVE_UP;
-    }
-    const listEnd = this.fullStart;
-    const end = this.end;
-    this.next(); // }
+    const properties = this.list(CLOSE_BRACE, this.objectMember);
     return {
       kind: K.ObjectLiteralExpression,
       pos,
-      end,
+      end: this.closeEnd,
       flags: this.ctx,
-      properties: this.nodeArray(properties, listPos, listEnd, trailingComma),
+      properties,
       multiLine,
     } as unknown as AnyNode;
+  }
+
+  private objectMember(): AnyNode {
+    return this.tok === SPREAD ? this.spread(K.SpreadAssignment) : this.property();
   }
 
   private property(): AnyNode {
@@ -781,28 +770,13 @@ class SubsetParser {
     const pos = this.fullStart;
     this.next(); // [
     const multiLine = this.lineBreak;
-    const listPos = this.fullStart;
-    const elements: AnyNode[] = [];
-    let trailingComma = false;
-    while (this.tok !== CLOSE_BRACKET) {
-      // A hole (`[a, , b]`) is the compiler's.
-      if (this.tok === COMMA) throw GIVE_UP;
-      elements.push(this.tok === SPREAD ? this.spread(K.SpreadElement) : this.expression());
-      trailingComma = false;
-      if (this.tok === COMMA) {
-        trailingComma = true;
-        this.next();
-      } else if (this.tok !== CLOSE_BRACKET) throw GIVE_UP;
-    }
-    const listEnd = this.fullStart;
-    const end = this.end;
-    this.next(); // ]
+    const elements = this.list(CLOSE_BRACKET, this.argument);
     return {
       kind: K.ArrayLiteralExpression,
       pos,
-      end,
+      end: this.closeEnd,
       flags: this.ctx,
-      elements: this.nodeArray(elements, listPos, listEnd, trailingComma),
+      elements,
       multiLine,
     } as unknown as AnyNode;
   }
