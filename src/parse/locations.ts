@@ -8,7 +8,7 @@
 import { ts } from "ts-morph";
 import type { SourceLocation } from "../model/diagnostic.js";
 import type { ParsedFile } from "./source.js";
-import { locationAt, parseFile, skipTrivia } from "./source.js";
+import { locationAt, parseWithCompiler, skipTrivia } from "./source.js";
 
 const K = ts.SyntaxKind;
 
@@ -72,7 +72,8 @@ export function literalLocations(
   // The file's tree is gone by now: parse the literal's text again, in parentheses so that it
   // is an expression; position p of the snippet is position start + p - 1 of the file.
   const snippet = `(${file.text.slice(start, end)})`;
-  const sf = parseFile(file.path, snippet);
+  // A parenthesized expression is outside the subset parser's statements: straight to the compiler.
+  const sf = parseWithCompiler(file.path, snippet);
   const first = sf.statements[0];
   const out: Record<string, SourceLocation> = {};
   if (first === undefined || first.kind !== K.ExpressionStatement) return out;
