@@ -61,7 +61,11 @@ export async function main(
     .argument("[dir]", "project folder", ".")
     .option("--plan <file>", "apply only if this saved plan (fsops plan --out) is still current")
     .option("--auto-approve", "skip the interactive confirmation")
-    .option("--allow-destroy", "allow destructive changes (deletes, dropped columns and tables)")
+    .option(
+      "--allow-destroy",
+      "allow destructive changes (deletes, dropped columns and tables); implies --allow-rebuild",
+    )
+    .option("--allow-rebuild", "allow rebuilds (online tables dropped and recreated empty until materialized)")
     .action((dir: string, opts) => set(runApply(dir, opts, env, io, interactive)));
 
   program

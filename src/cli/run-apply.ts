@@ -15,6 +15,7 @@ export interface ApplyFlags {
   plan?: string;
   autoApprove?: boolean;
   allowDestroy?: boolean;
+  allowRebuild?: boolean;
 }
 
 export async function runApply(
@@ -25,7 +26,10 @@ export async function runApply(
   interactive: boolean,
 ): Promise<number> {
   const dir = resolve(dirArg ?? ".");
-  const opts: ApplyOptions = { allowDestroy: flags.allowDestroy ?? false };
+  const opts: ApplyOptions = {
+    allowDestroy: flags.allowDestroy ?? false,
+    allowRebuild: flags.allowRebuild ?? false,
+  };
 
   if (flags.plan) {
     const saved = await readSavedPlan(flags.plan, io);
@@ -61,7 +65,7 @@ export async function runApply(
     default:
       if (outcome.invalid)
         io.err(renderDiagnostics(outcome.invalid.diagnostics, outcome.invalid.sources, { color: io.color }));
-      if (outcome.plan && outcome.reason === "destructive-not-allowed") {
+      if (outcome.plan && (outcome.reason === "destructive-not-allowed" || outcome.reason === "rebuild-not-allowed")) {
         io.err(renderPlanTerminal(outcome.plan, { color: io.color }));
       }
       io.err(`error: ${outcome.message}${outcome.hint ? `\n  hint: ${outcome.hint}` : ""}`);

@@ -8,6 +8,18 @@ export function destructiveChanges(plan: Plan): string[] {
   return [...out];
 }
 
+/**
+ * `kind.name (action)` of every change, and `action target` of every online-store action, that
+ * rebuilds online data: the table is dropped and recreated empty, so the view serves nothing
+ * until it is materialized again. Needs the same explicit approval as a destructive change.
+ */
+export function rebuildChanges(plan: Plan): string[] {
+  const out = new Set<string>();
+  for (const c of plan.changes) if (c.impact === "rebuild") out.add(`${c.kind}.${c.name} (${c.action})`);
+  for (const a of plan.infra) if (a.impact === "rebuild") out.add(`${a.action} ${a.target}`);
+  return [...out];
+}
+
 /** Why a saved plan no longer matches: the registry moved, or the definitions differ. */
 export function describeStalePlan(
   expected: { lineage: string | null; serial: number } | undefined,

@@ -9,12 +9,12 @@ import { loadProject } from "./load-project.js";
 import { planAgainst } from "./compute-plan.js";
 import { withLockedBackends } from "./backends.js";
 import { describeError } from "./errors.js";
-import { destructiveChanges, describeStalePlan } from "./apply-guards.js";
+import { destructiveChanges, describeStalePlan, rebuildChanges } from "./apply-guards.js";
 import type { ApplyOptions, ApplyOutcome, CommandContext } from "./types.js";
 
 /**
  * `fsops apply` for one project: lock → read → re-plan → verify the expected fingerprint →
- * refuse destructive changes unless allowed → provision the online store (idempotent DDL) →
+ * refuse destructive changes and rebuilds unless allowed → provision the online store (idempotent DDL) →
  * commit the registry with serial+1 (compare-and-swap) and a history entry → unlock.
  * A failure before the commit leaves the registry as it was; the DDL converges on re-run.
  */
@@ -92,7 +92,20 @@ export async function applyProject(
             project,
             reason: "destructive-not-allowed",
             message: `the plan has destructive changes: ${destructive.join(", ")}`,
-            hint: "review them, then re-run with --allow-destroy (Action input allow-destroy: true)",
+            hint: "review them, then re-run with --allow-destroy (Action: input allow-destroy: true, or the pull request label fsops:allow-destroy)",
+            plan,
+          };
+        }
+        // A rebuild empties a table that serves production until it is materialized again.
+        const rebuilds = rebuildChanges(plan);
+        if (rebuilds.length > 0 && !opts.allowRebuild && !opts.allowDestroy) {
+          return {
+            status: "refused",
+            dir,
+            project,
+            reason: "rebuild-not-allowed",
+            message: `the plan rebuilds online data (tables dropped and recreated empty until materialized again): ${rebuilds.join(", ")}`,
+            hint: "review them, then re-run with --allow-rebuild (Action: input allow-rebuild: true, or the pull request label fsops:allow-rebuild)",
             plan,
           };
         }

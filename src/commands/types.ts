@@ -40,7 +40,13 @@ export type ProjectPlanOutcome =
   | { status: "error"; dir: string; project: string | null; message: string; hint?: string };
 
 export type FailureReason =
-  "invalid-definitions" | "plan-changed" | "destructive-not-allowed" | "locked" | "apply-failed";
+  | "invalid-definitions"
+  | "plan-changed"
+  | "destructive-not-allowed"
+  | "rebuild-not-allowed"
+  | "no-reviewed-plan"
+  | "locked"
+  | "apply-failed";
 
 export interface ApplyOptions {
   /** A saved plan names its project; applying it to another project is refused. */
@@ -49,7 +55,10 @@ export interface ApplyOptions {
   expectedFingerprint?: string;
   /** The saved plan's registry binding, to say what moved when the fingerprint differs. */
   expectedRegistry?: { lineage: string | null; serial: number };
+  /** Apply destructive changes; implies `allowRebuild` (a destroy approval covers dropping online data). */
   allowDestroy: boolean;
+  /** Apply rebuilds (a view's online table dropped and recreated empty) instead of refusing them. */
+  allowRebuild?: boolean;
   /** Asked after planning when there are changes; false → nothing is applied. Absent → proceed. */
   confirm?: (plan: Plan) => Promise<boolean>;
 }

@@ -122,10 +122,11 @@ function warningBlock(plan: RenderablePlan, limit: number): string | null {
     infra.destructive > 0 ? plural(infra.destructive, "destructive online-store action") : null,
     infra.rebuild > 0 ? plural(infra.rebuild, "online-store rebuild") : null,
   ].filter((x) => x !== null);
+  // Both are refused by apply unless approved (src/commands/apply.ts), so both get the red alert.
   const explain =
     changes.destructive + infra.destructive > 0
       ? "Destructive changes lose data or something a consumer depends on; apply refuses them unless they are explicitly allowed."
-      : "Rebuilt views lose their online data until it is materialized again.";
+      : "Rebuilt views lose their online data until it is materialized again; apply refuses them unless they are explicitly allowed.";
 
   const sorted = [
     ...items.filter((i) => i.impact === "destructive"),
@@ -133,7 +134,7 @@ function warningBlock(plan: RenderablePlan, limit: number): string | null {
   ];
   const shown = sorted.slice(0, limit);
   const lines = [
-    "> [!WARNING]",
+    "> [!CAUTION]",
     `> **${headline.join(", ")}.** ${explain}`,
     ">",
     ...shown.map((i) => `> - **${i.impact}** ${i.text}`),

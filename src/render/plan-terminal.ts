@@ -70,13 +70,16 @@ export function renderPlanTerminal(
   const impacts = countImpacts(plan.changes);
   const infraImpacts = countImpacts(plan.infra);
   const destructive = impacts.destructive + infraImpacts.destructive;
-  if (destructive > 0 || impacts.rebuild > 0) {
+  const rebuilds = impacts.rebuild + infraImpacts.rebuild;
+  if (destructive > 0 || rebuilds > 0) {
     const parts = [];
     if (impacts.destructive > 0) parts.push(plural(impacts.destructive, "destructive change"));
     if (impacts.rebuild > 0) parts.push(plural(impacts.rebuild, "change") + " that rebuild online data");
     if (infraImpacts.destructive > 0)
       parts.push(plural(infraImpacts.destructive, "destructive online-store action"));
+    if (infraImpacts.rebuild > 0) parts.push(plural(infraImpacts.rebuild, "online-store rebuild"));
     out.push((destructive > 0 ? c.red : c.yellow)(c.bold(`Warning: ${parts.join(", ")}.`)));
+    out.push(c.dim(approvalNote(destructive, rebuilds)));
   }
   out.push(c.bold(`Plan: ${summaryCounts(plan)}.`));
   if (plan.infra.length > 0) {
@@ -189,4 +192,12 @@ function location(where: { file: string | null; line: number | null }, c: Colors
 
 function ids(list: readonly string[]): string {
   return list.map((id) => visibleControls(displayObjectId(id))).join(", ");
+}
+
+/** What apply needs before it runs these changes; the same rule as src/commands/apply.ts. */
+function approvalNote(destructive: number, rebuilds: number): string {
+  if (destructive > 0 && rebuilds > 0)
+    return "Apply refuses them unless allowed: --allow-destroy (which also allows the rebuilds).";
+  if (destructive > 0) return "Apply refuses destructive changes unless allowed: --allow-destroy.";
+  return "Apply refuses rebuilds unless allowed: --allow-rebuild (or --allow-destroy).";
 }

@@ -34,7 +34,7 @@ describe("renderPlanMarkdown", () => {
     expect(s.tokens[0]!.type).toBe("paragraph");
     expect(s.tokens.find((t) => t.type !== "space" && t !== s.tokens[0])!.type).toBe("blockquote");
     const warning = s.blockquotes[0]!;
-    expect(warning).toMatch(/^\[!WARNING\]/);
+    expect(warning).toMatch(/^\[!CAUTION\]/);
     const order = ["driver_trips_stream", "driver_ranking_v2", "entity.customer", "driver_hourly_stats"].map(
       (n) => warning.indexOf(n),
     );
@@ -88,7 +88,7 @@ describe("renderPlanMarkdown", () => {
     expect(s.detailsBalanced).toBe(true);
     for (const t of s.tables) for (const row of t.rows) expect(row).toHaveLength(t.header.length);
     expect(md.split("\n")[0]).toMatch(/^\*\*staging\*\*: 2 to create/);
-    expect(s.blockquotes[0]).toMatch(/^\[!WARNING\]/);
+    expect(s.blockquotes[0]).toMatch(/^\[!CAUTION\]/);
     const langs = s.codeBlocks.map((b) => b.lang);
     expect(langs.includes("mermaid")).toBe(detail === "full");
     expect(langs.includes("diff")).toBe(detail === "full" || detail === "no-diagrams");
