@@ -37,9 +37,12 @@ export interface CommentSection {
   /**
    * The section body at a detail stage (pure; called at most once per stage). `summary` keeps
    * the summary line and destructive warnings; `minimal`, the last resort when even `summary`
-   * does not fit, is a few lines: the summary line and counts.
+   * does not fit, is a few lines: the summary line and counts. `rows` (with `no-fields` only)
+   * cuts the table of changes to its first `rows` rows, to fill the room a summary leaves.
    */
-  body: (detail: Detail | "minimal") => string;
+  body: (detail: Detail | "minimal", rows?: number) => string;
+  /** Rows of the section's table of changes (0 when it has none): how far `rows` can go. */
+  rows?: number;
 }
 
 export interface CommentFrame {
@@ -55,6 +58,8 @@ export interface BuiltComment {
   body: string;
   /** Detail stage each section ended at (`minimal` beyond `summary`), in section order. */
   details: (Detail | "minimal")[];
+  /** True when anything was left out (a stage below `full`, or a table cut to fit). */
+  cut: boolean;
 }
 
 const SECTION_END = "<!-- fsops:section:end -->";
@@ -64,7 +69,9 @@ const STATUS_END = "<!-- fsops:status:end -->";
 /**
  * The comment body, never longer than `limit`. When the full plan does not fit, sections lose
  * detail in stages (diagrams, then field diffs, then per-object rows), the largest section
- * first, until it fits; summary lines, destructive warnings and fingerprints always stay.
+ * first, until it fits; summary lines, destructive warnings and fingerprints always stay. Then
+ * the room left is filled again: a section that fell to its summary gets back as many rows of
+ * its table of changes as fit, so a huge plan fills the comment instead of a few lines.
  * Rendering everything once per step is quadratic in the number of projects, which stays small.
  */
 export function buildComment(
@@ -73,30 +80,34 @@ export function buildComment(
   frame: CommentFrame,
 ): BuiltComment {
   const levels: number[] = sections.map(() => 0);
+  /** Rows of the table kept at `no-fields` (a refill), or undefined for the whole table. */
+  const rows: (number | undefined)[] = sections.map(() => undefined);
   const LAST = DETAIL_STAGES.length; // index of `minimal`
+  const NO_FIELDS = DETAIL_STAGES.indexOf("no-fields");
   const cache = new Map<string, string>();
-  const bodyOf = (i: number, level: number): string => {
-    const key = `${i}:${level}`;
+  const bodyOf = (i: number, level: number, r?: number): string => {
+    const key = `${i}:${level}:${r ?? ""}`;
     let text = cache.get(key);
     if (text === undefined) {
-      text = sections[i]!.body(level >= LAST ? "minimal" : DETAIL_STAGES[level]!);
+      const detail = level >= LAST ? "minimal" : DETAIL_STAGES[level]!;
+      text = r === undefined ? sections[i]!.body(detail) : sections[i]!.body(detail, r);
       cache.set(key, text);
     }
     return text;
   };
-  const bodyAt = (i: number): string => bodyOf(i, levels[i]!);
-  const render = (): string => {
-    const degraded = levels.some((l) => l > 0);
-    return assemble(
+  const bodyAt = (i: number): string => bodyOf(i, levels[i]!, rows[i]);
+  const isCut = (): boolean => levels.some((l) => l > 0) || rows.some((r) => r !== undefined);
+  const render = (): string =>
+    assemble(
       frame,
       sections.map((s, i) => renderSection(s, bodyAt(i))),
-      degraded,
+      isCut(),
       limit,
     );
-  };
   const result = (body: string): BuiltComment => ({
     body,
     details: levels.map((l) => (l >= LAST ? "minimal" : DETAIL_STAGES[l]!)),
+    cut: isCut(),
   });
 
   let body = render();
@@ -112,7 +123,7 @@ export function buildComment(
     if (pick < 0) break;
     levels[pick]!++;
     body = render();
-    if (body.length <= limit) return result(body);
+    if (body.length <= limit) return result(refill(body));
   }
   // Only reachable with hundreds of projects: keep every heading and fingerprint, cut the rest.
   const headsOnly = assemble(
@@ -122,6 +133,34 @@ export function buildComment(
     limit,
   );
   return result(headsOnly.length <= limit ? headsOnly : truncate(headsOnly, limit));
+
+  /** Give sections below `no-fields` the most table rows that still fit (binary search), in order. */
+  function refill(fitting: string): string {
+    let best = fitting;
+    for (let i = 0; i < sections.length; i++) {
+      const total = sections[i]!.rows ?? 0;
+      if (levels[i]! <= NO_FIELDS || total === 0) continue;
+      const [level, kept] = [levels[i]!, rows[i]];
+      let lo = 0; // rows known to fit (0: stay at the lower stage)
+      let hi = total;
+      while (lo < hi) {
+        const mid = Math.ceil((lo + hi) / 2);
+        levels[i] = NO_FIELDS;
+        rows[i] = mid;
+        if (render().length <= limit) lo = mid;
+        else hi = mid - 1;
+      }
+      if (lo > 0) {
+        levels[i] = NO_FIELDS;
+        rows[i] = lo;
+        best = render();
+      } else {
+        levels[i] = level;
+        rows[i] = kept;
+      }
+    }
+    return best;
+  }
 }
 
 function assemble(frame: CommentFrame, sections: string[], degraded: boolean, limit: number): string {
@@ -188,12 +227,17 @@ export function parseFingerprints(body: string): FingerprintRecord[] {
   return out;
 }
 
-/** The fsops comment among a PR's comments: ours (same login) and carrying the marker; the oldest wins. */
-export function findStickyComment<C extends { body: string; author: string | null }>(
-  comments: readonly C[],
-  login: string,
-): C | undefined {
-  return comments.find((c) => c.author === login && c.body.includes(COMMENT_MARKER));
+/**
+ * The fsops comment among a PR's comments, the oldest that carries the marker and is ours:
+ * written by `login` when the token's login is known (personal tokens), else by a GitHub App
+ * (`Bot` author: github-actions[bot], my-app[bot]), whose installation tokens cannot ask
+ * `GET /user` who they are. A person quoting the marker is never ours, and no login is assumed.
+ */
+export function findStickyComment<
+  C extends { body: string; author: string | null; authorType?: string | null },
+>(comments: readonly C[], login: string | null): C | undefined {
+  const ours = (c: C): boolean => (login !== null ? c.author === login : c.authorType === "Bot");
+  return comments.find((c) => ours(c) && c.body.includes(COMMENT_MARKER));
 }
 
 /**

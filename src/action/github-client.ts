@@ -5,6 +5,8 @@ export interface IssueComment {
   body: string;
   /** Login of the author; null for a deleted account. */
   author: string | null;
+  /** `Bot` for GitHub Apps (github-actions[bot], my-app[bot]), `User` for people; null when unknown. */
+  authorType: string | null;
 }
 
 export interface PullRequestRef {
@@ -13,6 +15,8 @@ export interface PullRequestRef {
   mergedAt: string | null;
   mergeCommitSha: string | null;
   headSha: string;
+  /** Label names on the pull request (approvals such as `fsops:allow-destroy`). */
+  labels: string[];
 }
 
 /** The GitHub REST calls fsops makes; everything the Action does on GitHub goes through here. */
@@ -23,24 +27,28 @@ export interface GitHubClient {
   updateIssueComment(commentId: number, body: string): Promise<IssueComment>;
   /**
    * Login the token acts as, so the sticky comment is only ever one this token wrote.
-   * `GET /user` answers for personal tokens; the workflow's GITHUB_TOKEN (an app installation
-   * token) gets 403 there and always writes as `github-actions[bot]`.
+   * `GET /user` answers for personal tokens; installation tokens (the workflow's GITHUB_TOKEN,
+   * GitHub App tokens) get 403 there: null then, and the caller recognizes its comments by a
+   * `Bot` author instead. Never throws: any failure is null plus `problem`.
    */
-  authenticatedLogin(): Promise<string>;
+  authenticatedLogin(): Promise<{ login: string | null; problem: GitHubApiError | null }>;
   /** Pull requests associated with a commit (`GET /repos/{o}/{r}/commits/{sha}/pulls`). */
   listPullRequestsForCommit(sha: string): Promise<PullRequestRef[]>;
 }
 
-export const GITHUB_ACTIONS_BOT = "github-actions[bot]";
-
-/** A GitHub API call that failed; `status` lets callers tell "no permission" from "down". */
+/**
+ * A GitHub API call that failed; `status` lets callers tell "no permission" from "down".
+ * `status` is null when no HTTP answer came at all (a network error: DNS, refused, reset).
+ */
 export class GitHubApiError extends Error {
   constructor(
     readonly operation: string,
     readonly status: number | null,
     detail: string,
   ) {
-    super(`GitHub API: ${operation} failed${status === null ? "" : ` (HTTP ${status})`}: ${detail}`);
+    super(
+      `GitHub API: ${operation} failed${status === null ? ": network error" : ` (HTTP ${status})`}: ${detail}`,
+    );
     this.name = "GitHubApiError";
   }
 }
@@ -48,7 +56,7 @@ export class GitHubApiError extends Error {
 interface RawComment {
   id: number;
   body?: string | null;
-  user?: { login: string } | null;
+  user?: { login: string; type?: string } | null;
 }
 
 /** The real client: Octokit from @actions/github against `apiUrl` (GITHUB_API_URL, so GHES works too). */
@@ -100,15 +108,15 @@ export class OctokitGitHubClient implements GitHubClient {
     return toComment(res.data);
   }
 
-  async authenticatedLogin(): Promise<string> {
+  async authenticatedLogin(): Promise<{ login: string | null; problem: GitHubApiError | null }> {
     try {
       const res = await this.octokit.rest.users.getAuthenticated();
-      return res.data.login;
+      return { login: res.data.login, problem: null };
     } catch (err) {
       const status = statusOf(err);
-      // Installation tokens (GITHUB_TOKEN) cannot read /user: 403 "Resource not accessible by integration".
-      if (status === 403 || status === 401) return GITHUB_ACTIONS_BOT;
-      throw new GitHubApiError("get authenticated user", status, messageOf(err));
+      // Installation tokens cannot read /user: 403 "Resource not accessible by integration".
+      if (status === 403 || status === 401) return { login: null, problem: null };
+      return { login: null, problem: new GitHubApiError("get authenticated user", status, messageOf(err)) };
     }
   }
 
@@ -126,12 +134,18 @@ export class OctokitGitHubClient implements GitHubClient {
       mergedAt: pr.merged_at ?? null,
       mergeCommitSha: pr.merge_commit_sha ?? null,
       headSha: pr.head.sha,
+      labels: (pr.labels ?? []).flatMap((l) => (typeof l.name === "string" ? [l.name] : [])),
     }));
   }
 }
 
 function toComment(raw: RawComment): IssueComment {
-  return { id: raw.id, body: raw.body ?? "", author: raw.user?.login ?? null };
+  return {
+    id: raw.id,
+    body: raw.body ?? "",
+    author: raw.user?.login ?? null,
+    authorType: raw.user?.type ?? null,
+  };
 }
 
 async function call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
@@ -142,8 +156,14 @@ async function call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * The HTTP status of a failed call, or null when no answer came: Octokit reports a network
+ * error as status 500 without a `response`, which must not read as "GitHub answered 500".
+ */
 function statusOf(err: unknown): number | null {
   if (typeof err === "object" && err !== null && "status" in err && typeof err.status === "number") {
+    const answered = "response" in err && err.response !== undefined && err.response !== null;
+    if (err.status === 500 && !answered) return null;
     return err.status;
   }
   return null;

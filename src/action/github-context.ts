@@ -12,6 +12,8 @@ export interface RunContext {
   headSha: string;
   /** The pull request of a `pull_request` event; null for pushes (apply looks it up). */
   pullRequest: number | null;
+  /** Label names of the pull request as the event saw them (approvals); [] for pushes. */
+  labels: string[];
   actor: string;
   serverUrl: string;
   apiUrl: string;
@@ -24,7 +26,7 @@ export interface RunContext {
 }
 
 interface PullRequestEvent {
-  pull_request?: { number?: unknown; head?: { sha?: unknown } };
+  pull_request?: { number?: unknown; head?: { sha?: unknown }; labels?: unknown };
   after?: unknown;
 }
 
@@ -55,6 +57,7 @@ export function readRunContext(env: Readonly<Record<string, string | undefined>>
     sha,
     headSha,
     pullRequest: prNumber,
+    labels: labelNames(pr?.labels),
     actor: env["GITHUB_ACTOR"] || "github-actions",
     serverUrl,
     apiUrl: stripSlash(env["GITHUB_API_URL"] || "https://api.github.com"),
@@ -78,6 +81,13 @@ function readEvent(path: string | undefined): PullRequestEvent {
   } catch {
     throw new Error(`GITHUB_EVENT_PATH "${path}" does not hold JSON`);
   }
+}
+
+function labelNames(labels: unknown): string[] {
+  if (!Array.isArray(labels)) return [];
+  return labels.flatMap((l: unknown) =>
+    typeof l === "object" && l !== null && "name" in l && typeof l.name === "string" ? [l.name] : [],
+  );
 }
 
 function stripSlash(url: string): string {

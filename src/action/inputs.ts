@@ -18,8 +18,12 @@ export interface ActionSettings {
   /** Token for the PR comment; empty means no GitHub API calls at all. */
   githubToken: string;
   comment: CommentMode;
-  /** Apply destructive changes (deleted views, dropped columns) instead of refusing them. */
+  /** Apply destructive changes (deleted views, dropped columns) instead of refusing them; implies allowRebuild. */
   allowDestroy: boolean;
+  /** Apply rebuilds (online tables dropped and recreated empty) instead of refusing them. */
+  allowRebuild: boolean;
+  /** Apply only plans reviewed in the pull request's fsops comment; false: apply unreviewed pushes with a warning. */
+  requireReviewedPlan: boolean;
   /** Check PostgreSQL sources against the offline store while planning. */
   checkSources: boolean;
   /** Folder the project paths are relative to, as written (posix, relative to the workspace); "." by default. */
@@ -50,6 +54,8 @@ export function parseSettings(getInput: (name: string) => string): ActionSetting
     githubToken: read("github-token"),
     comment: parseCommentMode(read("comment")),
     allowDestroy: parseBoolean("allow-destroy", read("allow-destroy"), false),
+    allowRebuild: parseBoolean("allow-rebuild", read("allow-rebuild"), false),
+    requireReviewedPlan: parseBoolean("require-reviewed-plan", read("require-reviewed-plan"), true),
     checkSources: parseBoolean("check-sources", read("check-sources"), false),
     workingDirectory: parseRelativeDir("working-directory", read("working-directory") || "."),
   };

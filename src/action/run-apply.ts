@@ -10,6 +10,7 @@ import type { RunContext } from "./github-context.js";
 import type { ActionSettings } from "./inputs.js";
 import { renderApplyStatus } from "./markdown.js";
 import type { ApplyStatus, SourceLinks } from "./markdown.js";
+import { approvalsOf } from "./approvals.js";
 import { annotate, savePlanJson, SUMMARY_LIMIT, writeJobSummary } from "./report.js";
 import type { ActionResult } from "./report.js";
 import { writeComment } from "./run-plan.js";
@@ -52,7 +53,13 @@ export async function runApply(
     );
   }
   const targets = resolveTargets(settings, run);
-  const reviewed = await findReviewedPlans(client, run);
+  const reviewed = await findReviewedPlans(client, run, settings.requireReviewedPlan);
+  const approvals = approvalsOf(settings, reviewed.pr?.labels ?? []);
+  if (reviewed.pr && (approvals.destroyBy ?? approvals.rebuildBy)?.includes("label")) {
+    core.info(
+      `pull request #${reviewed.pr.number} approves ${approvals.allowDestroy ? "destructive changes and rebuilds" : "rebuilds"} by its labels`,
+    );
+  }
   const results: ProjectResult[] = [];
   let failure: ActionResult["failure"] = null;
 
@@ -63,22 +70,28 @@ export async function runApply(
       results.push({ target, outcome: null, status: { kind: "skipped", because, ...common } });
       continue;
     }
-    const record = reviewed?.records.find((r) => r.dir === target.repoPath);
-    const opts: ApplyOptions = { allowDestroy: settings.allowDestroy };
+    const record = reviewed.records.find((r) => r.dir === target.repoPath);
+    const opts: ApplyOptions = { allowDestroy: approvals.allowDestroy, allowRebuild: approvals.allowRebuild };
+    let unreviewed: string | null = null;
     if (record) {
       opts.expectedProject = record.project;
       opts.expectedFingerprint = record.value;
       opts.expectedRegistry = { lineage: record.lineage, serial: record.serial };
-    } else if (reviewed?.comment) {
-      // The PR's comment has no plan for this project: only "nothing to do" may pass.
+    } else if (reviewed.comment || settings.requireReviewedPlan) {
+      // No reviewed plan for this project: only "nothing to do" may pass.
+      unreviewed = reviewed.comment
+        ? `pull request #${reviewed.pr?.number} recorded no fsops plan for ${target.repoPath}, so these changes were never reviewed`
+        : reviewed.missing;
       opts.confirm = () => Promise.resolve(false);
     }
     const outcome = await core.group(`fsops apply ${target.repoPath}`, () =>
       applyProject(target.abs, ctx, opts),
     );
-    const status = statusOf(outcome, record, reviewed?.pr.number ?? null, target, common);
+    const status = statusOf(outcome, record, reviewed.pr?.number ?? null, unreviewed, common);
     if (status.kind === "failed") {
-      failure = { reason: status.reason, message: `${target.repoPath}: ${status.message}` };
+      // The hint says how to proceed; the step's error line is often all a user reads.
+      const hint = status.hint ? ` (${status.hint})` : "";
+      failure = { reason: status.reason, message: `${target.repoPath}: ${status.message}${hint}` };
       if (outcome.status === "refused" || outcome.status === "failed") {
         if (outcome.invalid) annotate(target, outcome.invalid.diagnostics);
       }
@@ -100,52 +113,68 @@ export async function runApply(
       applyFrame(run),
     ).body,
   );
-  if (client && reviewed?.comment) {
+  if (client && reviewed.comment) {
     await recordResults(client, reviewed.comment, results);
   }
   return { plans, planFiles, failure };
 }
 
 interface ReviewedPlans {
-  pr: PullRequestRef;
+  pr: PullRequestRef | null;
   comment: IssueComment | undefined;
   records: FingerprintRecord[];
+  /** Why there is no reviewed plan (when `records` is empty), for the failure message. */
+  missing: string;
 }
 
+/**
+ * The plans reviewed on the pull request the pushed commit came from. Anything that keeps
+ * them from being found (no token, no pull request, no fsops comment, a GitHub API failure)
+ * leaves none, and `missing` says why; with require-reviewed-plan that refuses every change.
+ */
 async function findReviewedPlans(
   client: GitHubClient | null,
   run: RunContext,
-): Promise<ReviewedPlans | null> {
-  if (!client) {
-    core.warning(
-      "no github-token: cannot find the pull request's reviewed plan; planning and applying as is",
-    );
-    return null;
+  required: boolean,
+): Promise<ReviewedPlans> {
+  const none = (missing: string, pr: PullRequestRef | null = null): ReviewedPlans => {
+    if (required) core.info(`${missing}: no reviewed plan, so only projects without changes can pass`);
+    else core.warning(`${missing}: planning and applying without a reviewed plan (require-reviewed-plan: false)`);
+    return { pr, comment: undefined, records: [], missing };
+  };
+  if (!client) return none("no github-token, so the pull request's reviewed plan cannot be read");
+  let pr: PullRequestRef | null;
+  try {
+    pr = pickPullRequest(await client.listPullRequestsForCommit(run.sha), run.sha);
+  } catch (err) {
+    return none(`could not find the pull request of commit ${run.sha}: ${messageOf(err)}`);
   }
-  const pr = pickPullRequest(await client.listPullRequestsForCommit(run.sha), run.sha);
-  if (!pr) {
-    core.warning(
-      `no pull request is associated with commit ${run.sha}: planning and applying without a reviewed plan`,
-    );
-    return null;
+  if (!pr) return none(`no pull request is associated with commit ${run.sha} (a direct push?)`);
+  let comment: IssueComment | undefined;
+  try {
+    comment = await readStickyComment(client, pr.number);
+  } catch (err) {
+    return none(`could not read the comments of pull request #${pr.number}: ${messageOf(err)}`, pr);
   }
-  const comment = await readStickyComment(client, pr.number);
-  if (!comment) {
-    // Nothing was recorded (comment: false, or the comment was deleted): as with no PR.
-    core.warning(
-      `pull request #${pr.number} has no fsops plan comment: planning and applying without a reviewed plan`,
-    );
-  }
-  const records = comment ? parseFingerprints(comment.body) : [];
+  // Nothing was recorded (comment: false, or the comment was deleted): as with no PR.
+  if (!comment) return none(`pull request #${pr.number} has no fsops plan comment`, pr);
+  const records = parseFingerprints(comment.body);
   core.info(`pull request #${pr.number}: ${records.length} reviewed plan(s)`);
-  return { pr, comment, records };
+  return { pr, comment, records, missing: `the fsops comment of pull request #${pr.number} has no plan` };
 }
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+const NO_REVIEWED_PLAN_HINT =
+  "open a pull request with these changes, let the plan workflow comment its plan, review it and merge; or set require-reviewed-plan: false on the apply step to apply unreviewed pushes";
 
 function statusOf(
   outcome: ApplyOutcome,
   record: FingerprintRecord | undefined,
   pr: number | null,
-  target: ProjectTarget,
+  unreviewed: string | null,
   common: { commit: string; runUrl: string | null },
 ): ApplyStatus {
   switch (outcome.status) {
@@ -156,9 +185,9 @@ function statusOf(
     case "cancelled":
       return {
         kind: "failed",
-        reason: "plan-changed",
-        message: `pull request #${pr} recorded no fsops plan for ${target.repoPath}, so these changes were never reviewed`,
-        hint: "run the plan workflow on a pull request (comment enabled), review it, and merge again",
+        reason: "no-reviewed-plan",
+        message: `${unreviewed ?? "no reviewed plan"}; refusing to apply changes nobody reviewed`,
+        hint: NO_REVIEWED_PLAN_HINT,
         ...common,
       };
     case "refused":

@@ -2,7 +2,9 @@ import * as core from "@actions/core";
 import { planProject } from "../commands/plan.js";
 import type { CommandContext, ProjectPlanOutcome } from "../commands/types.js";
 import { planHasChanges } from "../model/plan.js";
+import type { Plan } from "../model/plan.js";
 import { summaryCounts } from "../render/format.js";
+import { approvalsOf, riskyCounts, riskyWords } from "./approvals.js";
 import { buildComment, COMMENT_LIMIT, STATUS_RESERVE } from "./comment.js";
 import type { CommentFrame } from "./comment.js";
 import { GitHubApiError } from "./github-client.js";
@@ -42,12 +44,27 @@ export async function runPlan(
   const planFiles = outcomes.flatMap(({ target, outcome }) =>
     outcome.status === "planned" ? [savePlanJson(run.tempDir, target, outcome.plan)] : [],
   );
+  const approvals = approvalsOf(settings, run.labels);
   const sections = outcomes.map(({ target, outcome }) =>
-    planSection(outcome, target, { linkBase: linkBase(run), projectPath: target.repoPath }, run.headSha),
+    planSection(
+      outcome,
+      target,
+      { linkBase: linkBase(run), projectPath: target.repoPath },
+      run.headSha,
+      approvals,
+    ),
   );
-  const frame = planFrame(run, planFiles.length > 0);
+  const heading = planHeading(plans);
+  const hasJson = planFiles.length > 0;
 
-  await writeJobSummary(buildComment(sections, SUMMARY_LIMIT, frame).body);
+  // The job summary first: the comment may point at it only if it holds the whole plan.
+  const summary = buildComment(sections, SUMMARY_LIMIT, {
+    heading,
+    subtitle: planSubtitle(run),
+    fullPlan: hasJson ? `Complete plan: ${PLAN_JSON}.` : "",
+  });
+  await writeJobSummary(summary.body);
+  const frame = planFrame(run, heading, hasJson, summary.cut);
 
   const showsSomething =
     plans.some(planHasChanges) || outcomes.some(({ outcome }) => outcome.status !== "planned");
@@ -81,31 +98,49 @@ export async function runPlan(
   return { plans, planFiles, failure };
 }
 
-function planFrame(run: RunContext, hasJson: boolean): CommentFrame {
-  const where = run.runUrl ? `the [job summary](${run.runUrl})` : "the job summary";
-  const json = hasJson
-    ? " and the `plan-json` file of the step (upload it with actions/upload-artifact)"
-    : "";
-  return {
-    heading: "fsops plan",
-    subtitle: `Planned at commit \`${run.headSha.slice(0, 12)}\`. Applied on merge only if this plan is still what the registry would get.`,
-    fullPlan: `Full plan: ${where}${json}.`,
-  };
+const PLAN_JSON = "the `plan-json` file of the step (upload it with actions/upload-artifact)";
+
+/** "fsops plan", plus what needs approval so it shows in the PR's timeline: "· 2 destructive changes". */
+function planHeading(plans: readonly Plan[]): string {
+  const words = riskyWords(riskyCounts(plans));
+  return words === "" ? "fsops plan" : `fsops plan · ⚠️ ${words}`;
 }
 
-/** A read-only token (fork PRs) cannot comment; the plan is still in the summary, so warn, do not fail. */
+function planSubtitle(run: RunContext): string {
+  return `Planned at commit \`${run.headSha.slice(0, 12)}\`. Applied on merge only if this plan is still what the registry would get.`;
+}
+
+/**
+ * The comment's frame. "Full plan" names the job summary only when the summary was not cut
+ * itself; the complete plan is always the plan-json file.
+ */
+function planFrame(run: RunContext, heading: string, hasJson: boolean, summaryCut: boolean): CommentFrame {
+  const where = run.runUrl ? `the [job summary](${run.runUrl})` : "the job summary";
+  let fullPlan: string;
+  if (!hasJson) fullPlan = `Full plan: ${where}.`;
+  else if (summaryCut) fullPlan = `Complete plan: ${PLAN_JSON}; ${where} is cut to fit too.`;
+  else fullPlan = `Full plan: ${where}. Complete plan as JSON: ${PLAN_JSON}.`;
+  return { heading, subtitle: planSubtitle(run), fullPlan };
+}
+
+/**
+ * Writing the comment never fails the step: the plan, the job summary and the outputs are
+ * what count, and a read-only token (fork PRs), GitHub being down or a network error must not
+ * lose them. Each failure is a warning that says which.
+ */
 export async function writeComment(write: () => Promise<{ action: string }>): Promise<void> {
   try {
     const result = await write();
     core.info(`PR comment: ${result.action}`);
   } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
     if (err instanceof GitHubApiError && (err.status === 403 || err.status === 404)) {
       core.warning(
-        `could not write the PR comment (${err.message}). Pull requests from forks get a read-only token; otherwise grant "permissions: pull-requests: write". The plan is in the job summary.`,
+        `could not write the PR comment (${message}). Pull requests from forks get a read-only token; otherwise grant "permissions: pull-requests: write". The plan is in the job summary.`,
       );
       return;
     }
-    throw err;
+    core.warning(`could not write the PR comment (${message}). The plan is in the job summary.`);
   }
 }
 

@@ -4,6 +4,8 @@ import type { Diagnostic } from "../model/diagnostic.js";
 import type { Plan } from "../model/plan.js";
 import { countImpacts } from "../render/format.js";
 import { renderPlanMarkdown } from "../render/plan-markdown.js";
+import { approvalNotice } from "./approvals.js";
+import type { Approvals } from "./approvals.js";
 import { firstLine } from "./comment.js";
 import type { CommentSection, Detail } from "./comment.js";
 import { codeSpan, escapeInline } from "../render/markdown.js";
@@ -19,12 +21,16 @@ export function sectionTitle(target: ProjectTarget, project: string | null): str
   return project === null ? dir : `${dir} · project ${codeSpan(project)}`;
 }
 
-/** The section of a planned, invalid or failed project; `commit` is the commit the plan is for. */
+/**
+ * The section of a planned, invalid or failed project; `commit` is the commit the plan is for.
+ * With `approvals`, a plan with destructive changes or rebuilds starts with what merging does.
+ */
 export function planSection(
   outcome: ProjectPlanOutcome,
   target: ProjectTarget,
   links: SourceLinks,
   commit: string,
+  approvals: Approvals | null = null,
 ): CommentSection {
   const base = { dir: target.repoPath, title: sectionTitle(target, outcome.project), status: "" };
   const label = outcome.project ?? target.repoPath;
@@ -41,7 +47,12 @@ export function planSection(
           serial: plan.registry.serial,
           commit,
         },
-        body: (detail) => plannedBody(plan, outcome.diagnostics, links, detail),
+        rows: plan.changes.length,
+        body: (detail, rows) =>
+          plannedBody(plan, outcome.diagnostics, links, detail, {
+            rows,
+            notice: approvals ? approvalNotice(plan, approvals) : null,
+          }),
       };
     }
     case "invalid":
@@ -66,11 +77,27 @@ export function plannedBody(
   warnings: readonly Diagnostic[],
   links: SourceLinks,
   detail: Detail | "minimal",
+  extra: { rows?: number | undefined; notice?: string | null } = {},
 ): string {
   const renderOpts = {
     projectDir: links.projectPath,
     ...(links.linkBase ? { linkBase: `${links.linkBase}/` } : {}),
+    ...(extra.rows !== undefined ? { maxRows: extra.rows } : {}),
   };
+  // The approval notice survives every stage: whether merging applies is never cut.
+  const body = plannedBodyAt(plan, warnings, links, detail, renderOpts);
+  if (!extra.notice) return body;
+  const [head, ...rest] = body.split("\n");
+  return [head, "", extra.notice, ...rest].join("\n");
+}
+
+function plannedBodyAt(
+  plan: Plan,
+  warnings: readonly Diagnostic[],
+  links: SourceLinks,
+  detail: Detail | "minimal",
+  renderOpts: { projectDir: string; linkBase?: string; maxRows?: number },
+): string {
   if (detail === "minimal") {
     // The summary stage may still list every destructive change; here only the counts survive.
     const summary = renderPlanMarkdown(plan, { ...renderOpts, detail: "summary" });

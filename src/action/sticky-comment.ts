@@ -1,3 +1,4 @@
+import * as core from "@actions/core";
 import { findStickyComment } from "./comment.js";
 import type { GitHubClient, IssueComment } from "./github-client.js";
 
@@ -6,8 +7,11 @@ export type UpsertResult =
 
 /** The fsops comment this token wrote on the pull request, if any. */
 export async function readStickyComment(client: GitHubClient, pr: number): Promise<IssueComment | undefined> {
-  const [login, comments] = await Promise.all([client.authenticatedLogin(), client.listIssueComments(pr)]);
-  return findStickyComment(comments, login);
+  const [who, comments] = await Promise.all([client.authenticatedLogin(), client.listIssueComments(pr)]);
+  if (who.problem) {
+    core.warning(`${who.problem.message}; recognizing the fsops comment by its marker and a bot author`);
+  }
+  return findStickyComment(comments, who.login);
 }
 
 /**

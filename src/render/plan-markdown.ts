@@ -37,6 +37,12 @@ export interface MarkdownPlanOptions {
   /** The project folder inside the repository, prepended to definition files in links. */
   projectDir?: string;
   detail?: MarkdownDetail;
+  /**
+   * With `no-fields`: show only the first `maxRows` rows of the table of changes (and at most
+   * the summary's number of warnings), then say how many are left out. Lets the Action fill a
+   * comment up to its limit instead of dropping to the summary.
+   */
+  maxRows?: number;
 }
 
 /** Lists in the warning block stop here in `summary` mode, which must stay small at any plan size. */
@@ -55,12 +61,20 @@ export function renderPlanMarkdown(plan: RenderablePlan, opts: MarkdownPlanOptio
   const detail = opts.detail ?? "full";
   const blocks: string[] = [summaryLine(plan, opts.title ?? plan.project)];
 
-  const warning = warningBlock(plan, detail === "summary" ? SUMMARY_WARNING_LIMIT : Infinity);
+  const rowCut = detail === "no-fields" && opts.maxRows !== undefined && opts.maxRows < plan.changes.length;
+  const listLimit = detail === "summary" || rowCut ? SUMMARY_WARNING_LIMIT : Infinity;
+  const warning = warningBlock(plan, listLimit);
   if (warning) blocks.push(warning);
-  const kept = keptBlock(plan.protected ?? [], detail === "summary" ? SUMMARY_WARNING_LIMIT : Infinity);
+  const kept = keptBlock(plan.protected ?? [], listLimit);
   if (kept) blocks.push(kept);
 
-  if (detail !== "summary" && plan.changes.length > 0) blocks.push(changesTable(plan, opts));
+  if (detail !== "summary" && plan.changes.length > 0) {
+    blocks.push(changesTable(plan, opts, rowCut ? opts.maxRows! : plan.changes.length));
+    if (rowCut) {
+      const rest = plan.changes.length - opts.maxRows!;
+      blocks.push(`<sub>…and ${plural(rest, "more change")}: left out of this table to fit; see the full plan.</sub>`);
+    }
+  }
 
   if (detail === "full" || detail === "no-diagrams") {
     const infra = infraByObject(plan);
@@ -153,11 +167,11 @@ function keptBlock(kept: readonly ProtectedObject[], limit: number): string | nu
   ].join("\n");
 }
 
-function changesTable(plan: RenderablePlan, opts: MarkdownPlanOptions): string {
+function changesTable(plan: RenderablePlan, opts: MarkdownPlanOptions, count: number): string {
   const rows = [
     "| Action | Kind | Name | Impact | Definition |",
     "| --- | --- | --- | --- | --- |",
-    ...plan.changes.map((c) =>
+    ...plan.changes.slice(0, Math.max(0, count)).map((c) =>
       [
         "",
         ` ${codeSpan(`${ACTION_SYMBOL[c.action]} ${c.action}`, true)} `,

@@ -46,7 +46,7 @@ afterAll(async () => {
 
 async function githubServer(
   userLogin: string | null = null,
-  opts: { readOnly?: boolean } = {},
+  opts: { readOnly?: boolean; botLogin?: string } = {},
 ): Promise<GitHubServer> {
   const server = new GitHubServer({ owner: "acme", repo: "features", token: TOKEN, userLogin, ...opts });
   await server.start();
@@ -59,13 +59,14 @@ function plan(
   workspace: string,
   headSha: string,
   inputs: Record<string, string>,
+  labels: string[] = [],
 ): Promise<ActionRun> {
   return runAction({
     bundle,
     workspace,
     inputs: { command: "plan", "github-token": TOKEN, ...inputs },
     eventName: "pull_request",
-    event: pullRequestEvent(PR, headSha),
+    event: pullRequestEvent(PR, headSha, labels),
     sha: "9".repeat(40), // the merge commit GitHub plans on; links must use the head instead
     apiUrl: server.url,
     repository: "acme/features",
@@ -90,7 +91,7 @@ function apply(
   });
 }
 
-function mergedPr(server: GitHubServer, mergeSha: string, headSha: string): void {
+function mergedPr(server: GitHubServer, mergeSha: string, headSha: string, labels: string[] = []): void {
   server.commitPulls.set(mergeSha, [
     {
       number: PR,
@@ -98,9 +99,13 @@ function mergedPr(server: GitHubServer, mergeSha: string, headSha: string): void
       merged_at: "2026-11-21T09:00:00Z",
       merge_commit_sha: mergeSha,
       head: { sha: headSha },
+      labels: labels.map((name) => ({ name })),
     },
   ]);
 }
+
+/** A direct push applied with the opt-out, to give the registry a starting state. */
+const UNREVIEWED = { "require-reviewed-plan": "false" };
 
 function ours(server: GitHubServer) {
   return server
@@ -200,7 +205,7 @@ describe("command: plan on a pull request", () => {
     expect(server.commentsOn(PR)).toHaveLength(2);
   });
 
-  it("keeps a 3,000-object plan under 65,536 characters with its summary line intact", async () => {
+  it("keeps a 3,000-object plan under 65,536 characters with its summary line intact, filled up to the limit", async () => {
     const server = await githubServer(null);
     const ws = tempWorkspace();
     generatedProject(join(ws, "features/big"), "big", 2998); // + entity + source = 3,000 objects
@@ -212,6 +217,19 @@ describe("command: plan on a pull request", () => {
     expect(body).toContain("**big**: 3000 to create, 0 to update, 0 to replace, 0 to delete");
     expect(body).toContain("Some detail is left out");
     expect(body).toContain("`plan-json`");
+    // Filled in stages up to the limit (not the 1,600-character summary): as many table rows
+    // as fit, then a count of the rest.
+    expect(body.length).toBeGreaterThan(COMMENT_LIMIT - 4_000);
+    expect(body).toContain("| `fv_0000` |");
+    expect(body).toMatch(/…and \d+ more changes: left out of this table to fit/);
+    // The job summary is cut too (over 1,000,000 characters in full): "full plan" never points
+    // at it; the complete plan is the plan-json file.
+    expect(run.summary).toContain("Some detail is left out to stay under the 1,000,000-character limit.");
+    expect(body).not.toContain("Full plan: the [job summary]");
+    expect(body).toContain(
+      "Complete plan: the `plan-json` file of the step (upload it with actions/upload-artifact); the [job summary](https://github.com/acme/features/actions/runs/4242) is cut to fit too.",
+    );
+    expect(run.summary).not.toMatch(/Full plan: the (\[job summary\]|job summary)/);
     expect(parseFingerprints(body)).toHaveLength(1);
     expect(checkWellFormed(body).problems).toEqual([]);
     // The job summary has the full plan, down to the last object.
@@ -312,7 +330,7 @@ describe("tokens and comment modes", () => {
     expect(run.summary).toContain("**fork**: 4 to create");
   });
 
-  it("comment: changes-only posts nothing without changes; apply without a recorded plan warns and applies", async () => {
+  it("comment: changes-only posts nothing without changes; apply without a recorded plan refuses unless require-reviewed-plan is false", async () => {
     const server = await githubServer(null);
     const ws = tempWorkspace();
     const dir = join(ws, "features");
@@ -321,7 +339,12 @@ describe("tokens and comment modes", () => {
     expectExit(off, 0);
     expect(server.writes()).toEqual([]);
     mergedPr(server, MERGE, HEAD);
-    const run = await apply(server, ws, MERGE, { projects: "features" });
+    const refused = await apply(server, ws, MERGE, { projects: "features" });
+    expectExit(refused, 1);
+    expect(refused.outputs["failure-reason"]).toBe("no-reviewed-plan");
+    expect(refused.stdout).toMatch(/^::error::features: pull request #7 has no fsops plan comment; refusing/m);
+    expect(registryBytes(dir)).toBeNull();
+    const run = await apply(server, ws, MERGE, { projects: "features", ...UNREVIEWED });
     expectExit(run, 0);
     expect(run.stdout).toMatch(
       /^::warning::pull request #7 has no fsops plan comment: planning and applying without a reviewed plan/m,
@@ -376,7 +399,7 @@ describe("command: apply on push", () => {
     const dir = join(ws, "features");
     generatedProject(dir, "moving", 4);
     // The registry starts at serial 1 (a direct push: no pull request, applied with a warning).
-    const base = await apply(server, ws, OTHER, { projects: "features" });
+    const base = await apply(server, ws, OTHER, { projects: "features", ...UNREVIEWED });
     expectExit(base, 0);
     expect(base.stdout).toMatch(/^::warning::no pull request is associated with commit 4{40}/m);
     expect(registrySerial(dir)).toBe(1);
@@ -390,7 +413,7 @@ describe("command: apply on push", () => {
 
     // Before it merges, another apply moves the registry to serial 2.
     writeFiles(dir, { "added.ts": view("added_elsewhere") });
-    expectExit(await apply(server, ws, HEAD2, { projects: "features" }), 0);
+    expectExit(await apply(server, ws, HEAD2, { projects: "features", ...UNREVIEWED }), 0);
     expect(registrySerial(dir)).toBe(2);
     writeFiles(dir, { "added.ts": view("added_by_pr") });
 
@@ -424,7 +447,7 @@ describe("command: apply on push", () => {
     const ws = tempWorkspace();
     const dir = join(ws, "features");
     generatedProject(dir, "shrinking", 3);
-    expectExit(await apply(server, ws, OTHER, { projects: "features" }), 0);
+    expectExit(await apply(server, ws, OTHER, { projects: "features", ...UNREVIEWED }), 0);
 
     // The PR deletes a feature view: the plan warns, apply refuses without allow-destroy.
     writeFiles(dir, {
@@ -434,7 +457,7 @@ describe("command: apply on push", () => {
     expectExit(planned, 0);
     expect(planned.outputs["destructive"]).toBe("true");
     expect(planned.outputs["delete"]).toBe("1");
-    expect(ours(server)[0]!.body).toContain("> [!WARNING]");
+    expect(ours(server)[0]!.body).toContain("> [!CAUTION]");
     mergedPr(server, MERGE, HEAD);
 
     const before = registryBytes(dir);
@@ -447,6 +470,170 @@ describe("command: apply on push", () => {
     const allowed = await apply(server, ws, MERGE, { projects: "features", "allow-destroy": "true" });
     expectExit(allowed, 0);
     expect(registrySerial(dir)).toBe(2);
+    expect(ours(server)[0]!.body).toContain("**Applied**: registry serial 2");
+  });
+});
+
+describe("apply applies only what was reviewed (issue 10)", () => {
+  it("refuses a push without a reviewed plan (no-reviewed-plan) and says how to proceed; a push without changes passes", async () => {
+    const server = await githubServer(null);
+    const ws = tempWorkspace();
+    const dir = join(ws, "features");
+    generatedProject(dir, "direct", 2);
+
+    const run = await apply(server, ws, OTHER, { projects: "features" });
+    expectExit(run, 1);
+    expect(run.outputs["failure-reason"]).toBe("no-reviewed-plan");
+    expect(run.stdout).toMatch(
+      /^::error::features: no pull request is associated with commit 4{40} \(a direct push\?\); refusing to apply changes nobody reviewed \(open a pull request .*require-reviewed-plan: false/m,
+    );
+    expect(run.summary).toContain("**Apply failed** (`no-reviewed-plan`)");
+    expect(run.outputs["changes"]).toBe("true");
+    expect(registryBytes(dir)).toBeNull();
+
+    // No token at all: no way to read a reviewed plan either.
+    const noToken = await apply(server, ws, OTHER, { projects: "features", "github-token": "" });
+    expectExit(noToken, 1);
+    expect(noToken.outputs["failure-reason"]).toBe("no-reviewed-plan");
+    expect(noToken.stdout).toMatch(/^::error::features: no github-token/m);
+    expect(registryBytes(dir)).toBeNull();
+
+    // The opt-out restores applying unreviewed pushes; then a push with nothing to do passes.
+    expectExit(await apply(server, ws, OTHER, { projects: "features", ...UNREVIEWED }), 0);
+    expect(registrySerial(dir)).toBe(1);
+    const nothing = await apply(server, ws, HEAD2, { projects: "features" });
+    expectExit(nothing, 0);
+    expect(nothing.outputs["failure-reason"]).toBe("");
+  });
+
+  it("GitHub App token (GET /user 403, comments by my-app[bot]): one comment across pushes, and apply finds its reviewed plan", async () => {
+    const server = await githubServer(null, { botLogin: "my-app[bot]" });
+    const human = server.addComment(PR, `${COMMENT_MARKER}\nquoted by a human`, "mallory");
+    const ws = tempWorkspace();
+    const dir = join(ws, "features");
+    generatedProject(dir, "app", 2);
+    expectExit(await plan(server, ws, HEAD, { projects: "features" }), 0);
+    writeFiles(dir, {
+      "more.ts": 'import { Entity } from "fsops";\nexport const rider = new Entity({ name: "rider", joinKeys: ["rider_id"] });\n',
+    });
+    expectExit(await plan(server, ws, HEAD2, { projects: "features" }), 0);
+    const mine = server.commentsOn(PR).filter((c) => c.login === "my-app[bot]");
+    expect(mine).toHaveLength(1);
+    expect(server.writes().map((r) => `${r.method} ${r.path}`)).toEqual([
+      `POST /repos/acme/features/issues/${PR}/comments`,
+      `PATCH /repos/acme/features/issues/comments/${mine[0]!.id}`,
+    ]);
+    expect(server.requests.filter((r) => r.path === "/user")).toHaveLength(2);
+    expect(server.comments.find((c) => c.id === human.id)!.body).toBe(`${COMMENT_MARKER}\nquoted by a human`);
+
+    // GET /user failing outright (network) changes nothing but a warning.
+    server.failures.push({ method: "GET", path: /^\/user$/, status: "network" });
+    const third = await plan(server, ws, HEAD2, { projects: "features" });
+    expectExit(third, 0);
+    expect(third.stdout).toMatch(/^::warning::GitHub API: get authenticated user failed: network error/m);
+    expect(server.commentsOn(PR).filter((c) => c.login === "my-app[bot]")).toHaveLength(1);
+
+    mergedPr(server, MERGE, HEAD2);
+    const run = await apply(server, ws, MERGE, { projects: "features" });
+    expectExit(run, 0);
+    expect(run.stdout).toMatch(/pull request #7: 1 reviewed plan\(s\)/);
+    expect(registrySerial(dir)).toBe(1);
+    expect(server.comments.find((c) => c.id === mine[0]!.id)!.body).toContain("**Applied**: registry serial 1");
+  });
+
+  it("GitHub API failures while planning are warnings: plan-json, the job summary and every output are still written", async () => {
+    const server = await githubServer(null);
+    server.failures.push({ method: "GET", path: /\/issues\/7\/comments$/, status: "network" });
+    const ws = tempWorkspace();
+    generatedProject(join(ws, "features"), "offline", 2);
+    const run = await plan(server, ws, HEAD, { projects: "features" });
+    expectExit(run, 0);
+    expect(run.stdout).toMatch(
+      /^::warning::could not write the PR comment \(GitHub API: list comments failed: network error: /m,
+    );
+    expect(run.stdout).not.toContain("HTTP 500");
+    expect(run.outputs).toMatchObject({ changes: "true", create: "4", destructive: "false", "failure-reason": "" });
+    expect(planJson(run)[0]!.project).toBe("offline");
+    expect(run.summary).toContain("**offline**: 4 to create");
+
+    // GitHub answering 502 to the post is a warning too, naming the status.
+    server.failures.splice(0, 1, { method: "POST", path: /\/comments$/, status: 502 });
+    const again = await plan(server, ws, HEAD, { projects: "features" });
+    expectExit(again, 0);
+    expect(again.stdout).toMatch(/^::warning::could not write the PR comment \(GitHub API: create comment failed \(HTTP 502\)/m);
+    expect(again.outputs["plan-json"]).not.toBe("");
+    expect(server.comments).toEqual([]);
+  });
+
+  it("destructive changes: the comment says merging will not apply them, and the label fsops:allow-destroy approves them", async () => {
+    const server = await githubServer(null);
+    const ws = tempWorkspace();
+    const dir = join(ws, "features");
+    generatedProject(dir, "shrinking", 3);
+    expectExit(await apply(server, ws, OTHER, { projects: "features", ...UNREVIEWED }), 0);
+    writeFiles(dir, {
+      "views_000.ts": readFileSync(join(dir, "views_000.ts"), "utf8").replace(/export const fv2[\s\S]*$/, ""),
+    });
+
+    expectExit(await plan(server, ws, HEAD, { projects: "features" }), 0);
+    let body = ours(server)[0]!.body;
+    expect(body).toContain("## fsops plan · ⚠️ 1 destructive change\n");
+    expect(body).toContain(
+      "> **Merging will not apply this plan**: it has 1 destructive change, and apply refuses destructive changes unless they are approved.",
+    );
+    expect(body).toContain("add the label `fsops:allow-destroy` (people with triage or write access can)");
+    expect(body).toMatch(/> \[!CAUTION\]\n> \*\*1 destructive change\.\*\*/);
+    expect(checkWellFormed(body).problems).toEqual([]);
+
+    // Someone with triage access labels the PR; the next plan run says merging applies it.
+    expectExit(await plan(server, ws, HEAD, { projects: "features" }, ["fsops:allow-destroy"]), 0);
+    body = ours(server)[0]!.body;
+    expect(body).toContain("> **Merging applies 1 destructive change**, approved by the label `fsops:allow-destroy`.");
+    expect(body).not.toContain("Merging will not apply");
+
+    // Apply reads the label from the merged PR: no workflow input needed.
+    mergedPr(server, MERGE, HEAD, ["fsops:allow-destroy"]);
+    const run = await apply(server, ws, MERGE, { projects: "features" });
+    expectExit(run, 0);
+    expect(registrySerial(dir)).toBe(2);
+  });
+
+  it("rebuilds need approval: rebuild-not-allowed, then the label fsops:allow-rebuild applies the reviewed plan", async () => {
+    const server = await githubServer(null);
+    const ws = tempWorkspace();
+    copyExamples(ws);
+    const staging = join(ws, "examples/staging");
+    const projects = "examples/staging";
+    expectExit(await apply(server, ws, OTHER, { projects, ...UNREVIEWED }), 0);
+    const file = join(staging, "driver_features.ts");
+    writeFileSync(
+      file,
+      readFileSync(file, "utf8").replace('avg_daily_trips: "int64"', 'avg_daily_trips: "float64"'),
+    );
+
+    const planned = await plan(server, ws, HEAD, { projects });
+    expectExit(planned, 0);
+    expect(planned.outputs["destructive"]).toBe("false");
+    const body = ours(server)[0]!.body;
+    expect(body).toMatch(/## fsops plan · ⚠️ \d+ rebuilds?\n/);
+    expect(body).toMatch(/> \*\*Merging will not apply this plan\*\*: it has \d+ rebuilds?, and apply refuses rebuilds/);
+    expect(body).toContain("add the label `fsops:allow-rebuild`");
+    expect(body).toContain("or set `allow-rebuild: true` on the apply step");
+    expect(body).toMatch(/> \[!CAUTION\]\n> \*\*\d+ rebuilds?, \d+ online-store rebuilds?\.\*\* Rebuilt views lose their online data until it is materialized again; apply refuses them/);
+
+    mergedPr(server, MERGE, HEAD);
+    const before = registryBytes(staging);
+    const refused = await apply(server, ws, MERGE, { projects });
+    expectExit(refused, 1);
+    expect(refused.outputs["failure-reason"]).toBe("rebuild-not-allowed");
+    expect(refused.stdout).toMatch(/^::error::examples\/staging: the plan rebuilds online data .*fsops:allow-rebuild/m);
+    expect(registryBytes(staging)).toBe(before);
+    expect(ours(server)[0]!.body).toContain("**Apply failed** (`rebuild-not-allowed`)");
+
+    mergedPr(server, MERGE, HEAD, ["fsops:allow-rebuild"]);
+    const run = await apply(server, ws, MERGE, { projects });
+    expectExit(run, 0);
+    expect(registrySerial(staging)).toBe(2);
     expect(ours(server)[0]!.body).toContain("**Applied**: registry serial 2");
   });
 });

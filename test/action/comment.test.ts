@@ -173,6 +173,16 @@ describe("sticky comment lookup", () => {
     expect(findStickyComment(comments, "github-actions[bot]")?.id).toBe(3);
     expect(findStickyComment(comments, "bob")).toBeUndefined();
   });
+
+  it("without a login (installation and App tokens), matches the marker written by a bot, never a person", () => {
+    const comments = [
+      { id: 1, body: `${COMMENT_MARKER} copied by a human`, author: "alice", authorType: "User" },
+      { id: 2, body: "unrelated", author: "my-app[bot]", authorType: "Bot" },
+      { id: 3, body: `${COMMENT_MARKER}\nours`, author: "my-app[bot]", authorType: "Bot" },
+    ];
+    expect(findStickyComment(comments, null)?.id).toBe(3);
+    expect(findStickyComment(comments.slice(0, 2), null)).toBeUndefined();
+  });
 });
 
 describe("setSectionStatus", () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { GitHubApiError, GITHUB_ACTIONS_BOT, OctokitGitHubClient } from "../../src/action/github-client.js";
+import { GitHubApiError, OctokitGitHubClient } from "../../src/action/github-client.js";
 import { GitHubServer } from "./github-server.js";
 
 const TOKEN = "t-123";
@@ -49,7 +49,7 @@ describe("OctokitGitHubClient against a local GitHub API", () => {
     const client = new OctokitGitHubClient(TOKEN, server.url, "acme", "features");
     const created = await client.createIssueComment(9, "hello");
     const updated = await client.updateIssueComment(created.id, "hello again");
-    expect(updated).toEqual({ id: created.id, body: "hello again", author: "me" });
+    expect(updated).toEqual({ id: created.id, body: "hello again", author: "me", authorType: "User" });
     expect(server.commentsOn(9)).toHaveLength(1);
     expect(await client.listPullRequestsForCommit("abc123")).toEqual([
       {
@@ -58,20 +58,37 @@ describe("OctokitGitHubClient against a local GitHub API", () => {
         mergedAt: "2026-01-01T00:00:00Z",
         mergeCommitSha: "abc123",
         headSha: "def456",
+        labels: [],
       },
     ]);
     expect(await client.listPullRequestsForCommit("0000000")).toEqual([]);
   });
 
-  it("names the login: GET /user for personal tokens, github-actions[bot] when it is forbidden", async () => {
+  it("names the login: GET /user for personal tokens, none (no guess) when it is forbidden", async () => {
     const pat = await start({ userLogin: "octocat" });
-    expect(await new OctokitGitHubClient(TOKEN, pat.url, "acme", "features").authenticatedLogin()).toBe(
-      "octocat",
-    );
+    expect(await new OctokitGitHubClient(TOKEN, pat.url, "acme", "features").authenticatedLogin()).toEqual({
+      login: "octocat",
+      problem: null,
+    });
     const app = await start({ userLogin: null });
-    expect(await new OctokitGitHubClient(TOKEN, app.url, "acme", "features").authenticatedLogin()).toBe(
-      GITHUB_ACTIONS_BOT,
-    );
+    expect(await new OctokitGitHubClient(TOKEN, app.url, "acme", "features").authenticatedLogin()).toEqual({
+      login: null,
+      problem: null,
+    });
+  });
+
+  it("reports a network error as a network error, not as HTTP 500", async () => {
+    const server = await start({ userLogin: "me" });
+    const url = server.url;
+    await server.stop();
+    const client = new OctokitGitHubClient(TOKEN, url, "acme", "features");
+    const err = await client.listIssueComments(1).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GitHubApiError);
+    expect((err as GitHubApiError).status).toBeNull();
+    expect((err as GitHubApiError).message).toMatch(/^GitHub API: list comments failed: network error: .*ECONNREFUSED/);
+    const who = await client.authenticatedLogin();
+    expect(who.login).toBeNull();
+    expect(who.problem?.message).toMatch(/network error/);
   });
 
   it("reports failures with the operation and HTTP status", async () => {

@@ -28,14 +28,24 @@ export interface FakePullRequest {
   merged_at: string | null;
   merge_commit_sha: string | null;
   head: { sha: string };
+  labels?: { name: string }[];
+}
+
+/** A request to fail on purpose: an HTTP status, or `network` (the connection is dropped). */
+export interface InjectedFailure {
+  method: string;
+  path: RegExp;
+  status: number | "network";
 }
 
 export interface GitHubServerOptions {
   owner: string;
   repo: string;
   token: string;
-  /** Login of the token's user for GET /user; null = an installation token (403, writes as github-actions[bot]). */
+  /** Login of the token's user for GET /user; null = an installation token (403, writes as `botLogin`). */
   userLogin: string | null;
+  /** Who an installation token writes as: github-actions[bot] (GITHUB_TOKEN) or a GitHub App, `my-app[bot]`. */
+  botLogin?: string;
   /** A fork PR's token: reads work, writes get 403 "Resource not accessible by integration". */
   readOnly?: boolean;
 }
@@ -45,6 +55,8 @@ export class GitHubServer {
   readonly comments: StoredComment[] = [];
   /** commit sha → pull requests associated with it. */
   readonly commitPulls = new Map<string, FakePullRequest[]>();
+  /** Requests answered with a failure instead (still recorded). */
+  readonly failures: InjectedFailure[] = [];
   private nextId = 1000;
   private server: Server | null = null;
   url = "";
@@ -53,7 +65,7 @@ export class GitHubServer {
 
   /** The login comments are written as (what GitHub would record). */
   get writerLogin(): string {
-    return this.options.userLogin ?? "github-actions[bot]";
+    return this.options.userLogin ?? this.options.botLogin ?? "github-actions[bot]";
   }
 
   addComment(issue: number, body: string, login: string): StoredComment {
@@ -97,6 +109,12 @@ export class GitHubServer {
       body,
       authorization: req.headers.authorization,
     });
+    const failure = this.failures.find((f) => f.method === req.method && f.path.test(url.pathname));
+    if (failure?.status === "network") {
+      req.socket.destroy();
+      return;
+    }
+    if (failure) return send(res, failure.status, { message: `injected failure ${failure.status}` });
     if (req.headers.authorization !== `token ${this.options.token}`) {
       return send(res, 401, { message: "Bad credentials" });
     }

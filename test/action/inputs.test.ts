@@ -13,6 +13,8 @@ describe("action inputs", () => {
       githubToken: "",
       comment: "always",
       allowDestroy: false,
+      allowRebuild: false,
+      requireReviewedPlan: true,
       checkSources: false,
       workingDirectory: ".",
     });
@@ -34,6 +36,8 @@ describe("action inputs", () => {
       "github-token": " t0k ",
     });
     expect([s.command, s.allowDestroy, s.checkSources, s.githubToken]).toEqual(["apply", true, true, "t0k"]);
+    const r = settings({ "allow-rebuild": "true", "require-reviewed-plan": "false" });
+    expect([r.allowRebuild, r.requireReviewedPlan]).toEqual([true, false]);
   });
 
   it.each([

@@ -109,11 +109,16 @@ export function parseOutputFile(text: string): Record<string, string> {
   return out;
 }
 
-export function pullRequestEvent(number: number, headSha: string): object {
+export function pullRequestEvent(number: number, headSha: string, labels: string[] = []): object {
   return {
     action: "synchronize",
     number,
-    pull_request: { number, head: { sha: headSha, ref: "feature" }, base: { ref: "main" } },
+    pull_request: {
+      number,
+      head: { sha: headSha, ref: "feature" },
+      base: { ref: "main" },
+      labels: labels.map((name, i) => ({ id: i + 1, name })),
+    },
     repository: { name: "features", owner: { login: "acme" } },
   };
 }

@@ -202,7 +202,13 @@ describe("run context", () => {
     const dir = makeTemp("fsops-action-ctx-");
     writeFileSync(
       join(dir, "event.json"),
-      JSON.stringify({ pull_request: { number: 12, head: { sha: "b".repeat(40) } } }),
+      JSON.stringify({
+        pull_request: {
+          number: 12,
+          head: { sha: "b".repeat(40) },
+          labels: [{ name: "fsops:allow-rebuild" }, { id: 3 }],
+        },
+      }),
     );
     const ctx = readRunContext(
       {
@@ -223,6 +229,7 @@ describe("run context", () => {
       sha: "a".repeat(40),
       headSha: "b".repeat(40),
       pullRequest: 12,
+      labels: ["fsops:allow-rebuild"],
       serverUrl: "https://ghe.example.com",
       apiUrl: "https://ghe.example.com/api/v3",
       runUrl: "https://ghe.example.com/acme/features/actions/runs/77",
@@ -251,6 +258,7 @@ describe("picking the pull request of a pushed commit", () => {
     mergedAt: merged ? "2026-01-01T00:00:00Z" : null,
     mergeCommitSha: mergeSha,
     headSha: head,
+    labels: [],
   });
   it("prefers the PR the commit merged, then a merged PR ending at it, then an open one", () => {
     expect(pickPullRequest([pr(1, false, "m", "m"), pr(2, true, "m", "h")], "m")?.number).toBe(2);
