@@ -102,7 +102,7 @@ describe("plan sections with the shared renderer", () => {
     expect(body).toContain(
       "(https://github.com/acme/features/blob/abc/examples/staging/views/driver.ts#L12)",
     );
-    expect(body.indexOf("[!WARNING]")).toBeLessThan(body.indexOf("| Action |"));
+    expect(body.indexOf("[!CAUTION]")).toBeLessThan(body.indexOf("| Action |"));
     expect(body).toContain("CREATE TABLE IF NOT EXISTS");
     expect(parseFingerprints(body)).toEqual([
       {
