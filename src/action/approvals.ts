@@ -22,7 +22,10 @@ export interface Approvals {
 }
 
 /** The approvals of a run: step inputs first, then the pull request's labels. */
-export function approvalsOf(inputs: { allowDestroy: boolean; allowRebuild: boolean }, labels: readonly string[]): Approvals {
+export function approvalsOf(
+  inputs: { allowDestroy: boolean; allowRebuild: boolean },
+  labels: readonly string[],
+): Approvals {
   const destroyBy = inputs.allowDestroy
     ? `the input ${codeSpan("allow-destroy")}`
     : labels.includes(ALLOW_DESTROY_LABEL)
@@ -48,7 +51,9 @@ export function riskyCounts(plans: readonly Plan[]): { destructive: number; rebu
   for (const p of plans) {
     for (const impact of ["destructive", "rebuild"] as const) {
       const changed = new Set(p.changes.filter((c) => c.impact === impact).map((c) => changeId(c)));
-      const loose = p.infra.filter((a) => a.impact === impact && (a.object === null || !changed.has(a.object)));
+      const loose = p.infra.filter(
+        (a) => a.impact === impact && (a.object === null || !changed.has(a.object)),
+      );
       counts[impact] += changed.size + loose.length;
     }
   }

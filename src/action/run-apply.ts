@@ -139,7 +139,10 @@ async function findReviewedPlans(
 ): Promise<ReviewedPlans> {
   const none = (missing: string, pr: PullRequestRef | null = null): ReviewedPlans => {
     if (required) core.info(`${missing}: no reviewed plan, so only projects without changes can pass`);
-    else core.warning(`${missing}: planning and applying without a reviewed plan (require-reviewed-plan: false)`);
+    else
+      core.warning(
+        `${missing}: planning and applying without a reviewed plan (require-reviewed-plan: false)`,
+      );
     return { pr, comment: undefined, records: [], missing };
   };
   if (!client) return none("no github-token, so the pull request's reviewed plan cannot be read");

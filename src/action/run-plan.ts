@@ -119,7 +119,7 @@ function planFrame(run: RunContext, heading: string, hasJson: boolean, summaryCu
   let fullPlan: string;
   if (!hasJson) fullPlan = `Full plan: ${where}.`;
   else if (summaryCut) fullPlan = `Complete plan: ${PLAN_JSON}; ${where} is cut to fit too.`;
-  else fullPlan = `Full plan: ${where}. Complete plan as JSON: ${PLAN_JSON}.`;
+  else fullPlan = `Full plan: ${where} and ${PLAN_JSON}.`;
   return { heading, subtitle: planSubtitle(run), fullPlan };
 }
 

@@ -65,7 +65,10 @@ export async function main(
       "--allow-destroy",
       "allow destructive changes (deletes, dropped columns and tables); implies --allow-rebuild",
     )
-    .option("--allow-rebuild", "allow rebuilds (online tables dropped and recreated empty until materialized)")
+    .option(
+      "--allow-rebuild",
+      "allow rebuilds (online tables dropped and recreated empty until materialized)",
+    )
     .action((dir: string, opts) => set(runApply(dir, opts, env, io, interactive)));
 
   program

@@ -65,7 +65,10 @@ export async function runApply(
     default:
       if (outcome.invalid)
         io.err(renderDiagnostics(outcome.invalid.diagnostics, outcome.invalid.sources, { color: io.color }));
-      if (outcome.plan && (outcome.reason === "destructive-not-allowed" || outcome.reason === "rebuild-not-allowed")) {
+      if (
+        outcome.plan &&
+        (outcome.reason === "destructive-not-allowed" || outcome.reason === "rebuild-not-allowed")
+      ) {
         io.err(renderPlanTerminal(outcome.plan, { color: io.color }));
       }
       io.err(`error: ${outcome.message}${outcome.hint ? `\n  hint: ${outcome.hint}` : ""}`);

@@ -72,7 +72,9 @@ export function renderPlanMarkdown(plan: RenderablePlan, opts: MarkdownPlanOptio
     blocks.push(changesTable(plan, opts, rowCut ? opts.maxRows! : plan.changes.length));
     if (rowCut) {
       const rest = plan.changes.length - opts.maxRows!;
-      blocks.push(`<sub>…and ${plural(rest, "more change")}: left out of this table to fit; see the full plan.</sub>`);
+      blocks.push(
+        `<sub>…and ${plural(rest, "more change")}: left out of this table to fit; see the full plan.</sub>`,
+      );
     }
   }
 
@@ -171,17 +173,19 @@ function changesTable(plan: RenderablePlan, opts: MarkdownPlanOptions, count: nu
   const rows = [
     "| Action | Kind | Name | Impact | Definition |",
     "| --- | --- | --- | --- | --- |",
-    ...plan.changes.slice(0, Math.max(0, count)).map((c) =>
-      [
-        "",
-        ` ${codeSpan(`${ACTION_SYMBOL[c.action]} ${c.action}`, true)} `,
-        ` ${tableCell(c.kind)} `,
-        ` ${codeSpan(c.name, true)} `,
-        ` ${c.impact === "safe" ? "safe" : `**${c.impact}**`} `,
-        ` ${definitionLink(c, opts)} `,
-        "",
-      ].join("|"),
-    ),
+    ...plan.changes
+      .slice(0, Math.max(0, count))
+      .map((c) =>
+        [
+          "",
+          ` ${codeSpan(`${ACTION_SYMBOL[c.action]} ${c.action}`, true)} `,
+          ` ${tableCell(c.kind)} `,
+          ` ${codeSpan(c.name, true)} `,
+          ` ${c.impact === "safe" ? "safe" : `**${c.impact}**`} `,
+          ` ${definitionLink(c, opts)} `,
+          "",
+        ].join("|"),
+      ),
   ];
   return rows.join("\n");
 }

@@ -85,7 +85,9 @@ describe("OctokitGitHubClient against a local GitHub API", () => {
     const err = await client.listIssueComments(1).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GitHubApiError);
     expect((err as GitHubApiError).status).toBeNull();
-    expect((err as GitHubApiError).message).toMatch(/^GitHub API: list comments failed: network error: .*ECONNREFUSED/);
+    expect((err as GitHubApiError).message).toMatch(
+      /^GitHub API: list comments failed: network error: .*ECONNREFUSED/,
+    );
     const who = await client.authenticatedLogin();
     expect(who.login).toBeNull();
     expect(who.problem?.message).toMatch(/network error/);

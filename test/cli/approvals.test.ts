@@ -50,7 +50,9 @@ describe("fsops apply: rebuilds need approval", () => {
 
     const plan = await runCli(["plan", dir], { env });
     expect(plan.code, plan.stderr).toBe(0);
-    expect(plan.stdout).toContain("Apply refuses rebuilds unless allowed: --allow-rebuild (or --allow-destroy).");
+    expect(plan.stdout).toContain(
+      "Apply refuses rebuilds unless allowed: --allow-rebuild (or --allow-destroy).",
+    );
     const json = JSON.parse((await runCli(["plan", dir, "--json"], { env })).stdout) as PlanJson;
     expect(json.infra.some((a) => a.action === "rebuild_table" && a.impact === "rebuild")).toBe(true);
     expect(json.changes.some((c) => c.impact === "destructive")).toBe(false);
