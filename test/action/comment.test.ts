@@ -133,6 +133,45 @@ describe("buildComment", () => {
   });
 });
 
+describe("buildComment fills the room a summary leaves", () => {
+  /** Like `section`, but its table can be cut to its first rows (as plannedBody does). */
+  function cuttable(rows: number): CommentSection {
+    const base = section("features/big", "big", rows);
+    const row = (i: number): string =>
+      `| + | feature_view | [fv_${i}](https://x/blob/s/f.ts#L${i + 1}) | safe |`;
+    return {
+      ...base,
+      rows,
+      body: (detail, kept) => {
+        if (detail !== "no-fields" || kept === undefined) return base.body(detail);
+        const table = ["| | Kind | Name | Impact |", "| --- | --- | --- | --- |"];
+        for (let i = 0; i < Math.min(kept, rows); i++) table.push(row(i));
+        const rest = rows - Math.min(kept, rows);
+        return [`big: ${rows} to create`, table.join("\n"), rest > 0 ? `…and ${rest} more` : ""].join("\n\n");
+      },
+    };
+  }
+
+  it("gives a section that fell to its summary back as many table rows as fit", () => {
+    const built = buildComment([cuttable(5_000)], COMMENT_LIMIT, frame);
+    expect(built.body.length).toBeLessThanOrEqual(COMMENT_LIMIT);
+    // Within one row of the limit, not the summary's few hundred characters.
+    expect(built.body.length).toBeGreaterThan(COMMENT_LIMIT - 100);
+    expect(built.details).toEqual(["no-fields"]);
+    expect(built.cut).toBe(true);
+    expect(built.body).toContain("[fv_0]");
+    expect(built.body).toMatch(/…and \d+ more/);
+    expect(built.body).toContain("Some detail is left out");
+    expect(checkWellFormed(built.body).problems).toEqual([]);
+  });
+
+  it("reports nothing cut when everything fits", () => {
+    const built = buildComment([cuttable(3)], COMMENT_LIMIT, frame);
+    expect(built.cut).toBe(false);
+    expect(built.details).toEqual(["full"]);
+  });
+});
+
 describe("fingerprint markers", () => {
   it("round-trip, with values that would break an HTML comment encoded", () => {
     const records = [
