@@ -10,7 +10,7 @@ import type { RunContext } from "./github-context.js";
 import type { ActionSettings } from "./inputs.js";
 import { renderApplyStatus } from "./markdown.js";
 import type { ApplyStatus, SourceLinks } from "./markdown.js";
-import { approvalsOf } from "./approvals.js";
+import { ALLOW_DESTROY_LABEL, ALLOW_REBUILD_LABEL, approvalsOf } from "./approvals.js";
 import { annotate, savePlanJson, SUMMARY_LIMIT, writeJobSummary } from "./report.js";
 import type { ActionResult } from "./report.js";
 import { writeComment } from "./run-plan.js";
@@ -55,10 +55,11 @@ export async function runApply(
   const targets = resolveTargets(settings, run);
   const reviewed = await findReviewedPlans(client, run, settings.requireReviewedPlan);
   const approvals = approvalsOf(settings, reviewed.pr?.labels ?? []);
-  if (reviewed.pr && (approvals.destroyBy ?? approvals.rebuildBy)?.includes("label")) {
-    core.info(
-      `pull request #${reviewed.pr.number} approves ${approvals.allowDestroy ? "destructive changes and rebuilds" : "rebuilds"} by its labels`,
-    );
+  const approvingLabels = (reviewed.pr?.labels ?? []).filter(
+    (l) => l === ALLOW_DESTROY_LABEL || l === ALLOW_REBUILD_LABEL,
+  );
+  if (reviewed.pr && approvingLabels.length > 0) {
+    core.info(`pull request #${reviewed.pr.number} approves by its labels: ${approvingLabels.join(", ")}`);
   }
   const results: ProjectResult[] = [];
   let failure: ActionResult["failure"] = null;
@@ -83,6 +84,9 @@ export async function runApply(
         ? `pull request #${reviewed.pr?.number} recorded no fsops plan for ${target.repoPath}, so these changes were never reviewed`
         : reviewed.missing;
       opts.confirm = () => Promise.resolve(false);
+      // Nothing unreviewed is applied whatever it is: say so (no-reviewed-plan) rather than
+      // ask for a destroy or rebuild approval that would not be enough.
+      opts.allowDestroy = true;
     }
     const outcome = await core.group(`fsops apply ${target.repoPath}`, () =>
       applyProject(target.abs, ctx, opts),
