@@ -366,38 +366,44 @@ describe("tokens and comment modes", () => {
 });
 
 describe("command: apply on push", () => {
-  it("applies when the fingerprint matches the reviewed plan and records the result in the comment", async () => {
-    const server = await githubServer(null);
-    const ws = tempWorkspace();
-    copyExamples(ws);
-    const staging = join(ws, "examples/staging");
-    expectExit(await plan(server, ws, HEAD, { projects: "examples/staging" }), 0);
-    const planned = ours(server)[0]!.body;
-    mergedPr(server, MERGE, HEAD);
+  it(
+    "applies when the fingerprint matches the reviewed plan and records the result in the comment",
+    { timeout: 180_000 },
+    async () => {
+      const server = await githubServer(null);
+      const ws = tempWorkspace();
+      copyExamples(ws);
+      const staging = join(ws, "examples/staging");
+      expectExit(await plan(server, ws, HEAD, { projects: "examples/staging" }), 0);
+      const planned = ours(server)[0]!.body;
+      mergedPr(server, MERGE, HEAD);
 
-    const run = await apply(server, ws, MERGE, { projects: "examples/staging" });
-    expectExit(run, 0);
-    expect(registrySerial(staging)).toBe(1);
-    expect(server.requests.some((r) => r.path === `/repos/acme/features/commits/${MERGE}/pulls`)).toBe(true);
-    const body = ours(server)[0]!.body;
-    expect(body).toContain("**Applied**: registry serial 1");
-    expect(body).toContain(`commit \`${MERGE.slice(0, 12)}\``);
-    // Only the status block changed: the reviewed plan and its fingerprint stay.
-    expect(parseFingerprints(body)).toEqual(parseFingerprints(planned));
-    expect(checkWellFormed(body).problems).toEqual([]);
-    expect(run.outputs["changes"]).toBe("true");
-    expect(run.outputs["failure-reason"]).toBe("");
-    expect(existsSync(run.outputs["plan-json"]!)).toBe(true);
-    expect(run.summary).toContain("## fsops apply");
-    expect(run.summary).toContain("**Applied**");
-    expect(body.replace(/ · \d{4}-\d\d-\d\dT[\d:.]+Z/, " · <time>")).toMatchSnapshot("applied comment");
+      const run = await apply(server, ws, MERGE, { projects: "examples/staging" });
+      expectExit(run, 0);
+      expect(registrySerial(staging)).toBe(1);
+      expect(server.requests.some((r) => r.path === `/repos/acme/features/commits/${MERGE}/pulls`)).toBe(
+        true,
+      );
+      const body = ours(server)[0]!.body;
+      expect(body).toContain("**Applied**: registry serial 1");
+      expect(body).toContain(`commit \`${MERGE.slice(0, 12)}\``);
+      // Only the status block changed: the reviewed plan and its fingerprint stay.
+      expect(parseFingerprints(body)).toEqual(parseFingerprints(planned));
+      expect(checkWellFormed(body).problems).toEqual([]);
+      expect(run.outputs["changes"]).toBe("true");
+      expect(run.outputs["failure-reason"]).toBe("");
+      expect(existsSync(run.outputs["plan-json"]!)).toBe(true);
+      expect(run.summary).toContain("## fsops apply");
+      expect(run.summary).toContain("**Applied**");
+      expect(body.replace(/ · \d{4}-\d\d-\d\dT[\d:.]+Z/, " · <time>")).toMatchSnapshot("applied comment");
 
-    // Re-running the same workflow finds nothing left to do.
-    const again = await apply(server, ws, MERGE, { projects: "examples/staging" });
-    expectExit(again, 0);
-    expect(registrySerial(staging)).toBe(1);
-    expect(ours(server)[0]!.body).toContain("**Nothing to apply**");
-  });
+      // Re-running the same workflow finds nothing left to do.
+      const again = await apply(server, ws, MERGE, { projects: "examples/staging" });
+      expectExit(again, 0);
+      expect(registrySerial(staging)).toBe(1);
+      expect(ours(server)[0]!.body).toContain("**Nothing to apply**");
+    },
+  );
 
   it("refuses with plan-changed when the registry moved since the review, and changes nothing", async () => {
     const server = await githubServer(null);
@@ -510,6 +516,16 @@ describe("apply applies only what was reviewed (issue 10)", () => {
     const nothing = await apply(server, ws, HEAD2, { projects: "features" });
     expectExit(nothing, 0);
     expect(nothing.outputs["failure-reason"]).toBe("");
+
+    // An unreviewed destructive change is refused for what it is: nobody reviewed it.
+    writeFiles(dir, {
+      "views_000.ts": readFileSync(join(dir, "views_000.ts"), "utf8").replace(/export const fv1[\s\S]*$/, ""),
+    });
+    const before = registryBytes(dir);
+    const destroy = await apply(server, ws, HEAD2, { projects: "features" });
+    expectExit(destroy, 1);
+    expect(destroy.outputs["failure-reason"]).toBe("no-reviewed-plan");
+    expect(registryBytes(dir)).toBe(before);
   });
 
   it("GitHub App token (GET /user 403, comments by my-app[bot]): one comment across pushes, and apply finds its reviewed plan", async () => {
