@@ -1,6 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { approvalNotice, approvalsOf, riskyCounts } from "../../src/action/approvals.js";
 import { buildComment, COMMENT_LIMIT, parseFingerprints } from "../../src/action/comment.js";
 import { readRunContext } from "../../src/action/github-context.js";
 import { renderApplyStatus, renderDiagnosticsTable, sourceUrl } from "../../src/action/markdown.js";
@@ -301,5 +302,77 @@ describe("outputs", () => {
     expect(
       parseOutputFile("a<<ghadelimiter_1\nx\ny\nghadelimiter_1\nb<<ghadelimiter_2\n\nghadelimiter_2\n"),
     ).toEqual({ a: "x\ny", b: "" });
+  });
+});
+
+describe("approvals", () => {
+  /** samplePlan plus a rebuilt view with its rebuild_table action (one object, two entries). */
+  function riskyPlan(): Plan {
+    const p = samplePlan();
+    p.changes.push(change({ kind: "feature_view", name: "trips", action: "update", impact: "rebuild" }));
+    p.infra.push(
+      {
+        store: "postgres",
+        action: "rebuild_table",
+        target: '"s"."staging__trips"',
+        object: "feature_view:trips",
+        impact: "rebuild",
+        reason: "column type changes",
+        statements: [],
+      },
+      {
+        store: "postgres",
+        action: "drop_table",
+        target: '"s"."staging__legacy"',
+        object: "feature_view:legacy",
+        impact: "destructive",
+        reason: "view deleted",
+        statements: [],
+      },
+    );
+    return p;
+  }
+
+  it("count per object: a change and its table action are one", () => {
+    expect(riskyCounts([riskyPlan()])).toEqual({ destructive: 1, rebuild: 1 });
+  });
+
+  it("come from the inputs first, then the labels; destroy covers rebuilds", () => {
+    expect(approvalsOf({ allowDestroy: false, allowRebuild: false }, [])).toMatchObject({
+      allowDestroy: false,
+      allowRebuild: false,
+    });
+    expect(approvalsOf({ allowDestroy: false, allowRebuild: true }, [])).toMatchObject({
+      allowDestroy: false,
+      allowRebuild: true,
+      rebuildBy: "the input `allow-rebuild`",
+    });
+    expect(approvalsOf({ allowDestroy: false, allowRebuild: false }, ["fsops:allow-destroy"])).toMatchObject({
+      allowDestroy: true,
+      allowRebuild: true,
+      destroyBy: "the label `fsops:allow-destroy`",
+    });
+    expect(approvalsOf({ allowDestroy: false, allowRebuild: false }, ["fsops:allow-rebuild"])).toMatchObject({
+      allowDestroy: false,
+      allowRebuild: true,
+    });
+  });
+
+  it("say plainly whether merging applies, and how to approve", () => {
+    const none = approvalsOf({ allowDestroy: false, allowRebuild: false }, []);
+    const notice = approvalNotice(riskyPlan(), none)!;
+    expect(notice).toMatch(
+      /^> \[!CAUTION\]\n> \*\*Merging will not apply this plan\*\*: it has 1 destructive change and 1 rebuild/,
+    );
+    expect(notice).toContain("`fsops:allow-destroy`");
+    // A rebuild label does not approve the destructive change.
+    const rebuildOnly = approvalsOf({ allowDestroy: false, allowRebuild: false }, ["fsops:allow-rebuild"]);
+    expect(approvalNotice(riskyPlan(), rebuildOnly)).toContain("Merging will not apply this plan");
+    const byInput = approvalsOf({ allowDestroy: true, allowRebuild: false }, []);
+    expect(approvalNotice(riskyPlan(), byInput)).toContain(
+      "**Merging applies 1 destructive change and 1 rebuild**, approved by the input `allow-destroy`.",
+    );
+    const safe = { ...samplePlan(), changes: samplePlan().changes.slice(0, 2), infra: [] };
+    expect(approvalNotice(safe, none)).toBeNull();
   });
 });
