@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { COMMENT_LIMIT, COMMENT_MARKER, parseFingerprints } from "../../src/action/comment.js";
 import {
   REPO_ROOT,
@@ -22,6 +22,10 @@ import { GitHubServer } from "./github-server.js";
 import { BUNDLE, pullRequestEvent, pushEvent, runAction } from "./run-action.js";
 import type { ActionRun } from "./run-action.js";
 import { checkWellFormed } from "./wellformed.js";
+
+// Each test runs the bundled Action several times, some on the examples with an embedded
+// Postgres: a minute is not enough on a busy machine.
+vi.setConfig({ testTimeout: 240_000 });
 
 const TOKEN = "ghs_test_token_do_not_print";
 const PR = 7;
