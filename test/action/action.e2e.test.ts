@@ -129,73 +129,69 @@ function planJson(run: ActionRun): { fingerprint: string; project: string }[] {
 }
 
 describe("command: plan on a pull request", () => {
-  it(
-    "creates one sticky comment, then updates the same one on the next push",
-    { timeout: 180_000 },
-    async () => {
-      const server = await githubServer(null);
-      // 120 comments by people first, and a copy of the marker by someone else: the sticky comment
-      // lands on the second page and only ours may be touched.
-      for (let i = 0; i < 120; i++) server.addComment(PR, `looks good ${i}`, "alice");
-      const foreign = server.addComment(PR, `${COMMENT_MARKER}\nquoted by a human`, "mallory");
-      const ws = tempWorkspace();
-      copyExamples(ws);
-      const projects = "examples/staging\nexamples/production";
+  it("creates one sticky comment, then updates the same one on the next push", async () => {
+    const server = await githubServer(null);
+    // 120 comments by people first, and a copy of the marker by someone else: the sticky comment
+    // lands on the second page and only ours may be touched.
+    for (let i = 0; i < 120; i++) server.addComment(PR, `looks good ${i}`, "alice");
+    const foreign = server.addComment(PR, `${COMMENT_MARKER}\nquoted by a human`, "mallory");
+    const ws = tempWorkspace();
+    copyExamples(ws);
+    const projects = "examples/staging\nexamples/production";
 
-      const first = await plan(server, ws, HEAD, { projects });
-      expectExit(first, 0);
-      expect(ours(server)).toHaveLength(1);
-      const comment = ours(server)[0]!;
-      expect(server.writes().map((r) => `${r.method} ${r.path}`)).toEqual([
-        `POST /repos/acme/features/issues/${PR}/comments`,
-      ]);
-      expect(server.requests.some((r) => r.path === "/user")).toBe(true);
-      expect(server.requests.some((r) => r.method === "GET" && r.query["page"] === "2")).toBe(true);
-      // The token is only ever handed to the runner's masker.
-      expect(first.stdout.replace(`::add-mask::${TOKEN}\n`, "")).not.toContain(TOKEN);
+    const first = await plan(server, ws, HEAD, { projects });
+    expectExit(first, 0);
+    expect(ours(server)).toHaveLength(1);
+    const comment = ours(server)[0]!;
+    expect(server.writes().map((r) => `${r.method} ${r.path}`)).toEqual([
+      `POST /repos/acme/features/issues/${PR}/comments`,
+    ]);
+    expect(server.requests.some((r) => r.path === "/user")).toBe(true);
+    expect(server.requests.some((r) => r.method === "GET" && r.query["page"] === "2")).toBe(true);
+    // The token is only ever handed to the runner's masker.
+    expect(first.stdout.replace(`::add-mask::${TOKEN}\n`, "")).not.toContain(TOKEN);
 
-      // The comment: both projects, links at the PR head, fingerprints matching the saved plans.
-      expect(comment.body.length).toBeLessThanOrEqual(COMMENT_LIMIT);
-      expect(comment.body).toContain(`https://github.com/acme/features/blob/${HEAD}/examples/staging/`);
-      expect(comment.body).not.toContain("9".repeat(40));
-      const plans = planJson(first);
-      expect(plans.map((p) => p.project)).toEqual(["driver_ranking_staging", "driver_ranking_production"]);
-      expect(parseFingerprints(comment.body).map((f) => [f.dir, f.project, f.value, f.commit])).toEqual([
-        ["examples/staging", "driver_ranking_staging", plans[0]!.fingerprint, HEAD],
-        ["examples/production", "driver_ranking_production", plans[1]!.fingerprint, HEAD],
-      ]);
-      const report = checkWellFormed(comment.body);
-      expect(report.problems).toEqual([]);
-      expect(report.tables).toBeGreaterThanOrEqual(2);
-      expect(comment.body).toMatchSnapshot("plan comment");
+    // The comment: both projects, links at the PR head, fingerprints matching the saved plans.
+    expect(comment.body.length).toBeLessThanOrEqual(COMMENT_LIMIT);
+    expect(comment.body).toContain(`https://github.com/acme/features/blob/${HEAD}/examples/staging/`);
+    expect(comment.body).not.toContain("9".repeat(40));
+    const plans = planJson(first);
+    expect(plans.map((p) => p.project)).toEqual(["driver_ranking_staging", "driver_ranking_production"]);
+    expect(parseFingerprints(comment.body).map((f) => [f.dir, f.project, f.value, f.commit])).toEqual([
+      ["examples/staging", "driver_ranking_staging", plans[0]!.fingerprint, HEAD],
+      ["examples/production", "driver_ranking_production", plans[1]!.fingerprint, HEAD],
+    ]);
+    const report = checkWellFormed(comment.body);
+    expect(report.problems).toEqual([]);
+    expect(report.tables).toBeGreaterThanOrEqual(2);
+    expect(comment.body).toMatchSnapshot("plan comment");
 
-      // Outputs and the job summary.
-      expect(first.outputs["changes"]).toBe("true");
-      expect(Number(first.outputs["create"])).toBeGreaterThan(10);
-      expect(first.outputs["failure-reason"]).toBe("");
-      expect(first.summary).toContain("## fsops plan");
-      expect(first.summary).toContain("driver_ranking_production");
-      expect(checkWellFormed(first.summary).problems).toEqual([]);
+    // Outputs and the job summary.
+    expect(first.outputs["changes"]).toBe("true");
+    expect(Number(first.outputs["create"])).toBeGreaterThan(10);
+    expect(first.outputs["failure-reason"]).toBe("");
+    expect(first.summary).toContain("## fsops plan");
+    expect(first.summary).toContain("driver_ranking_production");
+    expect(checkWellFormed(first.summary).problems).toEqual([]);
 
-      // Next push: a description changes in staging; the same comment is updated in place.
-      const file = join(ws, "examples/staging/customer_features.ts");
-      writeFileSync(
-        file,
-        readFileSync(file, "utf8").replace(/description: "([^"]*)"/, 'description: "$1 (revised)"'),
-      );
-      const second = await plan(server, ws, HEAD2, { projects });
-      expectExit(second, 0);
-      expect(ours(server)).toHaveLength(1);
-      expect(server.writes().map((r) => `${r.method} ${r.path}`)).toEqual([
-        `POST /repos/acme/features/issues/${PR}/comments`,
-        `PATCH /repos/acme/features/issues/comments/${comment.id}`,
-      ]);
-      expect(ours(server)[0]!.body).toContain(`/blob/${HEAD2}/`);
-      expect(server.comments.find((c) => c.id === foreign.id)!.body).toBe(
-        `${COMMENT_MARKER}\nquoted by a human`,
-      );
-    },
-  );
+    // Next push: a description changes in staging; the same comment is updated in place.
+    const file = join(ws, "examples/staging/customer_features.ts");
+    writeFileSync(
+      file,
+      readFileSync(file, "utf8").replace(/description: "([^"]*)"/, 'description: "$1 (revised)"'),
+    );
+    const second = await plan(server, ws, HEAD2, { projects });
+    expectExit(second, 0);
+    expect(ours(server)).toHaveLength(1);
+    expect(server.writes().map((r) => `${r.method} ${r.path}`)).toEqual([
+      `POST /repos/acme/features/issues/${PR}/comments`,
+      `PATCH /repos/acme/features/issues/comments/${comment.id}`,
+    ]);
+    expect(ours(server)[0]!.body).toContain(`/blob/${HEAD2}/`);
+    expect(server.comments.find((c) => c.id === foreign.id)!.body).toBe(
+      `${COMMENT_MARKER}\nquoted by a human`,
+    );
+  });
 
   it("with a personal token, finds its own comment by the login GET /user returns", async () => {
     const server = await githubServer("fsops-ci");
@@ -370,44 +366,38 @@ describe("tokens and comment modes", () => {
 });
 
 describe("command: apply on push", () => {
-  it(
-    "applies when the fingerprint matches the reviewed plan and records the result in the comment",
-    { timeout: 180_000 },
-    async () => {
-      const server = await githubServer(null);
-      const ws = tempWorkspace();
-      copyExamples(ws);
-      const staging = join(ws, "examples/staging");
-      expectExit(await plan(server, ws, HEAD, { projects: "examples/staging" }), 0);
-      const planned = ours(server)[0]!.body;
-      mergedPr(server, MERGE, HEAD);
+  it("applies when the fingerprint matches the reviewed plan and records the result in the comment", async () => {
+    const server = await githubServer(null);
+    const ws = tempWorkspace();
+    copyExamples(ws);
+    const staging = join(ws, "examples/staging");
+    expectExit(await plan(server, ws, HEAD, { projects: "examples/staging" }), 0);
+    const planned = ours(server)[0]!.body;
+    mergedPr(server, MERGE, HEAD);
 
-      const run = await apply(server, ws, MERGE, { projects: "examples/staging" });
-      expectExit(run, 0);
-      expect(registrySerial(staging)).toBe(1);
-      expect(server.requests.some((r) => r.path === `/repos/acme/features/commits/${MERGE}/pulls`)).toBe(
-        true,
-      );
-      const body = ours(server)[0]!.body;
-      expect(body).toContain("**Applied**: registry serial 1");
-      expect(body).toContain(`commit \`${MERGE.slice(0, 12)}\``);
-      // Only the status block changed: the reviewed plan and its fingerprint stay.
-      expect(parseFingerprints(body)).toEqual(parseFingerprints(planned));
-      expect(checkWellFormed(body).problems).toEqual([]);
-      expect(run.outputs["changes"]).toBe("true");
-      expect(run.outputs["failure-reason"]).toBe("");
-      expect(existsSync(run.outputs["plan-json"]!)).toBe(true);
-      expect(run.summary).toContain("## fsops apply");
-      expect(run.summary).toContain("**Applied**");
-      expect(body.replace(/ · \d{4}-\d\d-\d\dT[\d:.]+Z/, " · <time>")).toMatchSnapshot("applied comment");
+    const run = await apply(server, ws, MERGE, { projects: "examples/staging" });
+    expectExit(run, 0);
+    expect(registrySerial(staging)).toBe(1);
+    expect(server.requests.some((r) => r.path === `/repos/acme/features/commits/${MERGE}/pulls`)).toBe(true);
+    const body = ours(server)[0]!.body;
+    expect(body).toContain("**Applied**: registry serial 1");
+    expect(body).toContain(`commit \`${MERGE.slice(0, 12)}\``);
+    // Only the status block changed: the reviewed plan and its fingerprint stay.
+    expect(parseFingerprints(body)).toEqual(parseFingerprints(planned));
+    expect(checkWellFormed(body).problems).toEqual([]);
+    expect(run.outputs["changes"]).toBe("true");
+    expect(run.outputs["failure-reason"]).toBe("");
+    expect(existsSync(run.outputs["plan-json"]!)).toBe(true);
+    expect(run.summary).toContain("## fsops apply");
+    expect(run.summary).toContain("**Applied**");
+    expect(body.replace(/ · \d{4}-\d\d-\d\dT[\d:.]+Z/, " · <time>")).toMatchSnapshot("applied comment");
 
-      // Re-running the same workflow finds nothing left to do.
-      const again = await apply(server, ws, MERGE, { projects: "examples/staging" });
-      expectExit(again, 0);
-      expect(registrySerial(staging)).toBe(1);
-      expect(ours(server)[0]!.body).toContain("**Nothing to apply**");
-    },
-  );
+    // Re-running the same workflow finds nothing left to do.
+    const again = await apply(server, ws, MERGE, { projects: "examples/staging" });
+    expectExit(again, 0);
+    expect(registrySerial(staging)).toBe(1);
+    expect(ours(server)[0]!.body).toContain("**Nothing to apply**");
+  });
 
   it("refuses with plan-changed when the registry moved since the review, and changes nothing", async () => {
     const server = await githubServer(null);
@@ -636,52 +626,48 @@ describe("apply applies only what was reviewed (issue 10)", () => {
     expect(registrySerial(dir)).toBe(2);
   });
 
-  it(
-    "rebuilds need approval: rebuild-not-allowed, then the label fsops:allow-rebuild applies the reviewed plan",
-    { timeout: 240_000 },
-    async () => {
-      const server = await githubServer(null);
-      const ws = tempWorkspace();
-      copyExamples(ws);
-      const staging = join(ws, "examples/staging");
-      const projects = "examples/staging";
-      expectExit(await apply(server, ws, OTHER, { projects, ...UNREVIEWED }), 0);
-      const file = join(staging, "driver_features.ts");
-      writeFileSync(
-        file,
-        readFileSync(file, "utf8").replace('avg_daily_trips: "int64"', 'avg_daily_trips: "float64"'),
-      );
+  it("rebuilds need approval: rebuild-not-allowed, then the label fsops:allow-rebuild applies the reviewed plan", async () => {
+    const server = await githubServer(null);
+    const ws = tempWorkspace();
+    copyExamples(ws);
+    const staging = join(ws, "examples/staging");
+    const projects = "examples/staging";
+    expectExit(await apply(server, ws, OTHER, { projects, ...UNREVIEWED }), 0);
+    const file = join(staging, "driver_features.ts");
+    writeFileSync(
+      file,
+      readFileSync(file, "utf8").replace('avg_daily_trips: "int64"', 'avg_daily_trips: "float64"'),
+    );
 
-      const planned = await plan(server, ws, HEAD, { projects });
-      expectExit(planned, 0);
-      expect(planned.outputs["destructive"]).toBe("false");
-      const body = ours(server)[0]!.body;
-      expect(body).toMatch(/## fsops plan · ⚠️ \d+ rebuilds?\n/);
-      expect(body).toMatch(
-        /> \*\*Merging will not apply this plan\*\*: it has \d+ rebuilds?, and apply refuses rebuilds/,
-      );
-      expect(body).toContain("add the label `fsops:allow-rebuild`");
-      expect(body).toContain("or set `allow-rebuild: true` on the apply step");
-      expect(body).toMatch(
-        /> \[!CAUTION\]\n> \*\*\d+ rebuilds?, \d+ online-store rebuilds?\.\*\* Rebuilt views lose their online data until it is materialized again; apply refuses them/,
-      );
+    const planned = await plan(server, ws, HEAD, { projects });
+    expectExit(planned, 0);
+    expect(planned.outputs["destructive"]).toBe("false");
+    const body = ours(server)[0]!.body;
+    expect(body).toMatch(/## fsops plan · ⚠️ \d+ rebuilds?\n/);
+    expect(body).toMatch(
+      /> \*\*Merging will not apply this plan\*\*: it has \d+ rebuilds?, and apply refuses rebuilds/,
+    );
+    expect(body).toContain("add the label `fsops:allow-rebuild`");
+    expect(body).toContain("or set `allow-rebuild: true` on the apply step");
+    expect(body).toMatch(
+      /> \[!CAUTION\]\n> \*\*\d+ rebuilds?, \d+ online-store rebuilds?\.\*\* Rebuilt views lose their online data until it is materialized again; apply refuses them/,
+    );
 
-      mergedPr(server, MERGE, HEAD);
-      const before = registryBytes(staging);
-      const refused = await apply(server, ws, MERGE, { projects });
-      expectExit(refused, 1);
-      expect(refused.outputs["failure-reason"]).toBe("rebuild-not-allowed");
-      expect(refused.stdout).toMatch(
-        /^::error::examples\/staging: the plan rebuilds online data .*fsops:allow-rebuild/m,
-      );
-      expect(registryBytes(staging)).toBe(before);
-      expect(ours(server)[0]!.body).toContain("**Apply failed** (`rebuild-not-allowed`)");
+    mergedPr(server, MERGE, HEAD);
+    const before = registryBytes(staging);
+    const refused = await apply(server, ws, MERGE, { projects });
+    expectExit(refused, 1);
+    expect(refused.outputs["failure-reason"]).toBe("rebuild-not-allowed");
+    expect(refused.stdout).toMatch(
+      /^::error::examples\/staging: the plan rebuilds online data .*fsops:allow-rebuild/m,
+    );
+    expect(registryBytes(staging)).toBe(before);
+    expect(ours(server)[0]!.body).toContain("**Apply failed** (`rebuild-not-allowed`)");
 
-      mergedPr(server, MERGE, HEAD, ["fsops:allow-rebuild"]);
-      const run = await apply(server, ws, MERGE, { projects });
-      expectExit(run, 0);
-      expect(registrySerial(staging)).toBe(2);
-      expect(ours(server)[0]!.body).toContain("**Applied**: registry serial 2");
-    },
-  );
+    mergedPr(server, MERGE, HEAD, ["fsops:allow-rebuild"]);
+    const run = await apply(server, ws, MERGE, { projects });
+    expectExit(run, 0);
+    expect(registrySerial(staging)).toBe(2);
+    expect(ours(server)[0]!.body).toContain("**Applied**: registry serial 2");
+  });
 });
