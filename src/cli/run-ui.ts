@@ -21,7 +21,11 @@ export interface UiFlags {
  */
 export async function runUi(dirs: string[], flags: UiFlags, env: Env, io: Output): Promise<number> {
   const folders = dirs.length > 0 ? dirs : ["."];
-  const loaded = await loadUiProjects(folders.map((d) => resolve(d)), process.cwd(), env);
+  const loaded = await loadUiProjects(
+    folders.map((d) => resolve(d)),
+    process.cwd(),
+    env,
+  );
   if (loaded.status === "invalid") {
     io.err(renderDiagnostics(loaded.diagnostics, loaded.sources, { color: io.color }));
     return 1;
@@ -58,7 +62,9 @@ export async function runUi(dirs: string[], flags: UiFlags, env: Env, io: Output
       refreshMs: refreshSeconds * 1000,
       warn: (m) => io.err(`warning: ${m}`),
     });
-    io.out(`fsops ui: serving ${projects.map((p) => p.config.project).join(", ")} at ${server.url} (Ctrl-C to stop)`);
+    io.out(
+      `fsops ui: serving ${projects.map((p) => p.config.project).join(", ")} at ${server.url} (Ctrl-C to stop)`,
+    );
     await new Promise<void>((done) => {
       const stop = () => {
         process.off("SIGINT", stop);

@@ -1,4 +1,11 @@
-import type { GraphEdge, HistoryEntry, Json, ObjectKind, RegistryObject, RegistryState } from "../model/index.js";
+import type {
+  GraphEdge,
+  HistoryEntry,
+  Json,
+  ObjectKind,
+  RegistryObject,
+  RegistryState,
+} from "../model/index.js";
 import { objectId } from "../model/index.js";
 import { compareObjects } from "../model/kinds.js";
 import { parseInfraRecord } from "../infra/layout.js";

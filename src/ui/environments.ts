@@ -44,6 +44,7 @@ export function compareEnvironments(left: CatalogProject, right: CatalogProject)
 /** Every pair of projects, in the order given (staging, production → staging vs production). */
 export function environmentPairs<T>(items: readonly T[]): [T, T][] {
   const pairs: [T, T][] = [];
-  for (let i = 0; i < items.length; i++) for (let j = i + 1; j < items.length; j++) pairs.push([items[i]!, items[j]!]);
+  for (let i = 0; i < items.length; i++)
+    for (let j = i + 1; j < items.length; j++) pairs.push([items[i]!, items[j]!]);
   return pairs;
 }

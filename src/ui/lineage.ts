@@ -82,7 +82,9 @@ const WIDTH_STEP = 30;
  * Rendered once when the site is built, so reading it needs no JavaScript.
  */
 export function lineageSvg(graph: LineageGraph, focus: string, href: (id: string) => string): string {
-  const widths = graph.nodes.map((id) => WIDTH_STEP * Math.ceil((label(id).length * CHAR_WIDTH + 24) / WIDTH_STEP));
+  const widths = graph.nodes.map(
+    (id) => WIDTH_STEP * Math.ceil((label(id).length * CHAR_WIDTH + 24) / WIDTH_STEP),
+  );
   const index = new Map(graph.nodes.map((id, i) => [id, i]));
   // Drawn dependency → dependent, so data flows left to right.
   const drawn = graph.edges.map((e) => [index.get(e.to)!, index.get(e.from)!] as const);

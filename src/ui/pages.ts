@@ -21,7 +21,8 @@ export interface SiteOptions {
 /** Renders every page of the registry browser. Pure: same catalog, same bytes. */
 export function renderSite(catalog: Catalog, options: SiteOptions): Site {
   const site: Site = new Map();
-  const page = (shell: Omit<PageShell, "live">) => site.set(shell.path, renderPage({ ...shell, live: options.live }));
+  const page = (shell: Omit<PageShell, "live">) =>
+    site.set(shell.path, renderPage({ ...shell, live: options.live }));
 
   page({ path: "index.html", title: "Overview", section: "overview", body: overviewBody(catalog) });
   page({ path: "objects.html", title: "Objects", section: "objects", body: objectsBody(catalog) });
@@ -36,7 +37,12 @@ export function renderSite(catalog: Catalog, options: SiteOptions): Site {
   for (const project of catalog.projects) {
     for (const o of project.objects) {
       const path = objectPath(o.project, o.kind, o.name);
-      page({ path, title: `${o.name} (${o.kind})`, section: "object", body: objectBody(catalog, project, o, path) });
+      page({
+        path,
+        title: `${o.name} (${o.kind})`,
+        section: "object",
+        body: objectBody(catalog, project, o, path),
+      });
     }
   }
   site.set("assets/style.css", STYLE_CSS);
@@ -79,7 +85,10 @@ function overviewBody(catalog: Catalog): string {
     const s = p.snapshot;
     const last = s.history.length > 0 ? s.history[s.history.length - 1]! : null;
     const counts = Object.entries(p.countsByKind)
-      .map(([k, n]) => `<li><a href="objects.html?kind=${h(k)}&amp;project=${h(s.project)}">${n} ${h(n === 1 ? kindLabel(k) : kindPlural(k))}</a></li>`)
+      .map(
+        ([k, n]) =>
+          `<li><a href="objects.html?kind=${h(k)}&amp;project=${h(s.project)}">${n} ${h(n === 1 ? kindLabel(k) : kindPlural(k))}</a></li>`,
+      )
       .join("");
     return [
       `<section class="card" aria-labelledby="proj-${h(s.project)}">`,
@@ -148,9 +157,18 @@ function objectsBody(catalog: Catalog): string {
     );
   });
   const extra =
-    select("kind", "Kind", all.map((o) => o.kind), kindLabel) +
+    select(
+      "kind",
+      "Kind",
+      all.map((o) => o.kind),
+      kindLabel,
+    ) +
     select("owner", "Owner", all.map((o) => o.owner).filter(Boolean)) +
-    select("tag", "Tag", all.flatMap((o) => Object.keys(o.tags)));
+    select(
+      "tag",
+      "Tag",
+      all.flatMap((o) => Object.keys(o.tags)),
+    );
   return [
     "<h1>Objects</h1>",
     filters("objects-table", catalog, extra),
@@ -192,13 +210,21 @@ function featuresBody(catalog: Catalog): string {
     );
   });
   const extra =
-    select("dtype", "Type", all.map((f) => f.dtype)) +
-    select("owner", "Owner", all.map((f) => f.owner).filter(Boolean));
+    select(
+      "dtype",
+      "Type",
+      all.map((f) => f.dtype),
+    ) + select("owner", "Owner", all.map((f) => f.owner).filter(Boolean));
   return [
     "<h1>Features</h1>",
     filters("features-table", catalog, extra),
     `<p class="note">${all.length} features.</p>`,
-    listTable("features-table", "Features", ["Feature", "View", "Type", "Project", "Owner", "Description"], rows),
+    listTable(
+      "features-table",
+      "Features",
+      ["Feature", "View", "Type", "Project", "Owner", "Description"],
+      rows,
+    ),
   ].join("\n");
 }
 
@@ -219,8 +245,10 @@ function historyBody(catalog: Catalog): string {
       return [
         `<li class="apply" id="${h(p.snapshot.project)}-${e.serial}">`,
         `<h3>#${e.serial} · ${timeHtml(e.time)} · ${h(e.who)}${e.commit ? ` · <code>${h(e.commit.slice(0, 12))}</code>` : ""}</h3>`,
-        changes ? `<ul>${changes}</ul>` : "<p class=\"muted\">No object changes.</p>",
-        e.infra.length > 0 ? `<details><summary>Online store (${e.infra.length})</summary><ul>${e.infra.map((i) => `<li><code>${h(i)}</code></li>`).join("")}</ul></details>` : "",
+        changes ? `<ul>${changes}</ul>` : '<p class="muted">No object changes.</p>',
+        e.infra.length > 0
+          ? `<details><summary>Online store (${e.infra.length})</summary><ul>${e.infra.map((i) => `<li><code>${h(i)}</code></li>`).join("")}</ul></details>`
+          : "",
         "</li>",
       ].join("");
     });
@@ -243,7 +271,7 @@ function comparisonHtml(c: EnvironmentComparison): string {
     `<h3>${title} (${list.length})</h3>` +
     (list.length > 0
       ? `<ul class="${cls}">${list.map((o) => `<li data-id="${h(o.id)}">${h(kindLabel(o.kind))} ${link(o)}</li>`).join("")}</ul>`
-      : "<p class=\"muted\">None.</p>");
+      : '<p class="muted">None.</p>');
   const differing =
     c.differing.length > 0
       ? c.differing
@@ -252,12 +280,15 @@ function comparisonHtml(c: EnvironmentComparison): string {
               `<details class="diff" data-id="${h(d.left.id)}"><summary>${h(kindLabel(d.left.kind))} ${h(d.left.name)} — ${d.fields.length} field${d.fields.length === 1 ? "" : "s"}</summary>` +
               `<div class="scroll"><table><thead><tr><th>Field</th><th>${h(c.left)}</th><th>${h(c.right)}</th></tr></thead><tbody>` +
               d.fields
-                .map((f) => `<tr><td><code>${h(f.path)}</code></td><td>${jsonCell(f.before)}</td><td>${jsonCell(f.after)}</td></tr>`)
+                .map(
+                  (f) =>
+                    `<tr><td><code>${h(f.path)}</code></td><td>${jsonCell(f.before)}</td><td>${jsonCell(f.after)}</td></tr>`,
+                )
                 .join("") +
               `</tbody></table></div><p>${link(d.left)} · ${link(d.right)}</p></details>`,
           )
           .join("")
-      : "<p class=\"muted\">None.</p>";
+      : '<p class="muted">None.</p>';
   return [
     `<section class="comparison" data-left="${h(c.left)}" data-right="${h(c.right)}">`,
     `<h2>${h(c.left)} ⇄ ${h(c.right)}</h2>`,
@@ -280,7 +311,9 @@ function objectBody(catalog: Catalog, project: CatalogProject, o: CatalogObject,
     return `<a href="${h(relativeHref(path, objectPath(o.project, kind, name)))}">${h(name)}</a> <span class="muted">${h(kindLabel(kind))}</span>`;
   };
   const list = (ids: string[]) =>
-    ids.length > 0 ? `<ul>${ids.map((id) => `<li>${link(id)}</li>`).join("")}</ul>` : '<p class="muted">None.</p>';
+    ids.length > 0
+      ? `<ul>${ids.map((id) => `<li>${link(id)}</li>`).join("")}</ul>`
+      : '<p class="muted">None.</p>';
   const graph = lineageOf(o.id, project.edges);
   const svg = lineageSvg(graph, o.id, (id) => {
     const [kind, name] = splitId(id);
@@ -288,7 +321,10 @@ function objectBody(catalog: Catalog, project: CatalogProject, o: CatalogObject,
   });
   const elsewhere = catalog.projects
     .filter((p) => p !== project && p.objects.some((x) => x.id === o.id))
-    .map((p) => `<a href="${h(relativeHref(path, objectPath(p.snapshot.project, o.kind, o.name)))}">${h(p.snapshot.project)}</a>`);
+    .map(
+      (p) =>
+        `<a href="${h(relativeHref(path, objectPath(p.snapshot.project, o.kind, o.name)))}">${h(p.snapshot.project)}</a>`,
+    );
   const spec = o.spec as Record<string, unknown>;
   const schema = Array.isArray(spec.schema) ? (spec.schema as Record<string, unknown>[]) : [];
   const history = o.history
@@ -305,7 +341,9 @@ function objectBody(catalog: Catalog, project: CatalogProject, o: CatalogObject,
     `<dt>Project</dt><dd>${h(o.project)}</dd>`,
     o.owner ? `<dt>Owner</dt><dd>${h(o.owner)}</dd>` : "",
     Object.keys(o.tags).length > 0 ? `<dt>Tags</dt><dd>${tagsHtml(o.tags)}</dd>` : "",
-    o.file ? `<dt>Defined at</dt><dd><code>${h(o.file)}${o.line !== null ? `:${o.line}` : ""}</code></dd>` : "",
+    o.file
+      ? `<dt>Defined at</dt><dd><code>${h(o.file)}${o.line !== null ? `:${o.line}` : ""}</code></dd>`
+      : "",
     o.onlineLocation ? `<dt>Online</dt><dd><code>${h(o.onlineLocation)}</code></dd>` : "",
     isView(o.kind)
       ? `<dt>Materialized until</dt><dd>${o.materializedUntil ? `${timeHtml(o.materializedUntil)} <span class="age" data-since="${h(o.materializedUntil)}"></span>` : '<span class="muted">never materialized</span>'}</dd>`

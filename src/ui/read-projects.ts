@@ -19,12 +19,17 @@ export type LoadedUiProjects =
   | { status: "ok"; projects: UiProject[]; secrets: string[] }
   | { status: "invalid"; diagnostics: Diagnostic[]; sources: Map<string, string> };
 
-export async function loadUiProjects(dirs: readonly string[], cwd: string, env: Env): Promise<LoadedUiProjects> {
+export async function loadUiProjects(
+  dirs: readonly string[],
+  cwd: string,
+  env: Env,
+): Promise<LoadedUiProjects> {
   const projects: UiProject[] = [];
   const secrets = new Set<string>();
   for (const dir of dirs) {
     const loaded = await loadConfig(dir, { env });
-    if (loaded.status === "invalid") return { status: "invalid", diagnostics: loaded.diagnostics, sources: loaded.sources };
+    if (loaded.status === "invalid")
+      return { status: "invalid", diagnostics: loaded.diagnostics, sources: loaded.sources };
     const { config } = loaded;
     for (const s of configSecrets(config)) secrets.add(s);
     projects.push({ label: relative(cwd, config.dir) || ".", config });
@@ -42,7 +47,9 @@ function configSecrets(config: ProjectConfig): string[] {
   const urls = [
     config.registry.type === "postgres" ? config.registry.connectionString : null,
     config.onlineStore && config.onlineStore.type !== "embedded" ? config.onlineStore.connectionString : null,
-    config.offlineStore && "connectionString" in config.offlineStore ? config.offlineStore.connectionString : null,
+    config.offlineStore && "connectionString" in config.offlineStore
+      ? config.offlineStore.connectionString
+      : null,
   ];
   for (const url of urls) if (url) out.push(...connectionSecrets(url));
   return out.filter((s) => s.length > 0);

@@ -52,7 +52,9 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
         version = v;
         return true;
       } catch (err) {
-        options.warn(`could not re-read a registry (still serving the last one read): ${err instanceof Error ? err.message : String(err)}`);
+        options.warn(
+          `could not re-read a registry (still serving the last one read): ${err instanceof Error ? err.message : String(err)}`,
+        );
         return false;
       } finally {
         refreshing = null;
@@ -83,7 +85,8 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
 
 function handle(req: IncomingMessage, res: ServerResponse, site: Site): void {
   const headers = {
-    "content-security-policy": "default-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'",
+    "content-security-policy":
+      "default-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'",
     "x-content-type-options": "nosniff",
     "referrer-policy": "no-referrer",
     "cache-control": "no-cache",
@@ -114,6 +117,12 @@ function handle(req: IncomingMessage, res: ServerResponse, site: Site): void {
 /** Serial and history length of every project: what moves when an apply (or destroy) lands. */
 function versionOf(snapshots: readonly ProjectSnapshot[]): string {
   return JSON.stringify(
-    snapshots.map((s) => [s.project, s.state?.serial ?? null, s.state?.lineage ?? null, s.history.length, s.materializedUntil]),
+    snapshots.map((s) => [
+      s.project,
+      s.state?.serial ?? null,
+      s.state?.lineage ?? null,
+      s.history.length,
+      s.materializedUntil,
+    ]),
   );
 }

@@ -121,7 +121,9 @@ describe("fsops ui, served", () => {
     expect(text).toMatch(/postgresql:\/\/postgres:\*\*\*@/);
     expect(text).not.toContain(PASSWORD);
     expect(text).toMatch(/Serial\s+1/);
-    expect(text).toMatch(/driver_ranking_staging[^]*2 Entities[^]*4 Feature views[^]*driver_ranking_production[^]*3 Feature views/);
+    expect(text).toMatch(
+      /driver_ranking_staging[^]*2 Entities[^]*4 Feature views[^]*driver_ranking_production[^]*3 Feature views/,
+    );
     await page.close();
   });
 
@@ -151,7 +153,9 @@ describe("fsops ui, served", () => {
     const page = await browser.newPage();
     await page.goto(new URL("index.html", base).href);
     await page.locator("#proj-driver_ranking_staging ~ ul a", { hasText: "Feature services" }).click();
-    const kinds = await page.locator("#objects-table .chunk > .row:visible span:nth-child(2)").allInnerTexts();
+    const kinds = await page
+      .locator("#objects-table .chunk > .row:visible span:nth-child(2)")
+      .allInnerTexts();
     expect(kinds.length).toBe(3);
     expect(new Set(kinds)).toEqual(new Set(["Feature service"]));
     await page.close();
@@ -160,7 +164,9 @@ describe("fsops ui, served", () => {
   it("draws the lineage graph with the expected nodes and edges", async () => {
     const page = await browser.newPage();
     await page.goto(new URL(PAGES[5][1], base).href);
-    const nodes = await page.locator("svg.lineage a.node").evaluateAll((els) => els.map((e) => e.getAttribute("data-id")));
+    const nodes = await page
+      .locator("svg.lineage a.node")
+      .evaluateAll((els) => els.map((e) => e.getAttribute("data-id")));
     expect(new Set(nodes)).toEqual(
       new Set([
         "data_source:driver_hourly_stats_source",
@@ -199,9 +205,9 @@ describe("fsops ui, served", () => {
   it("lists the staging-only objects on the environments page", async () => {
     const page = await browser.newPage();
     await page.goto(new URL("environments.html", base).href);
-    const onlyStaging = await page.locator(".comparison ul.only-left li").evaluateAll((els) =>
-      els.map((e) => e.getAttribute("data-id")),
-    );
+    const onlyStaging = await page
+      .locator(".comparison ul.only-left li")
+      .evaluateAll((els) => els.map((e) => e.getAttribute("data-id")));
     expect(onlyStaging).toEqual([
       "data_source:driver_customer_affinity_source",
       "feature_view:driver_customer_affinity",
@@ -278,7 +284,17 @@ describe("fsops ui --export", () => {
       const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
       if (!path.startsWith(prefix)) return void res.writeHead(404).end();
       readFile(join(exported, path.slice(prefix.length) || "index.html"))
-        .then((body) => res.writeHead(200, { "content-type": path.endsWith(".css") ? "text/css" : path.endsWith(".js") ? "text/javascript" : "text/html" }).end(body))
+        .then((body) =>
+          res
+            .writeHead(200, {
+              "content-type": path.endsWith(".css")
+                ? "text/css"
+                : path.endsWith(".js")
+                  ? "text/javascript"
+                  : "text/html",
+            })
+            .end(body),
+        )
         .catch(() => res.writeHead(404).end());
     });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));

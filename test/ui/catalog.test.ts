@@ -28,7 +28,9 @@ describe("links", () => {
   });
 
   it("escape markup in names and descriptions", () => {
-    expect(escapeHtml(`<script>"x"&'y'</script>`)).toBe("&lt;script&gt;&quot;x&quot;&amp;&#39;y&#39;&lt;/script&gt;");
+    expect(escapeHtml(`<script>"x"&'y'</script>`)).toBe(
+      "&lt;script&gt;&quot;x&quot;&amp;&#39;y&#39;&lt;/script&gt;",
+    );
   });
 });
 
@@ -40,7 +42,12 @@ describe("catalog", () => {
   it("lists every registered object and every feature of every view", () => {
     expect(project.objects).toHaveLength(snap.state!.objects.length);
     expect(project.features).toHaveLength(120 * 4);
-    expect(project.countsByKind).toEqual({ entity: 1, data_source: 120, feature_view: 120, feature_service: 3 });
+    expect(project.countsByKind).toEqual({
+      entity: 1,
+      data_source: 120,
+      feature_view: 120,
+      feature_service: 3,
+    });
   });
 
   it("links dependencies both ways", () => {
