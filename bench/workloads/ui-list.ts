@@ -38,6 +38,9 @@ const workload: Workload<Prepared> = {
     const rows = await p.page.locator("#objects-table .chunk > .row").count();
     return { rows, loadMs: Math.round(loadMs), buildMs: Math.round(p.buildMs) };
   },
+  async teardown(p) {
+    await p.browser.close();
+  },
 };
 
 export default workload;
