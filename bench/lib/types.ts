@@ -38,6 +38,8 @@ export interface Workload<P = unknown> {
    * pushes work to a server is not judged on its own CPU alone.
    */
   externalCpuMs?(prepared: P): Promise<number> | number;
+  /** Optional, untimed, after the last run: release what keeps the child alive (a browser). */
+  teardown?(prepared: P): Promise<void> | void;
 }
 
 export interface Target {

@@ -43,6 +43,7 @@ async function main(): Promise<void> {
     ...(externalCpuMs.length > 0 ? { externalCpuMs } : {}),
     summary,
   };
+  await workload.teardown?.(prepared);
   process.stdout.write(`\n${JSON.stringify(result)}\n`);
 }
 

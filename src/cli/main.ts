@@ -101,6 +101,16 @@ export async function main(
       set(runDestroy(dir, opts, env, io, interactive)),
     );
 
+  program
+    .command("ui")
+    .description("browse the registries of one or more projects in a web page, or export it as static files")
+    .argument("[dirs...]", "project folders (default: .), e.g. examples/staging examples/production")
+    .option("--host <host>", "address to listen on", "127.0.0.1")
+    .option("--port <port>", "port to listen on (0: any free port)", "8888")
+    .option("--refresh <seconds>", "how often to re-read the registries (0: never)", "5")
+    .option("--export <dir>", "write the site as static files to this folder and exit")
+    .action(async (dirs: string[], opts) => set((await import("./run-ui.js")).runUi(dirs, opts, env, io)));
+
   try {
     await program.parseAsync(argv, { from: "user" });
   } catch (err) {

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs the real servers the test suite starts (see /work/shared/TESTING-SERVICES.md):
-# Postgres 15, Redis 7 and a single-node Ceph (mon, memstore OSD, radosgw) for S3.
+# Postgres 15, Redis 7, a single-node Ceph (mon, memstore OSD, radosgw) for S3, and Chromium.
 # Idempotent: does nothing when every binary is already present. Debian/Ubuntu, as root.
 set -eu
 
@@ -14,6 +14,8 @@ command -v ceph-mon >/dev/null 2>&1 || missing="$missing ceph-mon"
 command -v ceph-osd >/dev/null 2>&1 || missing="$missing ceph-osd"
 command -v monmaptool >/dev/null 2>&1 || missing="$missing ceph-mon"
 command -v ceph >/dev/null 2>&1 || missing="$missing ceph-common"
+# The registry browser's tests drive Debian's Chromium with playwright-core (never a browser download).
+[ -x /usr/bin/chromium ] || missing="$missing chromium"
 
 if [ -z "$missing" ]; then
   echo "test services: all binaries present"
