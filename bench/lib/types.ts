@@ -38,6 +38,11 @@ export interface Workload<P = unknown> {
    * pushes work to a server is not judged on its own CPU alone.
    */
   externalCpuMs?(prepared: P): Promise<number> | number;
+  /**
+   * Optional: the peak RSS (MB) to report instead of the worker's own, for workloads whose
+   * subject is a process they spawn (start-up cases: `fsops --version` in a fresh node).
+   */
+  peakRssMb?(prepared: P): number;
 }
 
 export interface Target {
