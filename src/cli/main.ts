@@ -9,7 +9,7 @@ const USAGE_EXIT = 2;
  *
  * Every command's module is imported inside its action (`await import("./run-x.js")`): a
  * command loads only what it uses, so `--version`, `--help` and `show` never pay for the
- * TypeScript compiler or the database drivers (test/cli/startup.test.ts guards this).
+ * TypeScript compiler or the database drivers (test/startup/lazy-loading.test.ts guards this).
  */
 export async function main(
   argv: string[],
