@@ -3,7 +3,8 @@
  * process (workloads/spawn.ts) running the built CLI (bin/fsops.js → build/) or the Action
  * bundle, judged on its CPU time against a floor measured in the same rounds:
  *
- * - startup/version: `fsops --version` ≤ 2× `node -e 0`.
+ * - startup/version: `fsops --version` ≤ 2× `node -e 0`; startup/help: `fsops --help` (the
+ *   argument parser and the command table, which `--version` alone skips), no target.
  * - startup/validate: `fsops validate examples/staging` ≤ 1.3× a process that loads the
  *   compiler the same way (build/src/parse/typescript.cjs) and parses the same files.
  * - startup/plan-first: the first `fsops plan` of a clean copy of examples/staging (no registry,
@@ -94,6 +95,13 @@ const versionCase = simpleCase("startup/version", { ratio: 2 }, async () => ({
   floor: NODE_E0,
   floorLabel: "node -e 0",
   verify: verifyOk(/^\d+\.\d+\.\d+/),
+}));
+
+const helpCase = simpleCase("startup/help", null, async () => ({
+  subject: task({ argv: [BIN, "--help"] }),
+  floor: NODE_E0,
+  floorLabel: "node -e 0",
+  verify: verifyOk(/display help for command/),
 }));
 
 const validateCase = simpleCase("startup/validate", { ratio: 1.3 }, async () => ({
@@ -206,6 +214,7 @@ const commandCases: BenchCase[] = cliCommands().map(({ name, required }) =>
 
 const cases: BenchCase[] = [
   versionCase,
+  helpCase,
   validateCase,
   planFirstCase,
   applyFirstCase,

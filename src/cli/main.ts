@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from "commander";
 import { Output, useColor } from "./io.js";
+import { VERSION } from "./version.js";
 
 const USAGE_EXIT = 2;
 
@@ -119,5 +120,3 @@ export async function main(
   }
   return code;
 }
-
-const VERSION = "0.1.0";

@@ -73,10 +73,16 @@ async function traceCli(
 
 describe("the CLI loads only what a command uses", () => {
   it("--version and --help load no driver and no compiler", async () => {
-    for (const args of [["--version"], ["--help"], ["plan", "--help"]]) {
+    const version = await traceCli(["--version"]);
+    expect(version.code, version.stderr).toBe(0);
+    const pkg = JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")) as { version: string };
+    expect(version.stdout).toBe(`${pkg.version}\n`);
+    // The trace works: the CLI's entry is in it.
+    expect(version.modules.some((m) => m.endsWith("/src/cli/run.ts"))).toBe(true);
+    expect(heavyIn(version.modules)).toEqual([]);
+    for (const args of [["--help"], ["plan", "--help"]]) {
       const r = await traceCli(args);
       expect(r.code, r.stderr).toBe(0);
-      // The trace works: the CLI's own modules and commander are in it.
       expect(
         r.modules.some((m) => m.endsWith("/src/cli/main.ts")),
         args.join(" "),
