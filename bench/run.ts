@@ -275,7 +275,7 @@ async function main(): Promise<number> {
           if ((external[0] ?? 0) > 0 || (external[1] ?? 0) > 0) {
             const part = (x: number | null | undefined) => (x == null ? "-" : fmtMs(x));
             row.notes.push(
-              `cpu includes other processes (servers, psql): subject ${part(external[0])}, floor ${part(external[1])}`,
+              `cpu includes other processes (servers, psql, the spawned command): subject ${part(external[0])}, floor ${part(external[1])}`,
             );
           }
           const wrong = summaries.map((s) => prepared.verify(s)).find((w) => w !== null) ?? null;

@@ -1,6 +1,9 @@
-// Bundles the GitHub Action (src/action/index.ts) into dist/index.js: one ESM file with every
-// dependency inside (ts-morph and its TypeScript compiler included), so a user's repository
-// needs no npm install. CommonJS dependencies get a real `require` from the banner.
+// Bundles the GitHub Action (src/action/index.ts) into dist/: the entry dist/index.js plus the
+// chunks it imports when a command needs them (ESM code splitting: what src/ imports with
+// `await import()` becomes a chunk of its own), with every dependency inside (the TypeScript
+// compiler included), so a user's repository needs no npm install, and `validate` or a `plan`
+// against a file or S3 registry never loads PGlite or pg. CommonJS dependencies get a real
+// `require` from the banner (in every chunk).
 // Run: npm run build:action. The check-dist workflow fails when the committed dist/ differs.
 import { build } from "esbuild";
 import {
@@ -13,6 +16,7 @@ import {
   statSync,
   writeFileSync,
 } from "node:fs";
+import { execFileSync } from "node:child_process";
 import { dirname, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -29,6 +33,15 @@ const RUNTIME_ASSETS = [
   { name: "initdb.wasm", from: "node_modules/@electric-sql/pglite/dist/initdb.wasm" },
 ];
 
+// The embedded store's template (scripts/build-pglite-template.mjs). An initdb is not
+// byte-reproducible, so a template already in outdir (the committed one) or in build/assets/ is
+// kept while it was made by the installed PGlite version: a rebuild then changes nothing.
+const TEMPLATE = "pglite-template.tar.gz";
+const keptTemplate = [outdir, join(root, "build/assets")]
+  .map((dir) => ({ file: join(dir, TEMPLATE), stamp: join(dir, `${TEMPLATE}.version`) }))
+  .filter((t) => existsSync(t.file) && existsSync(t.stamp))
+  .map((t) => ({ file: readFileSync(t.file), stamp: readFileSync(t.stamp) }))[0];
+
 if (outdir === root || root.startsWith(outdir + sep) || outdir === dirname(outdir)) {
   throw new Error(`refusing to empty ${outdir}: it holds the repository`);
 }
@@ -36,8 +49,12 @@ rmSync(outdir, { recursive: true, force: true });
 mkdirSync(outdir, { recursive: true });
 
 await build({
-  entryPoints: [join(root, "src/action/index.ts")],
-  outfile: join(outdir, "index.js"),
+  entryPoints: [{ in: join(root, "src/action/index.ts"), out: "index" }],
+  outdir,
+  // Chunks sit beside index.js, so the files PGlite (and the template) load from next to their
+  // module's import.meta.url are found from whichever chunk holds it.
+  splitting: true,
+  chunkNames: "chunk-[hash]",
   bundle: true,
   platform: "node",
   target: "node20",
@@ -70,13 +87,31 @@ await build({
 // The bundle is ESM whatever the package.json around it says.
 writeFileSync(join(outdir, "package.json"), JSON.stringify({ type: "module" }, null, 2) + "\n");
 
-const bundle = readFileSync(join(outdir, "index.js"), "utf8");
+const bundle = readdirSync(outdir)
+  .filter((f) => f.endsWith(".js"))
+  .map((f) => readFileSync(join(outdir, f), "utf8"))
+  .join("\n");
 for (const asset of RUNTIME_ASSETS) {
   if (!bundle.includes(asset.name)) continue;
   const from = join(root, asset.from);
   if (!existsSync(from))
     throw new Error(`the bundle loads ${asset.name} at run time, but ${asset.from} is missing`);
   copyFileSync(from, join(outdir, asset.name));
+}
+
+if (bundle.includes(TEMPLATE)) {
+  if (keptTemplate) {
+    writeFileSync(join(outdir, TEMPLATE), keptTemplate.file);
+    writeFileSync(join(outdir, `${TEMPLATE}.version`), keptTemplate.stamp);
+  }
+  // Makes it (or remakes a stale one: another PGlite version) unless the kept one is current.
+  execFileSync(
+    process.execPath,
+    [join(root, "scripts/build-pglite-template.mjs"), "--out", join(outdir, TEMPLATE)],
+    {
+      stdio: "inherit",
+    },
+  );
 }
 
 const sizes = readdirSync(outdir)

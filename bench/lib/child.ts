@@ -34,6 +34,10 @@ function compile(entry: string): Promise<string> {
       format: "esm",
       target: "node20",
       packages: "external",
+      // src/parse/typescript.cts `require`s the compiler (external here): give ESM a require.
+      banner: {
+        js: 'import { createRequire as __benchCreateRequire } from "node:module";\nconst require = __benchCreateRequire(import.meta.url);',
+      },
       logLevel: "error",
     }).then(() => outfile);
     compiled.set(entry, out);

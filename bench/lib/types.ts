@@ -40,6 +40,11 @@ export interface Workload<P = unknown> {
   externalCpuMs?(prepared: P): Promise<number> | number;
   /** Optional, untimed, after the last run: release what keeps the child alive (a browser). */
   teardown?(prepared: P): Promise<void> | void;
+  /**
+   * Optional: the peak RSS (MB) to report instead of the worker's own, for workloads whose
+   * subject is a process they spawn (start-up cases: `fsops --version` in a fresh node).
+   */
+  peakRssMb?(prepared: P): number;
 }
 
 export interface Target {

@@ -39,7 +39,7 @@ async function main(): Promise<void> {
     bestMs: Math.min(...timesMs),
     bestCpuMs: Math.min(...cpuMs),
     // maxRSS is in kilobytes.
-    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    peakRssMb: workload.peakRssMb ? workload.peakRssMb(prepared) : process.resourceUsage().maxRSS / 1024,
     ...(externalCpuMs.length > 0 ? { externalCpuMs } : {}),
     summary,
   };

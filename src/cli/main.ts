@@ -1,15 +1,16 @@
 import { Command, CommanderError, Option } from "commander";
 import { Output, useColor } from "./io.js";
-import { runGraph, runValidate } from "./run-validate.js";
-import { runPlan } from "./run-plan.js";
-import { runApply } from "./run-apply.js";
-import { runDestroy, runForceUnlock, runHistory, runShow } from "./run-registry.js";
+import { VERSION } from "./version.js";
 
 const USAGE_EXIT = 2;
 
 /**
  * The only place that reads argv, the environment and the TTY, and sets the exit code.
  * Returns the exit code instead of exiting so tests can run it in-process.
+ *
+ * Every command's module is imported inside its action (`await import("./run-x.js")`): a
+ * command loads only what it uses, so `--version`, `--help` and `show` never pay for the
+ * TypeScript compiler or the database drivers (test/startup/lazy-loading.test.ts guards this).
  */
 export async function main(
   argv: string[],
@@ -32,7 +33,9 @@ export async function main(
     .description("read the definitions (without running them) and report every problem")
     .argument("[dir]", "project folder", ".")
     .option("--json", "machine-readable output")
-    .action((dir: string, opts: { json?: boolean }) => set(runValidate(dir, opts, env, io)));
+    .action(async (dir: string, opts: { json?: boolean }) =>
+      set((await import("./run-validate.js")).runValidate(dir, opts, env, io)),
+    );
 
   program
     .command("graph")
@@ -42,7 +45,9 @@ export async function main(
       new Option("--format <format>", "output format").choices(["mermaid", "dot", "json"]).default("mermaid"),
     )
     .option("--json", "same as --format json")
-    .action((dir: string, opts: { format?: string; json?: boolean }) => set(runGraph(dir, opts, env, io)));
+    .action(async (dir: string, opts: { format?: string; json?: boolean }) =>
+      set((await import("./run-validate.js")).runGraph(dir, opts, env, io)),
+    );
 
   program
     .command("plan")
@@ -53,7 +58,9 @@ export async function main(
     .option("--out <file>", "save the plan as JSON for fsops apply --plan")
     .option("--detailed-exitcode", "exit 0 when there are no changes, 2 when there are")
     .option("--check-sources", "check PostgresSource tables/queries against the offline store")
-    .action((dirs: string[], opts) => set(runPlan(dirs, opts, env, io)));
+    .action(async (dirs: string[], opts) =>
+      set((await import("./run-plan.js")).runPlan(dirs, opts, env, io)),
+    );
 
   program
     .command("apply")
@@ -69,36 +76,44 @@ export async function main(
       "--allow-rebuild",
       "allow rebuilds (online tables dropped and recreated empty until materialized)",
     )
-    .action((dir: string, opts) => set(runApply(dir, opts, env, io, interactive)));
+    .action(async (dir: string, opts) =>
+      set((await import("./run-apply.js")).runApply(dir, opts, env, io, interactive)),
+    );
 
   program
     .command("show")
     .description("print what the registry holds for the project")
     .argument("[dir]", "project folder", ".")
     .option("--json", "print the registry state as JSON")
-    .action((dir: string, opts: { json?: boolean }) => set(runShow(dir, opts, env, io)));
+    .action(async (dir: string, opts: { json?: boolean }) =>
+      set((await import("./run-registry.js")).runShow(dir, opts, env, io)),
+    );
 
   program
     .command("history")
     .description("list the applies recorded for the project")
     .argument("[dir]", "project folder", ".")
     .option("--json", "print the history as JSON")
-    .action((dir: string, opts: { json?: boolean }) => set(runHistory(dir, opts, env, io)));
+    .action(async (dir: string, opts: { json?: boolean }) =>
+      set((await import("./run-registry.js")).runHistory(dir, opts, env, io)),
+    );
 
   program
     .command("force-unlock")
     .description("remove a lock left behind by a crashed apply")
     .argument("<lock-id>", "the lock id printed by the refused apply")
     .argument("[dir]", "project folder", ".")
-    .action((lockId: string, dir: string) => set(runForceUnlock(lockId, dir, env, io)));
+    .action(async (lockId: string, dir: string) =>
+      set((await import("./run-registry.js")).runForceUnlock(lockId, dir, env, io)),
+    );
 
   program
     .command("destroy")
     .description("drop the project's online tables/keys and delete its registry state (history kept)")
     .argument("[dir]", "project folder", ".")
     .option("--auto-approve", "skip the interactive confirmation")
-    .action((dir: string, opts: { autoApprove?: boolean }) =>
-      set(runDestroy(dir, opts, env, io, interactive)),
+    .action(async (dir: string, opts: { autoApprove?: boolean }) =>
+      set((await import("./run-registry.js")).runDestroy(dir, opts, env, io, interactive)),
     );
 
   program
@@ -122,5 +137,3 @@ export async function main(
   }
   return code;
 }
-
-const VERSION = "0.1.0";

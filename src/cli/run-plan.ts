@@ -46,6 +46,8 @@ export async function runPlan(
       planned.push(o);
       changed ||= planHasChanges(o.plan);
       if (o.diagnostics.length > 0) io.err(renderDiagnostics(o.diagnostics, o.sources, { color: io.color }));
+      // On stderr, so the plan itself (terminal, --json, --markdown) stays the same either way.
+      if (o.onlineStoreNote) io.err(`note: ${o.onlineStoreNote}`);
       if (!flags.json && !flags.markdown) {
         io.out(
           `${dirs.length > 1 ? "\n" : ""}Project ${o.project} (${label})\n  registry: ${o.registryLocation}\n  online store: ${o.onlineStoreLocation ?? "none"}\n`,

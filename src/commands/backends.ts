@@ -1,5 +1,6 @@
 import { openRegistryStore } from "../registry/open-store.js";
 import { openOnlineStore } from "../infra/open-online-store.js";
+import type { OpenOnlineStoreOptions } from "../infra/open-online-store.js";
 import type { OnlineStoreProvisioner } from "../infra/provisioner.js";
 import type { ProjectConfig } from "../model/config.js";
 import type { LockInfo, RegistryLock, RegistryStore } from "../model/registry.js";
@@ -9,11 +10,14 @@ export interface Backends {
   online: OnlineStoreProvisioner | null;
 }
 
-/** Open the project's registry and online store for the duration of `fn`, and always close them. */
+/**
+ * Open the project's registry and online store for the duration of `fn`, and always close them.
+ * For planning: nothing is created (a missing embedded store is planned as an empty one).
+ */
 export async function withBackends<T>(config: ProjectConfig, fn: (b: Backends) => Promise<T>): Promise<T> {
   const registry = openRegistryStore(config.registry);
   try {
-    return await withOnlineStore(config, (online) => fn({ registry, online }));
+    return await withOnlineStore(config, (online) => fn({ registry, online }), { readOnly: true });
   } finally {
     await registry.close();
   }
@@ -45,8 +49,9 @@ export async function withLockedBackends<T>(
 async function withOnlineStore<T>(
   config: ProjectConfig,
   fn: (online: OnlineStoreProvisioner | null) => Promise<T>,
+  options: OpenOnlineStoreOptions = {},
 ): Promise<T> {
-  const online = config.onlineStore ? await openOnlineStore(config.onlineStore) : null;
+  const online = config.onlineStore ? await openOnlineStore(config.onlineStore, options) : null;
   try {
     return await fn(online);
   } finally {

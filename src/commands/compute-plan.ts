@@ -1,7 +1,6 @@
 import { CONFIG_CODES } from "../config/codes.js";
 import { planChanges } from "../plan/plan-changes.js";
 import { checkSources } from "../infra/check-sources.js";
-import { openOfflineStore } from "../infra/open-offline-store.js";
 import { withBackends } from "./backends.js";
 import type { Backends } from "./backends.js";
 import type { Diagnostic } from "../model/diagnostic.js";
@@ -41,6 +40,8 @@ export interface ComputedPlan extends PlanWithRecord {
   sourceDiagnostics: Diagnostic[];
   registryLocation: string;
   onlineStoreLocation: string | null;
+  /** What the online store says beside the plan (e.g. apply will create it), or null. */
+  onlineStoreNote: string | null;
 }
 
 /** Read-only: open the backends, read, plan, close. */
@@ -58,6 +59,7 @@ export async function computePlan(
       sourceDiagnostics,
       registryLocation: registry.location,
       onlineStoreLocation: online?.location ?? null,
+      onlineStoreNote: online?.note ?? null,
     };
   });
 }
@@ -76,6 +78,7 @@ async function runSourceChecks(config: ProjectConfig, desired: DesiredState): Pr
       },
     ];
   }
+  const { openOfflineStore } = await import("../infra/open-offline-store.js");
   const offline = await openOfflineStore(config.offlineStore);
   try {
     return await checkSources(desired, offline);

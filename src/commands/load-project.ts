@@ -3,7 +3,6 @@ import { hasErrors } from "../model/diagnostic.js";
 import type { Diagnostic } from "../model/diagnostic.js";
 import type { ProjectConfig } from "../model/config.js";
 import type { DesiredState } from "../model/spec.js";
-import { loadDefinitions } from "./load-definitions.js";
 import type { LoadedDefinitions } from "./load-definitions.js";
 import type { CommandContext, InvalidDefinitions } from "./types.js";
 
@@ -45,6 +44,9 @@ export async function loadProject(dir: string, ctx: Pick<CommandContext, "env">)
     return { ...loaded, dir, project: null, desired: null };
   }
   const { config } = loaded;
+  // Imported here, not at the top: reading definitions loads the TypeScript compiler, which the
+  // commands that only need fsops.yaml (show, history, force-unlock, destroy) never pay for.
+  const { loadDefinitions } = await import("./load-definitions.js");
   const definitions = await loadDefinitions(dir, config.project);
   for (const [file, text] of loaded.sources) definitions.sources.set(file, text);
   definitions.diagnostics.unshift(...loaded.diagnostics);

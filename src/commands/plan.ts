@@ -36,6 +36,7 @@ export async function planProject(
       sources: definitions.sources,
       registryLocation: computed.registryLocation,
       onlineStoreLocation: computed.onlineStoreLocation,
+      onlineStoreNote: computed.onlineStoreNote,
     };
   } catch (err) {
     return { status: "error", dir, project: config.project, ...describeError(err, config.secrets) };

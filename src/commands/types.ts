@@ -34,6 +34,8 @@ export type ProjectPlanOutcome =
       /** Safe to print (masked). */
       registryLocation: string;
       onlineStoreLocation: string | null;
+      /** Said beside the plan about the online store (e.g. apply will create it), or null. */
+      onlineStoreNote: string | null;
     }
   | ({ status: "invalid"; dir: string; project: string | null } & InvalidDefinitions)
   /** Could not plan for another reason (registry unreadable, store unreachable): message is redacted. */

@@ -14,6 +14,8 @@ export interface OnlineStoreProvisioner {
   readonly store: OnlineStoreKind;
   /** Where the store is, safe to print (password masked). */
   readonly location: string;
+  /** Something to say beside a plan of this store (e.g. that apply will create it), if any. */
+  readonly note?: string;
 
   /**
    * What the store holds for `project`. Postgres: the configured schema's tables carrying this

@@ -6,7 +6,7 @@
  * Hot paths work on `ts.Node`s directly (no ts-morph wrappers) and allocate little: on a
  * 5,000-view project evaluation must stay a small fraction of the parse itself.
  */
-import { ts } from "ts-morph";
+import ts from "./typescript.cjs";
 import type { SourceLocation } from "../model/diagnostic.js";
 import type { DslObject, EvalRecord, EvalValue, Projection } from "../model/evaluated.js";
 import { isDslObject, isProjection } from "../model/evaluated.js";

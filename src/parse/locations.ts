@@ -5,7 +5,7 @@
  * spreads) only when something reads them, typically a validation error: recording them while
  * evaluating would cost more than the evaluation of 5,000 feature views itself.
  */
-import { ts } from "ts-morph";
+import ts from "./typescript.cjs";
 import type { SourceLocation } from "../model/diagnostic.js";
 import type { ParsedFile } from "./source.js";
 import { locationAt, parseWithCompiler, skipTrivia } from "./source.js";

@@ -9,7 +9,7 @@
  * (helper functions, declarations not evaluated yet).
  */
 import { posix } from "node:path";
-import { ts } from "ts-morph";
+import ts from "./typescript.cjs";
 import type { DslClassName } from "../model/kinds.js";
 import { DSL_CLASSES } from "../model/kinds.js";
 import { skipTransparent } from "./locations.js";

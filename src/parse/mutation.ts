@@ -8,7 +8,7 @@
  * of the file); the `=` of a `const x = ...` declaration does not count. A project of plain
  * definitions is therefore never walked at all.
  */
-import { ts } from "ts-morph";
+import ts from "./typescript.cjs";
 import { bindingNames } from "./modules.js";
 import type { DeclRecord, ModuleGraph, ModuleRecord, Target } from "./modules.js";
 import { skipTrivia } from "./source.js";

@@ -5,7 +5,7 @@
  * another kind (a loop, an `if`, a call) that would construct DSL objects is reported, because
  * fsops does not evaluate it and the objects would silently be missing.
  */
-import { ts } from "ts-morph";
+import ts from "./typescript.cjs";
 import { PARSE } from "./codes.js";
 import type { Reporter } from "./diagnostics.js";
 import { isDslClassName } from "./modules.js";

@@ -7,7 +7,7 @@
  * more (in garbage collection) than parsing them. Locations are therefore computed from the
  * file's text, never from its `SourceFile`.
  */
-import { ts } from "ts-morph";
+import ts from "./typescript.cjs";
 import type { SourceLocation } from "../model/diagnostic.js";
 import { parseSubset } from "./subset-parser.js";
 

@@ -11,7 +11,7 @@
  * it gives up and the caller parses the file with the compiler, which also reports every syntax
  * error. So a file parsed here is one the compiler parses without errors, into this same tree.
  */
-import { ts } from "ts-morph";
+import ts from "./typescript.cjs";
 
 const K = ts.SyntaxKind;
 /** Set by the compiler on nodes parsed inside `export {…}`, `export * …` and `export default …`. */

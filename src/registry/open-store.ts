@@ -1,20 +1,86 @@
 import type { RegistryConfig } from "../model/config.js";
-import type { RegistryStore } from "../model/registry.js";
+import type {
+  HistoryEntry,
+  LockInfo,
+  RegistryLock,
+  RegistryState,
+  RegistryStore,
+} from "../model/registry.js";
 import { FileRegistryStore } from "./file-store.js";
-import { PostgresRegistryStore } from "./postgres-store.js";
-import { S3RegistryStore } from "./s3-store.js";
+import { postgresRegistryLocation, s3RegistryLocation } from "./locations.js";
 
 /**
  * The backend `fsops.yaml` names. Opening connects nothing: the first operation does, so a
- * command that never touches the registry pays nothing.
+ * command that never touches the registry pays nothing. The S3 and Postgres stores are also
+ * imported at their first operation: the AWS SDK and pg cost ~100 ms each to load, and a
+ * project on a file registry never needs them.
  */
 export function openRegistryStore(config: RegistryConfig): RegistryStore {
   switch (config.type) {
     case "file":
       return new FileRegistryStore(config.path, config.display);
     case "s3":
-      return new S3RegistryStore(config);
+      return new LazyRegistryStore(s3RegistryLocation(config), async () => {
+        const { S3RegistryStore } = await import("./s3-store.js");
+        return new S3RegistryStore(config);
+      });
     case "postgres":
-      return new PostgresRegistryStore(config);
+      return new LazyRegistryStore(postgresRegistryLocation(config), async () => {
+        const { PostgresRegistryStore } = await import("./postgres-store.js");
+        return new PostgresRegistryStore(config);
+      });
+  }
+}
+
+/** A store whose module is imported, and which is made, at its first operation. */
+class LazyRegistryStore implements RegistryStore {
+  private store: Promise<RegistryStore> | null = null;
+
+  constructor(
+    readonly location: string,
+    private readonly make: () => Promise<RegistryStore>,
+  ) {}
+
+  private get(): Promise<RegistryStore> {
+    this.store ??= this.make();
+    return this.store;
+  }
+
+  async read(project: string) {
+    return (await this.get()).read(project);
+  }
+
+  async lock(project: string, info: LockInfo): Promise<RegistryLock> {
+    return (await this.get()).lock(project, info);
+  }
+
+  async commit(
+    lock: RegistryLock,
+    expected: { lineage: string; serial: number } | null,
+    next: RegistryState,
+    history: HistoryEntry,
+  ): Promise<void> {
+    return (await this.get()).commit(lock, expected, next, history);
+  }
+
+  async deleteState(
+    lock: RegistryLock,
+    expected: { lineage: string; serial: number },
+    history: HistoryEntry,
+  ): Promise<void> {
+    return (await this.get()).deleteState(lock, expected, history);
+  }
+
+  async history(project: string): Promise<HistoryEntry[]> {
+    return (await this.get()).history(project);
+  }
+
+  async forceUnlock(project: string, lockId: string): Promise<LockInfo> {
+    return (await this.get()).forceUnlock(project, lockId);
+  }
+
+  async close(): Promise<void> {
+    // Never opened: nothing to close (and nothing to load just to close it).
+    if (this.store) await (await this.store).close();
   }
 }

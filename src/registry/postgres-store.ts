@@ -33,12 +33,12 @@ import {
   lockedBy,
   lockLost,
   lockMismatch,
-  maskUrl,
   validateHistory,
   validateLockInfo,
   validateState,
   type Expected,
 } from "./state.js";
+import { postgresRegistryLocation } from "./locations.js";
 import { quoteIdent } from "../infra/sql.js";
 import { connectionSecrets, redactSecrets } from "../config/redact.js";
 
@@ -110,7 +110,7 @@ export class PostgresRegistryStore implements RegistryStore {
     this.schema = config.schema || "public";
     const q = quoteIdent(this.schema);
     this.t = { state: `${q}."fsops_state"`, history: `${q}."fsops_history"`, locks: `${q}."fsops_locks"` };
-    this.location = `${maskUrl(config.connectionString)}${this.schema === "public" ? "" : ` (schema ${this.schema})`}`;
+    this.location = postgresRegistryLocation(config);
     this.secrets = connectionSecrets(config.connectionString);
     this.pool = new pg.Pool({ connectionString: config.connectionString, max: 4 });
     // An idle client losing its server must not crash the process; the next query reports it.

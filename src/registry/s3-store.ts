@@ -45,7 +45,6 @@ import {
   lockedBy,
   lockLost,
   lockMismatch,
-  maskUrl,
   parseJson,
   serialize,
   validateHistory,
@@ -53,6 +52,7 @@ import {
   validateState,
   type Expected,
 } from "./state.js";
+import { s3RegistryLocation } from "./locations.js";
 
 export interface S3RegistryConfig {
   bucket: string;
@@ -119,7 +119,7 @@ export class S3RegistryStore implements RegistryStore {
   constructor(config: S3RegistryConfig, client?: S3Client) {
     this.bucket = config.bucket;
     this.prefix = config.key.replace(/\.json$/, "").replace(/\/+$/, "");
-    this.location = `s3://${config.bucket}/${config.key}${config.endpoint ? ` at ${maskUrl(config.endpoint)}` : ""}`;
+    this.location = s3RegistryLocation(config);
     this.client =
       client ??
       new S3Client({

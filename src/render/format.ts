@@ -1,4 +1,3 @@
-import { structuredPatch } from "diff";
 import { objectId } from "../model/index.js";
 import type { Action, Change, FieldChange, Impact, InfraAction, Json, Plan } from "../model/index.js";
 // One spelling of durations for validation messages and plans alike.
@@ -98,32 +97,6 @@ export function isMultiline(fc: FieldChange): boolean {
     (typeof fc.before === "string" && fc.before.includes("\n")) ||
     (typeof fc.after === "string" && fc.after.includes("\n"))
   );
-}
-
-/**
- * A unified line diff of two texts (either may be absent), as `[" "|"-"|"+", line]` and hunk
- * header lines (`@@ -1,4 +1,4 @@`), context of 3 lines.
- */
-export function textDiffLines(before: Json, after: Json): { mark: " " | "-" | "+" | "@"; text: string }[] {
-  const b = typeof before === "string" ? before : "";
-  const a = typeof after === "string" ? after : "";
-  const patch = structuredPatch("before", "after", withNewline(b), withNewline(a), undefined, undefined, {
-    context: 3,
-  });
-  const out: { mark: " " | "-" | "+" | "@"; text: string }[] = [];
-  for (const h of patch.hunks) {
-    out.push({ mark: "@", text: `@@ -${h.oldStart},${h.oldLines} +${h.newStart},${h.newLines} @@` });
-    for (const line of h.lines) {
-      if (line.startsWith("\\")) continue; // "\ No newline at end of file": withNewline avoids it
-      const mark = line[0] === "-" || line[0] === "+" ? line[0] : " ";
-      out.push({ mark, text: line.slice(1) });
-    }
-  }
-  return out;
-}
-
-function withNewline(s: string): string {
-  return s === "" || s.endsWith("\n") ? s : `${s}\n`;
 }
 
 export function summaryCounts(plan: Pick<Plan, "summary">): string {

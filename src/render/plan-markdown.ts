@@ -17,8 +17,8 @@ import {
   plural,
   statementText,
   summaryCounts,
-  textDiffLines,
 } from "./format.js";
+import { textDiffLines } from "./text-diff.js";
 import { mermaidLabel } from "./graph.js";
 import { codeBlock, codeSpan, escapeHtml, escapeInline, linkUrl, tableCell } from "./markdown.js";
 

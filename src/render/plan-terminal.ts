@@ -15,9 +15,9 @@ import {
   plural,
   statementText,
   summaryCounts,
-  textDiffLines,
   visibleControls,
 } from "./format.js";
+import { textDiffLines } from "./text-diff.js";
 
 export interface TerminalPlanOptions {
   /** The CLI decides (NO_COLOR, TTY); the renderer never looks at the environment. */
