@@ -1,10 +1,9 @@
 import type { Cluster, Redis } from "ioredis";
-import { EVENT_TS_COLUMN } from "../infra/layout.js";
 import type { Dtype } from "../model/kinds.js";
 import type { Catalog } from "./catalog.js";
 import type { OnlineReader, ReadResult, StoredRow, ViewRead } from "./online-reader.js";
 import { entityKeyString } from "./values.js";
-import { decodeField, decodeTimestamp, redisEntityKey } from "./redis-codec.js";
+import { decodeField, decodeTimestamp, REDIS_EVENT_TS, redisEntityKey } from "./redis-codec.js";
 
 /** Redis (or Redis Cluster): one pipeline of HMGETs per request, one per entity and view. */
 export class RedisOnlineReader implements OnlineReader {
@@ -35,11 +34,11 @@ export class RedisOnlineReader implements OnlineReader {
       // A cluster pipeline must stay within one slot: let the client route each command (it
       // batches commands per node on the same tick).
       replies = await Promise.all(
-        asks.map((a) => this.client.hmget(a.redisKey, ...a.read.features, EVENT_TS_COLUMN)),
+        asks.map((a) => this.client.hmget(a.redisKey, ...a.read.features, REDIS_EVENT_TS)),
       );
     } else {
       const pipeline = this.client.pipeline();
-      for (const a of asks) pipeline.hmget(a.redisKey, ...a.read.features, EVENT_TS_COLUMN);
+      for (const a of asks) pipeline.hmget(a.redisKey, ...a.read.features, REDIS_EVENT_TS);
       const out = (await pipeline.exec()) ?? [];
       replies = out.map(([err, reply]) => {
         if (err) throw err;
@@ -49,7 +48,7 @@ export class RedisOnlineReader implements OnlineReader {
     for (const [i, a] of asks.entries()) {
       const reply = replies[i] ?? [];
       const ts = reply[a.read.features.length];
-      // A hash without event_ts was never written by fsops for this entity: not found.
+      // A hash without an event time was never written by fsops for this entity: not found.
       if (ts === null || ts === undefined) continue;
       const row: StoredRow = {
         values: a.read.features.map((f, j) => decodeField(reply[j] ?? null, dtypeOf(a.read, f))),

@@ -177,7 +177,8 @@ export async function writeRedisRows(url: string, view: string, rows: OnlineRow[
         if (value === null) continue;
         fields.push(name, encodeField(value, DTYPES[view]?.[name] ?? "string"));
       }
-      fields.push("event_ts", row.eventTs.toISOString(), "created_ts", row.eventTs.toISOString());
+      const us = String(BigInt(row.eventTs.getTime()) * 1000n);
+      fields.push("__event_ts", us, "__created_ts", us);
       await client.hset(redisEntityKey(PROJECT, view, Object.values(row.keys)), ...fields);
     }
   } finally {
