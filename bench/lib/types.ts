@@ -38,6 +38,8 @@ export interface Workload<P = unknown> {
    * pushes work to a server is not judged on its own CPU alone.
    */
   externalCpuMs?(prepared: P): Promise<number> | number;
+  /** Optional, untimed, after the last run: close what `prepare` opened (servers, pools). */
+  teardown?(prepared: P): Promise<void> | void;
 }
 
 export interface Target {

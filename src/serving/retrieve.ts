@@ -3,6 +3,7 @@
  * needed view in one round trip per store, apply ttl at read time, compute on-demand views, and
  * assemble rows with a status and an event timestamp per value.
  */
+import type { Dtype } from "../model/kinds.js";
 import type { Catalog, KeyColumn, ReadPlan, StoredView } from "./catalog.js";
 import { planRead, ServingRequestError } from "./catalog.js";
 import type { OnlineReader, ReadResult, StoredRow, ViewRead } from "./online-reader.js";
@@ -111,8 +112,9 @@ export async function getOnlineFeatures(
   }
 
   /** The value of stored `view.feature` for row i, with its status, ttl applied. */
+  const readOf = new Map(reads.map((r) => [r.view.name, r]));
   const stored = (viewName: string, feature: string, i: number) => {
-    const read = reads.find((r) => r.view.name === viewName) as ViewRead;
+    const read = readOf.get(viewName) as ViewRead;
     const found: StoredRow | undefined = result.get(viewName)?.get((rowKeys.get(viewName) as string[])[i] as string);
     if (found === undefined) return { value: null, status: "NOT_FOUND" as FieldStatus, ts: null };
     const ts = found.eventTs;
@@ -120,7 +122,7 @@ export async function getOnlineFeatures(
       return { value: null, status: "OUTSIDE_MAX_AGE" as FieldStatus, ts };
     }
     const f = read.features.indexOf(feature);
-    const dtype = read.view.features.find((x) => x.name === feature)?.dtype ?? "string";
+    const dtype = dtypeOf(read.view, feature);
     const value = normalizeValue(found.values[f], dtype);
     return { value, status: (value === null ? "NULL_VALUE" : "PRESENT") as FieldStatus, ts };
   };
@@ -172,6 +174,14 @@ export async function getOnlineFeatures(
     eventTimestamps: times,
     serial: catalog.serial,
   };
+}
+
+const dtypeCache = new WeakMap<StoredView, Map<string, Dtype>>();
+
+function dtypeOf(view: StoredView, feature: string): Dtype {
+  let map = dtypeCache.get(view);
+  if (map === undefined) dtypeCache.set(view, (map = new Map(view.features.map((f) => [f.name, f.dtype]))));
+  return map.get(feature) ?? "string";
 }
 
 /** The join keys returned: those the entity rows carry, minus request fields, in given order. */
