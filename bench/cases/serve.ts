@@ -57,16 +57,30 @@ function httpCase(store: Store, shape: "1x10" | "100x30"): BenchCase {
     sizes: shape === "1x10" ? [2000] : [500],
     services: [store],
     unavailable: async () =>
-      existsSync(path.join(ROOT, "src/serving/server.ts")) ? serviceUnavailable(store) : "src/serving is not in this checkout",
+      existsSync(path.join(ROOT, "src/serving/server.ts"))
+        ? serviceUnavailable(store)
+        : "src/serving is not in this checkout",
     target: (): Target => ({ other: `p99 ≤ ${P99_RATIO}× floor` }),
     async prepare(size, workDir): Promise<Prepared> {
       const { dir, url } = await target(store, workDir);
-      const args = { dir: path.join(dir, "project"), store, url, shape, requests: size, concurrency: CONCURRENCY };
+      const args = {
+        dir: path.join(dir, "project"),
+        store,
+        url,
+        shape,
+        requests: size,
+        concurrency: CONCURRENCY,
+      };
       return {
         subject: { module: workload("serve-http"), args: { ...args, floor: false }, runs: 2 },
         floor: { module: workload("serve-http"), args: { ...args, floor: true }, runs: 2 },
         floorLabel: `bare node:http server: the same single ${store === "redis" ? "pipelined HMGET" : "= ANY select per table"} and JSON encoding`,
-        input: { requests: size, concurrency: CONCURRENCY, entities: shape === "1x10" ? 1 : 100, features: features - 1 },
+        input: {
+          requests: size,
+          concurrency: CONCURRENCY,
+          entities: shape === "1x10" ? 1 : 100,
+          features: features - 1,
+        },
         verify(summary: JsonValue) {
           const s = summary as unknown as LoadSummary | null;
           if (!s) return "no summary";
@@ -84,7 +98,9 @@ function httpCase(store: Store, shape: "1x10" | "100x30"): BenchCase {
             if (f && ratio > P99_RATIO) misses.push(`round ${i + 1}: p99 ${ratio.toFixed(2)}× the floor's`);
             return (
               `round ${i + 1}: fsops p50 ${s.p50Ms.toFixed(2)} ms, p99 ${s.p99Ms.toFixed(2)} ms, ${s.rps.toFixed(0)} req/s; ` +
-              (f ? `floor p50 ${f.p50Ms.toFixed(2)} ms, p99 ${f.p99Ms.toFixed(2)} ms, ${f.rps.toFixed(0)} req/s; p99 ratio ${ratio.toFixed(2)}` : "")
+              (f
+                ? `floor p50 ${f.p50Ms.toFixed(2)} ms, p99 ${f.p99Ms.toFixed(2)} ms, ${f.rps.toFixed(0)} req/s; p99 ratio ${ratio.toFixed(2)}`
+                : "")
             );
           });
           notes.push(
@@ -104,7 +120,9 @@ function sdkCase(store: Store): BenchCase {
     sizes: [500],
     services: [store],
     unavailable: async () =>
-      existsSync(path.join(ROOT, "src/serving/feature-store.ts")) ? serviceUnavailable(store) : "src/serving is not in this checkout",
+      existsSync(path.join(ROOT, "src/serving/feature-store.ts"))
+        ? serviceUnavailable(store)
+        : "src/serving is not in this checkout",
     target: (): Target => ({ ratio: 1.3 }),
     async prepare(size, workDir): Promise<Prepared> {
       const { dir, url } = await target(store, workDir);
@@ -118,7 +136,8 @@ function sdkCase(store: Store): BenchCase {
         verify(summary: JsonValue) {
           const s = summary as { batches?: number; present?: number } | null;
           if (s?.batches !== size) return `ran ${s?.batches} batches, expected ${size}`;
-          if (s.present !== size * 100 * 31) return `${s.present} PRESENT values, expected ${size * 100 * 31}`;
+          if (s.present !== size * 100 * 31)
+            return `${s.present} PRESENT values, expected ${size * 100 * 31}`;
           return null;
         },
         cleanup: () => rm(dir, { recursive: true, force: true }),

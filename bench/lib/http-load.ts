@@ -15,7 +15,12 @@ export interface LoadResult {
   firstBody: string;
 }
 
-export async function runLoad(url: string, path: string, bodies: readonly string[], concurrency: number): Promise<LoadResult> {
+export async function runLoad(
+  url: string,
+  path: string,
+  bodies: readonly string[],
+  concurrency: number,
+): Promise<LoadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const { hostname, port } = new URL(url);
   const latencies: number[] = [];
@@ -26,7 +31,14 @@ export async function runLoad(url: string, path: string, bodies: readonly string
     new Promise<void>((resolve) => {
       const started = process.hrtime.bigint();
       const req = request(
-        { agent, hostname, port, path, method: "POST", headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } },
+        {
+          agent,
+          hostname,
+          port,
+          path,
+          method: "POST",
+          headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on("data", (c: Buffer) => chunks.push(c));

@@ -28,7 +28,10 @@ export async function makeServeProject(dir: string, store: Store, url: string): 
     store === "postgres"
       ? `  type: postgres\n  connection_string: ${url}\n  schema: ${SCHEMA}`
       : `  type: redis\n  connection_string: ${url}`;
-  await writeFile(path.join(dir, "fsops.yaml"), `project: ${PROJECT}\nregistry: data/registry.json\nonline_store:\n${online}\n`);
+  await writeFile(
+    path.join(dir, "fsops.yaml"),
+    `project: ${PROJECT}\nregistry: data/registry.json\nonline_store:\n${online}\n`,
+  );
   const views = VIEWS.map(
     (v) => `export const ${v} = new FeatureView({
   name: "${v}",
@@ -45,7 +48,7 @@ ${views}
 export const svc = new FeatureService({ name: "svc", features: [${VIEWS.join(", ")}] });
 `,
   );
-  const outcome = await applyProject(dir, { env: {}, who: "bench", commit: null }, {});
+  const outcome = await applyProject(dir, { env: {}, who: "bench", commit: null }, { allowDestroy: false });
   if (outcome.status !== "applied") throw new Error(`apply failed: ${JSON.stringify(outcome).slice(0, 500)}`);
   const ts = new Date();
   if (store === "postgres") {
@@ -91,11 +94,15 @@ export function requestBodies(shape: "1x10" | "100x30", count: number): string[]
   const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % ENTITIES;
   for (let i = 0; i < count; i++) {
     if (shape === "1x10") {
-      bodies.push(JSON.stringify({ entities: { driver_id: [next() + 1] }, features: FEATURES.map((f) => `v0:${f}`) }));
+      bodies.push(
+        JSON.stringify({ entities: { driver_id: [next() + 1] }, features: FEATURES.map((f) => `v0:${f}`) }),
+      );
     } else {
       const ids = Array.from({ length: 100 }, () => next() + 1);
       // Every view names its features f0…f9: full names keep them apart (as Feast requires too).
-      bodies.push(JSON.stringify({ entities: { driver_id: ids }, feature_service: "svc", full_feature_names: true }));
+      bodies.push(
+        JSON.stringify({ entities: { driver_id: ids }, feature_service: "svc", full_feature_names: true }),
+      );
     }
   }
   return bodies;

@@ -44,7 +44,9 @@ export function floorReader(store: Store, url: string): FloorReader {
         const views = [...new Set(w.refs.map((r) => r[0]))];
         const pipeline = client.pipeline();
         const feats = new Map(views.map((v) => [v, w.refs.filter((r) => r[0] === v).map((r) => r[1])]));
-        for (const v of views) for (const id of w.ids) pipeline.hmget(`fsops:${PROJECT}:${v}:["${id}"]`, ...(feats.get(v) as string[]), "__event_ts");
+        for (const v of views)
+          for (const id of w.ids)
+            pipeline.hmget(`fsops:${PROJECT}:${v}:["${id}"]`, ...(feats.get(v) as string[]), "__event_ts");
         const replies = (await pipeline.exec()) ?? [];
         const out = new Map<string, Map<number, [Record<string, unknown>, Date]>>();
         let i = 0;
@@ -77,7 +79,8 @@ export function floorReader(store: Store, url: string): FloorReader {
             [w.ids],
           );
           const rows = new Map<number, [Record<string, unknown>, Date]>();
-          for (const r of res.rows as Record<string, unknown>[]) rows.set(Number(r.driver_id), [r, r.event_ts as Date]);
+          for (const r of res.rows as Record<string, unknown>[])
+            rows.set(Number(r.driver_id), [r, r.event_ts as Date]);
           out.set(v, rows);
         }),
       );
@@ -93,31 +96,37 @@ export async function startFloorServer(reader: FloorReader): Promise<{ url: stri
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       const w = wanted(JSON.parse(Buffer.concat(chunks).toString()));
-      reader.read(w).then((data) => {
-        const names = ["driver_id", ...w.refs.map((r) => (w.full ? `${r[0]}__${r[1]}` : r[1]))];
-        const results = [
-          `{"values":${JSON.stringify(w.ids)},"statuses":[${w.ids.map(() => '"PRESENT"').join(",")}],"event_timestamps":[${w.ids.map(() => '"1970-01-01T00:00:00Z"').join(",")}]}`,
-          ...w.refs.map(([v, f]) => {
-            const rows = data.get(v) as Map<number, [Record<string, unknown>, Date]>;
-            const values: string[] = [];
-            const statuses: string[] = [];
-            const times: string[] = [];
-            for (const id of w.ids) {
-              const row = rows.get(id);
-              values.push(JSON.stringify(row?.[0][f] ?? null));
-              statuses.push(row ? '"PRESENT"' : '"NOT_FOUND"');
-              times.push(`"${row ? stamp(row[1]) : "1970-01-01T00:00:00Z"}"`);
-            }
-            return `{"values":[${values.join(",")}],"statuses":[${statuses.join(",")}],"event_timestamps":[${times.join(",")}]}`;
-          }),
-        ];
-        const body = `{"metadata":{"feature_names":${JSON.stringify(names)}},"results":[${results.join(",")}]}`;
-        res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
-        res.end(body);
-      }, () => {
-        res.writeHead(500);
-        res.end();
-      });
+      reader.read(w).then(
+        (data) => {
+          const names = ["driver_id", ...w.refs.map((r) => (w.full ? `${r[0]}__${r[1]}` : r[1]))];
+          const results = [
+            `{"values":${JSON.stringify(w.ids)},"statuses":[${w.ids.map(() => '"PRESENT"').join(",")}],"event_timestamps":[${w.ids.map(() => '"1970-01-01T00:00:00Z"').join(",")}]}`,
+            ...w.refs.map(([v, f]) => {
+              const rows = data.get(v) as Map<number, [Record<string, unknown>, Date]>;
+              const values: string[] = [];
+              const statuses: string[] = [];
+              const times: string[] = [];
+              for (const id of w.ids) {
+                const row = rows.get(id);
+                values.push(JSON.stringify(row?.[0][f] ?? null));
+                statuses.push(row ? '"PRESENT"' : '"NOT_FOUND"');
+                times.push(`"${row ? stamp(row[1]) : "1970-01-01T00:00:00Z"}"`);
+              }
+              return `{"values":[${values.join(",")}],"statuses":[${statuses.join(",")}],"event_timestamps":[${times.join(",")}]}`;
+            }),
+          ];
+          const body = `{"metadata":{"feature_names":${JSON.stringify(names)}},"results":[${results.join(",")}]}`;
+          res.writeHead(200, {
+            "content-type": "application/json",
+            "content-length": Buffer.byteLength(body),
+          });
+          res.end(body);
+        },
+        () => {
+          res.writeHead(500);
+          res.end();
+        },
+      );
     });
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));

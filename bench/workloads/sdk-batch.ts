@@ -57,7 +57,11 @@ async function run(p: Prepared, count: number): Promise<JsonValue> {
   for (let i = 0; i < count; i++) {
     const ids = p.batches[i] as number[];
     if (p.fsops) {
-      const out = await p.fsops.getOnlineFeatures({ featureService: "svc", fullFeatureNames: true, entityRows: ids.map((driver_id) => ({ driver_id })) });
+      const out = await p.fsops.getOnlineFeatures({
+        featureService: "svc",
+        fullFeatureNames: true,
+        entityRows: ids.map((driver_id) => ({ driver_id })),
+      });
       for (const s of out.statuses) for (const k in s) if (s[k] === "PRESENT") present++;
     } else {
       const data = await (p.raw as FloorReader).read({ ids, refs: refs() });

@@ -37,7 +37,8 @@ const summary = (r: LoadResult): JsonValue => ({
   p99Ms: r.p99Ms,
   maxMs: r.maxMs,
   rps: r.rps,
-  features: (JSON.parse(r.firstBody) as { metadata: { feature_names: string[] } }).metadata.feature_names.length,
+  features: (JSON.parse(r.firstBody) as { metadata: { feature_names: string[] } }).metadata.feature_names
+    .length,
 });
 
 const workload: Workload<Prepared> = {
@@ -57,7 +58,9 @@ const workload: Workload<Prepared> = {
     return { args, bodies, fsops, bare };
   },
   async run(p) {
-    return summary(await runLoad((p.fsops ?? p.bare).url, "/get-online-features", p.bodies, p.args.concurrency));
+    return summary(
+      await runLoad((p.fsops ?? p.bare).url, "/get-online-features", p.bodies, p.args.concurrency),
+    );
   },
   async teardown(p) {
     await p.fsops?.close();

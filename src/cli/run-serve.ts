@@ -14,7 +14,12 @@ export interface ServeFlags {
  * `fsops serve [dir]`: serve the project's online features over HTTP until SIGTERM/SIGINT, then
  * finish the requests in flight and exit 0.
  */
-export async function runServe(dirArg: string | undefined, flags: ServeFlags, env: Env, io: Output): Promise<number> {
+export async function runServe(
+  dirArg: string | undefined,
+  flags: ServeFlags,
+  env: Env,
+  io: Output,
+): Promise<number> {
   const dir = resolve(dirArg ?? ".");
   const port = flags.port === undefined ? undefined : Number(flags.port);
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {

@@ -183,7 +183,7 @@ export function planRead(catalog: Catalog, selection: FeatureSelection): ReadPla
       refs.push({ view: text.slice(0, colon), feature: text.slice(colon + 1), field: `features[${i}]` });
     }
   } else {
-    throw new ServingRequestError("give features (\"view:feature\" names) or feature_service", "features");
+    throw new ServingRequestError('give features ("view:feature" names) or feature_service', "features");
   }
 
   const features: RequestedFeature[] = [];
@@ -229,7 +229,13 @@ export function planRead(catalog: Catalog, selection: FeatureSelection): ReadPla
     }
     seenOutput.set(outputName, qualified);
     const isOnDemand = stored === undefined;
-    features.push({ view: ref.view, feature: ref.feature, dtype: field.dtype, onDemand: isOnDemand, outputName });
+    features.push({
+      view: ref.view,
+      feature: ref.feature,
+      dtype: field.dtype,
+      onDemand: isOnDemand,
+      outputName,
+    });
     if (!isOnDemand) addRead(ref.view, ref.feature);
     else if (!onDemand.includes(ref.view)) onDemand.push(ref.view);
   }

@@ -211,8 +211,7 @@ export class FeatureStore {
   /** Follow the registry (the server does this). */
   startWatching(): void {
     if (this.watcher !== null) return;
-    const warn = (e: unknown) =>
-      this.options.onWarning?.(redacted(e, this.config.secrets).message);
+    const warn = (e: unknown) => this.options.onWarning?.(redacted(e, this.config.secrets).message);
     this.watcher = watchRegistry(this.config.registry, this.config.project, {
       onChange: () => void this.refresh().catch(warn),
       onError: warn,
@@ -237,12 +236,16 @@ export class FeatureStore {
   }
 
   private buildVersion(state: RegistryState): RegistryVersion {
-    const schema = this.config.onlineStore?.type === "postgres" ? this.config.onlineStore.schema || DEFAULT_SCHEMA : DEFAULT_SCHEMA;
+    const schema =
+      this.config.onlineStore?.type === "postgres"
+        ? this.config.onlineStore.schema || DEFAULT_SCHEMA
+        : DEFAULT_SCHEMA;
     let runner: TransformRunner | null = null;
     return {
       state,
       catalog: buildCatalog(state, schema),
-      transforms: () => (runner ??= createTransformRunner(state, { timeoutMs: this.options.transformTimeoutMs })),
+      transforms: () =>
+        (runner ??= createTransformRunner(state, { timeoutMs: this.options.transformTimeoutMs })),
     };
   }
 }

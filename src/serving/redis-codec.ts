@@ -53,5 +53,7 @@ export function encodeField(value: unknown, dtype: Dtype): string {
   };
   const list = dtype.endsWith("[]");
   const scalar = list ? dtype.slice(0, -2) : dtype;
-  return JSON.stringify(list ? (value as unknown[]).map((v) => canonical(v, scalar)) : canonical(value, scalar));
+  return JSON.stringify(
+    list ? (value as unknown[]).map((v) => canonical(v, scalar)) : canonical(value, scalar),
+  );
 }

@@ -17,6 +17,7 @@
 import { watch, type FSWatcher } from "node:fs";
 import { stat } from "node:fs/promises";
 import { basename, dirname } from "node:path";
+import type { Client as PgClient } from "pg";
 import type { RegistryConfig } from "../model/config.js";
 
 export const PG_CHANNEL = "fsops_registry";
@@ -38,7 +39,11 @@ export interface WatchOptions {
   s3PollMs?: number;
 }
 
-export function watchRegistry(config: RegistryConfig, project: string, options: WatchOptions): RegistryWatcher {
+export function watchRegistry(
+  config: RegistryConfig,
+  project: string,
+  options: WatchOptions,
+): RegistryWatcher {
   switch (config.type) {
     case "file":
       return watchFile(config.path, options);
@@ -103,7 +108,7 @@ function listenPostgres(
   options: WatchOptions,
 ): RegistryWatcher {
   let closed = false;
-  let client: import("pg").Client | null = null;
+  let client: PgClient | null = null;
   let retry: NodeJS.Timeout | null = null;
   const connect = async (): Promise<void> => {
     const { default: pg } = await import("pg");

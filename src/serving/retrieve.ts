@@ -79,7 +79,9 @@ export async function getOnlineFeatures(
     const perRow: string[] = [];
     const distinct = new Map<string, (string | number | bigint)[]>();
     for (let i = 0; i < n; i++) {
-      const tuple = view.keys.map((k) => (keyValues.get(k.name) as (string | number | bigint)[])[i] as string | number | bigint);
+      const tuple = view.keys.map(
+        (k) => (keyValues.get(k.name) as (string | number | bigint)[])[i] as string | number | bigint,
+      );
       const key = entityKeyString(tuple);
       perRow.push(key);
       if (!distinct.has(key)) distinct.set(key, tuple);
@@ -115,7 +117,9 @@ export async function getOnlineFeatures(
   const readOf = new Map(reads.map((r) => [r.view.name, r]));
   const stored = (viewName: string, feature: string, i: number) => {
     const read = readOf.get(viewName) as ViewRead;
-    const found: StoredRow | undefined = result.get(viewName)?.get((rowKeys.get(viewName) as string[])[i] as string);
+    const found: StoredRow | undefined = result
+      .get(viewName)
+      ?.get((rowKeys.get(viewName) as string[])[i] as string);
     if (found === undefined) return { value: null, status: "NOT_FOUND" as FieldStatus, ts: null };
     const ts = found.eventTs;
     if (read.view.ttl > 0 && ts !== null && ts.getTime() < now - read.view.ttl * 1000) {
@@ -193,7 +197,9 @@ function outputKeys(entityRows: readonly Record<string, unknown>[], plan: ReadPl
 }
 
 function viewsNeeding(catalog: Catalog, plan: ReadPlan, key: string): string[] {
-  return [...plan.reads.keys()].filter((v) => (catalog.views.get(v) as StoredView).keys.some((k: KeyColumn) => k.name === key));
+  return [...plan.reads.keys()].filter((v) =>
+    (catalog.views.get(v) as StoredView).keys.some((k: KeyColumn) => k.name === key),
+  );
 }
 
 function requestFields(plan: ReadPlan, request: OnlineFeaturesRequest, n: number): Map<string, unknown[]> {

@@ -99,7 +99,9 @@ export async function startServer(store: FeatureStore, options: ServeOptions = {
     };
     if (route === undefined) {
       drain(req);
-      finish(errorReply(404, `no such endpoint ${path}; this server answers ${Object.keys(routes).join(", ")}`));
+      finish(
+        errorReply(404, `no such endpoint ${path}; this server answers ${Object.keys(routes).join(", ")}`),
+      );
       return;
     }
     if (req.method !== route.method) {
@@ -206,7 +208,8 @@ function readJson(req: IncomingMessage, max: number): Promise<unknown> {
     req.on("end", () => {
       if (over) return reject(tooLarge());
       const text = Buffer.concat(chunks).toString("utf8");
-      if (text.trim() === "") return reject(new HttpError(400, "the request body is empty; send a JSON object"));
+      if (text.trim() === "")
+        return reject(new HttpError(400, "the request body is empty; send a JSON object"));
       try {
         resolvePromise(JSON.parse(text));
       } catch (e) {
@@ -228,14 +231,21 @@ export function parseOnlineRequest(input: unknown): OnlineFeaturesRequest {
   const body = object(input);
   const entities = body.entities;
   if (entities === null || typeof entities !== "object" || Array.isArray(entities)) {
-    throw new ServingRequestError('entities: expected an object of columns, e.g. {"driver_id": [1001, 1002]}', "entities");
+    throw new ServingRequestError(
+      'entities: expected an object of columns, e.g. {"driver_id": [1001, 1002]}',
+      "entities",
+    );
   }
   let n: number | null = null;
   const columns = Object.entries(entities as Record<string, unknown>);
   for (const [key, column] of columns) {
-    if (!Array.isArray(column)) throw new ServingRequestError(`entities.${key}: expected an array of values`, `entities.${key}`);
+    if (!Array.isArray(column))
+      throw new ServingRequestError(`entities.${key}: expected an array of values`, `entities.${key}`);
     if (n !== null && column.length !== n) {
-      throw new ServingRequestError(`entities.${key}: has ${column.length} values where the other keys have ${n}`, `entities.${key}`);
+      throw new ServingRequestError(
+        `entities.${key}: has ${column.length} values where the other keys have ${n}`,
+        `entities.${key}`,
+      );
     }
     n = column.length;
   }
@@ -254,7 +264,10 @@ export function parseOnlineRequest(input: unknown): OnlineFeaturesRequest {
   }
   if (body.feature_service !== undefined && body.feature_service !== null) {
     if (typeof body.feature_service !== "string") {
-      throw new ServingRequestError("feature_service: expected the name of a feature service (a string)", "feature_service");
+      throw new ServingRequestError(
+        "feature_service: expected the name of a feature service (a string)",
+        "feature_service",
+      );
     }
     request.featureService = body.feature_service;
   }

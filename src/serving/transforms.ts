@@ -14,6 +14,7 @@
  */
 import { createRequire } from "node:module";
 import vm from "node:vm";
+import type * as TsMorph from "ts-morph";
 import type { Dtype } from "../model/kinds.js";
 import type { RegistryState } from "../model/registry.js";
 import type { FieldSpec, OnDemandFeatureViewSpec } from "../model/spec.js";
@@ -85,12 +86,12 @@ globalThis.__fsops_run = (input) => {
 };
 `;
 
-type Ts = typeof import("ts-morph").ts;
+type Ts = typeof TsMorph.ts;
 let tsModule: Ts | null = null;
 
 /** The compiler ts-morph bundles (the one the parser uses), required on first transpile only. */
 function typescript(): Ts {
-  tsModule ??= (createRequire(import.meta.url)("ts-morph") as typeof import("ts-morph")).ts;
+  tsModule ??= (createRequire(import.meta.url)("ts-morph") as typeof TsMorph).ts;
   return tsModule;
 }
 
@@ -203,7 +204,10 @@ function checkOutputs(
   for (const field of schema) {
     const column = columns[field.name];
     if (!Array.isArray(column)) {
-      throw new TransformError(view, `output ${field.name} must be an array with one value per row, got ${column === undefined ? "nothing" : typeof column}`);
+      throw new TransformError(
+        view,
+        `output ${field.name} must be an array with one value per row, got ${column === undefined ? "nothing" : typeof column}`,
+      );
     }
     n ??= column.length;
     if (column.length !== n) {
@@ -269,6 +273,7 @@ function show(v: unknown): string {
 }
 
 function messageOf(e: unknown): string {
-  if (e !== null && typeof e === "object" && "message" in e) return String((e as { message: unknown }).message);
+  if (e !== null && typeof e === "object" && "message" in e)
+    return String((e as { message: unknown }).message);
   return String(e);
 }

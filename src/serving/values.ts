@@ -50,7 +50,8 @@ function wrongKey(value: unknown, expected: string, field: string): ServingReque
 export function describe(value: unknown): string {
   if (value === null) return "null";
   if (value === undefined) return "nothing";
-  if (typeof value === "string") return `string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (typeof value === "string")
+    return `string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
   if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint")
     return `${typeof value} ${String(value)}`;
   return Array.isArray(value) ? "an array" : "an object";

@@ -41,13 +41,18 @@ describe.runIf(hasService("postgres"))("fsops serve (CLI)", () => {
     expect((await fetch(`${url}/health`)).status).toBe(200);
 
     // The endless transform holds its request for the 500 ms limit: SIGTERM arrives meanwhile.
-    const inFlight = post(url, "/get-online-features", { entities: { driver_id: [1] }, features: ["spin:never"] });
+    const inFlight = post(url, "/get-online-features", {
+      entities: { driver_id: [1] },
+      features: ["spin:never"],
+    });
     await new Promise((r) => setTimeout(r, 100));
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
     child.kill("SIGTERM");
     const answer = await inFlight;
     expect(answer.status).toBe(500);
-    expect((answer.json as { error: string }).error).toMatch(/^on-demand view spin: the transform ran longer than 500 ms/);
+    expect((answer.json as { error: string }).error).toMatch(
+      /^on-demand view spin: the transform ran longer than 500 ms/,
+    );
     expect(await exited).toBe(0);
     expect(stderr).toContain("SIGTERM: finishing requests in flight");
     expect(stderr + stdout).not.toContain("pw-never-printed-7731");

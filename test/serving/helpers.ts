@@ -209,13 +209,23 @@ export function sampleRows(now: number): Record<string, OnlineRow[]> {
       },
     ],
     customer_profile: [
-      { keys: { customer_id: "c1" }, values: { balance: 10.5, tier: "gold" }, eventTs: new Date(now - 400 * 24 * HOUR) },
+      {
+        keys: { customer_id: "c1" },
+        values: { balance: 10.5, tier: "gold" },
+        eventTs: new Date(now - 400 * 24 * HOUR),
+      },
     ],
-    pair_stats: [{ keys: { driver_id: 1001n, customer_id: "c1" }, values: { rides: 4 }, eventTs: new Date(now - HOUR) }],
+    pair_stats: [
+      { keys: { driver_id: 1001n, customer_id: "c1" }, values: { rides: 4 }, eventTs: new Date(now - HOUR) },
+    ],
   };
 }
 
-export async function post(url: string, path: string, body: unknown): Promise<{ status: number; text: string; json: unknown }> {
+export async function post(
+  url: string,
+  path: string,
+  body: unknown,
+): Promise<{ status: number; text: string; json: unknown }> {
   const res = await fetch(`${url}${path}`, {
     method: "POST",
     headers: { "content-type": "application/json" },

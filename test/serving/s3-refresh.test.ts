@@ -19,7 +19,14 @@ describe.runIf(hasService("s3") && hasService("postgres"))("S3 registry refresh"
     process.env.AWS_ACCESS_KEY_ID = accessKeyId;
     process.env.AWS_SECRET_ACCESS_KEY = secretAccessKey;
     const bucket = await freshBucket();
-    const registry = { type: "s3" as const, bucket, key: "fsops/registry.json", endpoint, region, forcePathStyle: true };
+    const registry = {
+      type: "s3" as const,
+      bucket,
+      key: "fsops/registry.json",
+      endpoint,
+      region,
+      forcePathStyle: true,
+    };
     const dir = await makeProject({
       registry: `{ type: s3, path: "s3://${bucket}/fsops/registry.json", endpoint: "${endpoint}", region: ${region}, force_path_style: true }`,
       online: `  type: postgres\n  connection_string: \${ONLINE}\n  schema: ${SCHEMA}`,
@@ -43,7 +50,10 @@ describe.runIf(hasService("s3") && hasService("postgres"))("S3 registry refresh"
         await new Promise((r) => setTimeout(r, 20));
       }
       expect(store.version.state.serial).toBe(2);
-      const out = await store.getOnlineFeatures({ features: ["driver_stats:surge"], entityRows: [{ driver_id: 1 }] });
+      const out = await store.getOnlineFeatures({
+        features: ["driver_stats:surge"],
+        entityRows: [{ driver_id: 1 }],
+      });
       expect(out.statuses[0]?.surge).toBe("NOT_FOUND");
     } finally {
       await store.close();

@@ -33,33 +33,35 @@ function goldenFeatures(): string {
   const t2 = ts(new Date(NOW - 2 * HOUR));
   const t3 = ts(new Date(NOW - 48 * HOUR));
   const epoch = "1970-01-01T00:00:00Z";
-  return JSON.stringify({
-    metadata: { feature_names: ["driver_id", "conv_rate", "trips", "hours"] },
-    results: [
-      {
-        values: [1001, 1002, 1003, 1004],
-        statuses: ["PRESENT", "PRESENT", "PRESENT", "PRESENT"],
-        event_timestamps: [epoch, epoch, epoch, epoch],
-      },
-      {
-        values: [0.5, null, null, null],
-        statuses: ["PRESENT", "NULL_VALUE", "OUTSIDE_MAX_AGE", "NOT_FOUND"],
-        event_timestamps: [t1, t2, t3, epoch],
-      },
-      {
-        values: ["TRIPS_1001", 7, null, null],
-        statuses: ["PRESENT", "PRESENT", "OUTSIDE_MAX_AGE", "NOT_FOUND"],
-        event_timestamps: [t1, t2, t3, epoch],
-      },
-      {
-        values: [[1.5, 2], null, null, null],
-        statuses: ["PRESENT", "NULL_VALUE", "OUTSIDE_MAX_AGE", "NOT_FOUND"],
-        event_timestamps: [t1, t2, t3, epoch],
-      },
-    ],
-  })
-    // JSON.stringify cannot write an int64 past 2^53; the server writes every digit.
-    .replace('"TRIPS_1001"', "9007199254740993");
+  return (
+    JSON.stringify({
+      metadata: { feature_names: ["driver_id", "conv_rate", "trips", "hours"] },
+      results: [
+        {
+          values: [1001, 1002, 1003, 1004],
+          statuses: ["PRESENT", "PRESENT", "PRESENT", "PRESENT"],
+          event_timestamps: [epoch, epoch, epoch, epoch],
+        },
+        {
+          values: [0.5, null, null, null],
+          statuses: ["PRESENT", "NULL_VALUE", "OUTSIDE_MAX_AGE", "NOT_FOUND"],
+          event_timestamps: [t1, t2, t3, epoch],
+        },
+        {
+          values: ["TRIPS_1001", 7, null, null],
+          statuses: ["PRESENT", "PRESENT", "OUTSIDE_MAX_AGE", "NOT_FOUND"],
+          event_timestamps: [t1, t2, t3, epoch],
+        },
+        {
+          values: [[1.5, 2], null, null, null],
+          statuses: ["PRESENT", "NULL_VALUE", "OUTSIDE_MAX_AGE", "NOT_FOUND"],
+          event_timestamps: [t1, t2, t3, epoch],
+        },
+      ],
+    })
+      // JSON.stringify cannot write an int64 past 2^53; the server writes every digit.
+      .replace('"TRIPS_1001"', "9007199254740993")
+  );
 }
 
 function goldenService(): string {
@@ -82,7 +84,11 @@ function goldenService(): string {
     results: [
       { values: [1001, 1002], statuses: ["PRESENT", "PRESENT"], event_timestamps: [epoch, epoch] },
       { values: ["c1", "c2"], statuses: ["PRESENT", "PRESENT"], event_timestamps: [epoch, epoch] },
-      { values: [0.5, null], statuses: ["PRESENT", "NULL_VALUE"], event_timestamps: [t1, ts(new Date(NOW - 2 * HOUR))] },
+      {
+        values: [0.5, null],
+        statuses: ["PRESENT", "NULL_VALUE"],
+        event_timestamps: [t1, ts(new Date(NOW - 2 * HOUR))],
+      },
       {
         values: ["TRIPS_1001", 7],
         statuses: ["PRESENT", "PRESENT"],
@@ -185,9 +191,9 @@ describe.runIf(hasService("postgres"))("fsops serve on a Postgres online store, 
 
   it("SDK errors name the unknown feature, unknown service, missing join key, wrong key type", async () => {
     const rows = [{ driver_id: 1001 }];
-    await expect(f.store.getOnlineFeatures({ features: ["driver_stats:nope"], entityRows: rows })).rejects.toThrow(
-      /features\[0\]: view driver_stats has no feature "nope"/,
-    );
+    await expect(
+      f.store.getOnlineFeatures({ features: ["driver_stats:nope"], entityRows: rows }),
+    ).rejects.toThrow(/features\[0\]: view driver_stats has no feature "nope"/);
     await expect(f.store.getOnlineFeatures({ features: ["nope:x"], entityRows: rows })).rejects.toThrow(
       /unknown feature view "nope"/,
     );
@@ -209,14 +215,18 @@ describe.runIf(hasService("postgres"))("fsops serve on a Postgres online store, 
       features: ["spin:never"],
     });
     expect(res.status).toBe(500);
-    expect(res.json).toEqual({ error: "on-demand view spin: the transform ran longer than 200 ms and was stopped" });
+    expect(res.json).toEqual({
+      error: "on-demand view spin: the transform ran longer than 200 ms and was stopped",
+    });
     expect(Date.now() - started).toBeLessThan(5_000);
     const wrong = await post(f.server.url, "/get-online-features", {
       entities: { driver_id: [1001] },
       features: ["wrong_shape:x"],
     });
     expect(wrong.status).toBe(500);
-    expect((wrong.json as { error: string }).error).toMatch(/^on-demand view wrong_shape: output x must be an array/);
+    expect((wrong.json as { error: string }).error).toMatch(
+      /^on-demand view wrong_shape: output x must be an array/,
+    );
     const next = await post(f.server.url, "/get-online-features", FEATURES_REQUEST);
     expect(next.text).toBe(goldenFeatures());
   });
@@ -227,16 +237,31 @@ describe.runIf(hasService("postgres"))("fsops serve on a Postgres online store, 
       ["", /empty/],
       ["[1,2]", /must be a JSON object/],
       [{ entities: "x", features: [] }, /^entities: expected an object/],
-      [{ entities: { driver_id: 5 }, features: ["driver_stats:trips"] }, /^entities.driver_id: expected an array/],
+      [
+        { entities: { driver_id: 5 }, features: ["driver_stats:trips"] },
+        /^entities.driver_id: expected an array/,
+      ],
       [{ entities: { driver_id: [1] }, features: "driver_stats:trips" }, /^features: expected an array/],
       [{ entities: { driver_id: [1] }, features: [1] }, /^features: expected an array/],
       [{ entities: { driver_id: [1] }, feature_service: 3 }, /^feature_service: expected/],
       [{ entities: { driver_id: [1] }, feature_service: "ghost" }, /unknown feature service "ghost"/],
-      [{ entities: { driver_id: [1] }, features: ["driver_stats:trips"], full_feature_names: "yes" }, /^full_feature_names/],
-      [{ entities: { driver_id: [1, 2], customer_id: ["a"] }, feature_service: "ranking" }, /entities.customer_id: has 1 values/],
-      [{ entities: { driver_id: [1.5] }, features: ["driver_stats:trips"] }, /entities.driver_id\[0\]: expected an int64/],
+      [
+        { entities: { driver_id: [1] }, features: ["driver_stats:trips"], full_feature_names: "yes" },
+        /^full_feature_names/,
+      ],
+      [
+        { entities: { driver_id: [1, 2], customer_id: ["a"] }, feature_service: "ranking" },
+        /entities.customer_id: has 1 values/,
+      ],
+      [
+        { entities: { driver_id: [1.5] }, features: ["driver_stats:trips"] },
+        /entities.driver_id\[0\]: expected an int64/,
+      ],
       [{ entities: { driver_id: [1] }, feature_service: "ranking" }, /missing join key customer_id/],
-      [{ entities: { driver_id: [1], customer_id: ["c"] }, feature_service: "ranking" }, /request_context.val_to_add: missing/],
+      [
+        { entities: { driver_id: [1], customer_id: ["c"] }, feature_service: "ranking" },
+        /request_context.val_to_add: missing/,
+      ],
     ];
     for (const [body, message] of cases) {
       const res = await post(f.server.url, "/get-online-features", body);
@@ -257,8 +282,12 @@ describe.runIf(hasService("postgres"))("fsops serve on a Postgres online store, 
 
   it("/metrics has latency histograms per endpoint, errors, and the served serial", async () => {
     const text = await (await fetch(`${f.server.url}/metrics`)).text();
-    expect(text).toMatch(/fsops_serve_request_duration_seconds_bucket\{le="0.005",endpoint="\/get-online-features",code="200"\}/);
-    expect(text).toMatch(/fsops_serve_request_errors_total\{endpoint="\/get-online-features",code="400"\} \d+/);
+    expect(text).toMatch(
+      /fsops_serve_request_duration_seconds_bucket\{le="0.005",endpoint="\/get-online-features",code="200"\}/,
+    );
+    expect(text).toMatch(
+      /fsops_serve_request_errors_total\{endpoint="\/get-online-features",code="400"\} \d+/,
+    );
     expect(text).toMatch(/fsops_serve_transform_errors_total\{view="spin"\} 1/);
     expect(text).toMatch(/fsops_registry_serial \d+/);
     expect(text).not.toContain(new URL(url).password || "\u0000");
@@ -269,10 +298,16 @@ describe.runIf(hasService("postgres"))("fsops serve on a Postgres online store, 
     await writeFile(join(f.dir, "features.ts"), definitions(["surge"]));
     await apply(f.dir, f.env);
     const applied = Date.now();
-    let res = await post(f.server.url, "/get-online-features", { entities: { driver_id: [1001] }, features: ["driver_stats:surge"] });
+    let res = await post(f.server.url, "/get-online-features", {
+      entities: { driver_id: [1001] },
+      features: ["driver_stats:surge"],
+    });
     while (res.status !== 200 && Date.now() - applied < 1_000) {
       await new Promise((r) => setTimeout(r, 20));
-      res = await post(f.server.url, "/get-online-features", { entities: { driver_id: [1001] }, features: ["driver_stats:surge"] });
+      res = await post(f.server.url, "/get-online-features", {
+        entities: { driver_id: [1001] },
+        features: ["driver_stats:surge"],
+      });
     }
     expect(res.status, res.text).toBe(200);
     expect(Date.now() - applied).toBeLessThan(1_000);
@@ -297,7 +332,10 @@ describe.runIf(hasService("postgres"))("live refresh with a Postgres registry (L
       await apply(dir, env);
       const applied = Date.now();
       const ask = () =>
-        post(f.server.url, "/get-online-features", { entities: { driver_id: [1] }, features: ["driver_stats:surge"] });
+        post(f.server.url, "/get-online-features", {
+          entities: { driver_id: [1] },
+          features: ["driver_stats:surge"],
+        });
       let res = await ask();
       while (res.status !== 200 && Date.now() - applied < 1_000) {
         await new Promise((r) => setTimeout(r, 10));
@@ -349,7 +387,12 @@ describe("the embedded (PGlite) online store", () => {
         features: ["driver_stats:conv_rate", "customer_profile:tier"],
         entityRows: [{ driver_id: 1, customer_id: "x" }],
       });
-      expect(out.statuses[0]).toEqual({ driver_id: "PRESENT", customer_id: "PRESENT", conv_rate: "NOT_FOUND", tier: "NOT_FOUND" });
+      expect(out.statuses[0]).toEqual({
+        driver_id: "PRESENT",
+        customer_id: "PRESENT",
+        conv_rate: "NOT_FOUND",
+        tier: "NOT_FOUND",
+      });
       expect((await fetch(`${server.url}/health`)).status).toBe(200);
       await store.reader.close();
       const health = await fetch(`${server.url}/health`);
