@@ -21,7 +21,8 @@ import { qualifiedName, quoteIdent } from "../infra/sql.js";
 import { canonicalSelect } from "../offline/canonical.js";
 import type { Window } from "../offline/canonical.js";
 import { openViewReader } from "../offline/index.js";
-import { postgresRelation } from "../offline/postgres-source.js";
+import type { OfflineContext } from "../offline/index.js";
+import { offlinePool, postgresRelation } from "../offline/postgres-source.js";
 import type { ViewSource } from "../offline/view-source.js";
 import { viewNames, viewSource } from "../offline/view-source.js";
 import type { MaterializationRecord } from "../registry/materializations.js";
@@ -171,6 +172,8 @@ export function materializeIncremental(
   });
 }
 
+class SkipView extends Error {}
+
 type Plan = { start: Date | null; end: Date; recordStart?: Date | null } | { skip: string };
 
 async function run(
@@ -192,6 +195,9 @@ async function run(
   const store = openMaterializationStore(config.registry);
   const online = ctx.online ?? (await openOnlineForWrites(config.onlineStore!));
   const results: ViewResult[] = [];
+  const offline = config.offlineStore;
+  const pool = offline?.type === "postgres" ? offlinePool(offline.connectionString) : undefined;
+  const reading: OfflineContext = { projectDir: config.dir, offlineStore: offline, pool };
   try {
     const last = lastRecords(await store.read(config.project), state, targets);
     for (const view of views) {
@@ -205,6 +211,12 @@ async function run(
           throw new MaterializeError(
             `view ${view} has no online table in the applied state (online: false, or never applied)`,
             `set online: true and run fsops apply ${dir}`,
+          );
+        }
+        if (vs.source.spec.type === "postgres" && config.offlineStore === null) {
+          // No offline store configured at all (e.g. an unset ${VAR:-}): nothing to read it from.
+          throw new SkipView(
+            `source ${vs.source.name} is a PostgresSource and fsops.yaml has no offline_store`,
           );
         }
         window = plan(vs, last.get(view));
@@ -222,7 +234,7 @@ async function run(
         } else {
           await online.checkTarget(target, dir);
           const w = { start: window.start, end: window.end };
-          const { rows, mode } = await fillView(ctx, online, vs, target, w);
+          const { rows, mode } = await fillView(ctx, reading, online, vs, target, w);
           const recordStart = window.recordStart !== undefined ? window.recordStart : window.start;
           const record: MaterializationRecord = {
             view,
@@ -249,6 +261,20 @@ async function run(
           };
         }
       } catch (e) {
+        if (e instanceof SkipView) {
+          results.push({
+            view,
+            status: "skipped",
+            start: null,
+            end: new Date().toISOString(),
+            rows: 0,
+            durationMs: 0,
+            mode: null,
+            reason: e.message,
+          });
+          ctx.onProgress?.({ type: "done", view, result: results.at(-1)! });
+          continue;
+        }
         const { message, hint } = describeFailure(e, config.secrets);
         result = {
           view,
@@ -267,6 +293,7 @@ async function run(
   } finally {
     if (ctx.online === undefined) await online.close();
     await store.close();
+    await pool?.end().catch(() => undefined);
   }
   return results;
 }
@@ -301,6 +328,7 @@ export function sameDatabase(a: string, b: string): boolean {
 
 async function fillView(
   ctx: MaterializeContext,
+  reading: OfflineContext,
   online: OpenOnline,
   vs: ViewSource,
   target: OnlineTarget,
@@ -316,7 +344,7 @@ async function fillView(
     sameDatabase(offline.connectionString, onlineCfg.connectionString)
   ) {
     // Checks the columns first (a located error), then one statement does everything.
-    const reader = await openViewReader({ projectDir: ctx.config.dir, offlineStore: offline }, vs);
+    const reader = await openViewReader(reading, vs);
     await reader.close();
     ctx.onProgress?.({ type: "start", view: vs.view, estimate: null, mode: "pushdown" });
     const rows = await online.sql.transaction(async (tx) => {
@@ -327,7 +355,7 @@ async function fillView(
     ctx.onProgress?.({ type: "rows", view: vs.view, rows });
     return { rows, mode: "pushdown" };
   }
-  const reader = await openViewReader({ projectDir: ctx.config.dir, offlineStore: offline }, vs);
+  const reader = await openViewReader(reading, vs);
   try {
     ctx.onProgress?.({ type: "start", view: vs.view, estimate: null, mode: "stream" });
     let rows = 0;
