@@ -52,7 +52,11 @@ describe.each(ENVIRONMENTS)("examples/$name/fsops.yaml", ({ name, project, prote
       connectionString: env[`FSOPS_${upper}_ONLINE_PG`],
       schema: "feature_serving",
     });
-    expect(config.offlineStore).toEqual({ type: "postgres", connectionString: env.FSOPS_OFFLINE_PG });
+    expect(config.offlineStore).toEqual({
+      type: "postgres",
+      connectionString: env.FSOPS_OFFLINE_PG,
+      s3: null,
+    });
     for (const value of Object.values(env)) expect(config.secrets).toContain(value);
     expect(config.secrets).toContain(`online-${name}-pw`);
     expect(config.secrets).toContain("warehouse-pw");
