@@ -40,6 +40,7 @@ export async function openOnlineReader(
         { query: (text, params) => sql.query<Record<string, unknown>>(text, params) },
         () => sql.close(),
         false,
+        sql,
       );
     }
     case "redis": {

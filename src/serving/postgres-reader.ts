@@ -1,5 +1,6 @@
 import { EVENT_TS_COLUMN, pgType } from "../infra/layout.js";
 import { qualifiedName, quoteIdent } from "../infra/sql.js";
+import type { SqlExecutor } from "../infra/sql-executor.js";
 import type { Catalog } from "./catalog.js";
 import type { OnlineReader, ReadResult, StoredRow, ViewRead } from "./online-reader.js";
 import { entityKeyString } from "./values.js";
@@ -40,6 +41,11 @@ export class PostgresOnlineReader implements OnlineReader {
     private readonly onClose: () => Promise<void>,
     /** pg pools run statements in parallel; PGlite is one connection, so they queue anyway. */
     private readonly parallel: boolean,
+    /**
+     * The embedded store's executor: PGlite is one process's alone, so the server's writes
+     * (push, materialize) go through this same one.
+     */
+    readonly embedded: SqlExecutor | null = null,
   ) {}
 
   async read(_catalog: Catalog, reads: readonly ViewRead[]): Promise<ReadResult> {

@@ -9,10 +9,11 @@
  *   field  __event_ts      →  event time, epoch microseconds (decimal)
  */
 import { redisViewPrefix } from "../infra/naming.js";
+import { REDIS_EVENT_TS_FIELD } from "../materialize/redis-format.js";
 import type { Dtype } from "../model/kinds.js";
 import { normalizeValue } from "./values.js";
 
-export const REDIS_EVENT_TS = "__event_ts";
+export const REDIS_EVENT_TS = REDIS_EVENT_TS_FIELD;
 
 export function redisEntityKey(
   project: string,

@@ -3,12 +3,16 @@
  * needed view in one round trip per store, apply ttl at read time, compute on-demand views, and
  * assemble rows with a status and an event timestamp per value.
  */
+import { DUMMY_ENTITY_KEY } from "../infra/layout.js";
 import type { Dtype } from "../model/kinds.js";
 import type { Catalog, KeyColumn, ReadPlan, StoredView } from "./catalog.js";
 import { planRead, ServingRequestError } from "./catalog.js";
 import type { OnlineReader, ReadResult, StoredRow, ViewRead } from "./online-reader.js";
 import type { TransformRunner } from "./transforms.js";
 import { entityKeyString, feastTimestamp, keyValue, normalizeValue, toJsonText } from "./values.js";
+
+/** The value of the dummy key (src/offline/view-source.ts writes rows of entity-less views under it). */
+const DUMMY_ENTITY_VALUE = "";
 
 export type FieldStatus = "PRESENT" | "NULL_VALUE" | "NOT_FOUND" | "OUTSIDE_MAX_AGE";
 
@@ -61,6 +65,11 @@ export async function getOnlineFeatures(
     for (let i = 0; i < n; i++) {
       const row = entityRows[i] as Record<string, unknown>;
       const field = `entities.${k.name}[${i}]`;
+      if (k.name === DUMMY_ENTITY_KEY) {
+        // A view without entities stores its one row under the dummy key (Feast's convention).
+        column.push(DUMMY_ENTITY_VALUE);
+        continue;
+      }
       if (!(k.name in row) || row[k.name] === undefined) {
         throw new ServingRequestError(
           `entities: missing join key ${k.name} (needed by ${viewsNeeding(catalog, plan, k.name).join(", ")})`,
@@ -193,7 +202,7 @@ function outputKeys(entityRows: readonly Record<string, unknown>[], plan: ReadPl
   const requestNames = new Set(plan.requestFields.map((f) => f.name));
   const first = entityRows[0];
   const names = first === undefined ? plan.keys.map((k) => k.name) : Object.keys(first);
-  return names.filter((k) => !requestNames.has(k));
+  return names.filter((k) => !requestNames.has(k) && k !== DUMMY_ENTITY_KEY);
 }
 
 function viewsNeeding(catalog: Catalog, plan: ReadPlan, key: string): string[] {

@@ -41,6 +41,8 @@ export interface DataActions {
   materializeIncremental?(body: Record<string, unknown>): Promise<unknown>;
   /** Per view, the end of the last materialized interval (for the freshness metric). */
   freshness?(): Promise<Map<string, Date | null>>;
+  /** Release what the actions opened (called on shutdown, after the last request). */
+  close?(): Promise<void>;
 }
 
 export interface ServeOptions {
@@ -147,6 +149,7 @@ export async function startServer(store: FeatureStore, options: ServeOptions = {
         const idle = setInterval(() => server.closeIdleConnections(), 100);
         await closed;
         clearInterval(idle);
+        await actions.close?.().catch(() => undefined);
         await store.close();
       })()),
   };

@@ -25,13 +25,26 @@ export interface ProjectOptions {
   online: string;
   /** Extra driver_stats features, to test a live refresh. */
   extraFeatures?: string[];
+  /** fsops.yaml `offline_store:` block, when the test materializes. */
+  offline?: string;
 }
 
 export function definitions(extra: readonly string[] = []): string {
-  return `import { Entity, FeatureService, FeatureView, Field, OnDemandFeatureView, PostgresSource, RequestSource } from "fsops";
+  return `import { Entity, FeatureService, FeatureView, Field, OnDemandFeatureView, PostgresSource, PushSource, RequestSource } from "fsops";
 
 export const driver = new Entity({ name: "driver", joinKeys: ["driver_id"], valueType: "int64" });
 export const customer = new Entity({ name: "customer", joinKeys: ["customer_id"], valueType: "string" });
+
+export const driverSource = new PostgresSource({ name: "driver_stats_source", table: "driver_stats", timestampField: "event_timestamp" });
+export const driverPush = new PushSource({ name: "driver_push", batchSource: driverSource });
+
+export const driverFresh = new FeatureView({
+  name: "driver_fresh",
+  entities: [driver],
+  ttl: "2h",
+  schema: [new Field({ name: "conv_rate", dtype: "float32" }), new Field({ name: "trips", dtype: "int64" })],
+  source: driverPush,
+});
 
 export const driverStats = new FeatureView({
   name: "driver_stats",
@@ -44,7 +57,7 @@ export const driverStats = new FeatureView({
     new Field({ name: "hours", dtype: "float32[]" }),
 ${extra.map((f) => `    new Field({ name: "${f}", dtype: "float64" }),`).join("\n")}
   ],
-  source: new PostgresSource({ name: "driver_stats_source", table: "driver_stats", timestampField: "event_timestamp" }),
+  source: driverSource,
 });
 
 export const customerProfile = new FeatureView({
@@ -118,7 +131,7 @@ export async function makeProject(options: ProjectOptions): Promise<string> {
   await mkdir(dir, { recursive: true });
   await writeFile(
     join(dir, "fsops.yaml"),
-    `project: ${PROJECT}\nregistry: ${options.registry}\nonline_store:\n${options.online}\n`,
+    `project: ${PROJECT}\nregistry: ${options.registry}\nonline_store:\n${options.online}\n${options.offline ? `offline_store:\n${options.offline}\n` : ""}`,
   );
   await writeFile(join(dir, "features.ts"), definitions(options.extraFeatures));
   return dir;
