@@ -76,6 +76,8 @@ async function runSourceChecks(config: ProjectConfig, desired: DesiredState): Pr
       },
     ];
   }
+  // A file offline store has no PostgresSource to check.
+  if (config.offlineStore.type !== "postgres") return [];
   const offline = await openOfflineStore(config.offlineStore);
   try {
     return await checkSources(desired, offline);

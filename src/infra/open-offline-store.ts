@@ -1,11 +1,13 @@
-import type { OfflineStoreConfig } from "../model/config.js";
 import { OfflineStoreError } from "./errors.js";
 import { openPgExecutor } from "./pg-executor.js";
 import type { SqlExecutor } from "./sql-executor.js";
 import { SqlError } from "./sql-executor.js";
 
 /** Connect to the offline store for `checkSources`. Failures are `OfflineStoreError`s (redacted). */
-export async function openOfflineStore(config: OfflineStoreConfig): Promise<SqlExecutor> {
+export async function openOfflineStore(config: {
+  type: "postgres";
+  connectionString: string;
+}): Promise<SqlExecutor> {
   try {
     return await openPgExecutor(config.connectionString, { applicationName: "fsops source check" });
   } catch (e) {
