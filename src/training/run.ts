@@ -14,13 +14,22 @@ import type { EntityInput } from "./entities.js";
 import { ENTITY_TABLE, loadEntities } from "./entities.js";
 import type { TrainingPlan, ViewJoin } from "./request.js";
 import { ENTITY_TIMESTAMP, ROW_INDEX, TrainingError } from "./request.js";
-import { viewColumns } from "./source-columns.js";
 import type { DuckView } from "./sql-duckdb.js";
-import type { PgView } from "./sql-postgres.js";
+import type { PgView, ViewColumns } from "./sql-postgres.js";
 import { duckdbPitSql } from "./sql-duckdb.js";
-import { duckdbFromPgText, duckdbType, pgRelation, pgType, postgresPitSql } from "./sql-postgres.js";
-import { resolveFileSource } from "./files.js";
+import { duckdbFromPgText, duckdbType, pgType, postgresPitSql } from "./sql-postgres.js";
 import { applyOnDemand } from "./on-demand.js";
+import type { ViewSource } from "../offline/index.js";
+import {
+  checkColumns,
+  duckRelation,
+  isDummyKey,
+  offlinePostgres,
+  postgresRelation,
+  resolveFileSource,
+  sourceLocation,
+  viewSource,
+} from "../offline/index.js";
 
 export interface TrainingContext {
   projectDir: string;
@@ -47,16 +56,20 @@ export async function prepareResult(
   const pgViews = plan.views.filter((v) => v.source.spec.type === "postgres");
   const fileViews = plan.views.filter((v) => v.source.spec.type === "file");
   const needPg = pgViews.length > 0 || input.kind === "sql";
-  if (needPg && !ctx.config.offlineStore) {
-    const why = pgViews[0]
-      ? `view ${pgViews[0].view} reads PostgresSource ${pgViews[0].source.name}`
-      : "entitySql runs in the offline store";
-    throw new TrainingError(
-      `${why}, but fsops.yaml has no offline_store`,
-      "add offline_store: { type: postgres, connection_string: … }",
-    );
+  const offline = { projectDir: ctx.projectDir, offlineStore: ctx.config.offlineStore };
+  const sources = new Map(plan.views.map((v) => [v.view, viewSource(ctx.state, v.view)]));
+  let connectionString: string | null = null;
+  if (pgViews.length > 0) connectionString = offlinePostgres(offline, sources.get(pgViews[0]!.view)!);
+  else if (input.kind === "sql") {
+    if (ctx.config.offlineStore?.type !== "postgres")
+      throw new TrainingError(
+        "entitySql runs in the offline store, but fsops.yaml has no postgres offline_store",
+        "add offline_store: { type: postgres, connection_string: ${FSOPS_OFFLINE_PG} }",
+      );
+    connectionString = ctx.config.offlineStore.connectionString;
   }
   const duck = await openDuck();
+  const cleanups: (() => Promise<void>)[] = [];
   let client: pg.Client | null = null;
   const close = async () => {
     if (client) {
@@ -65,10 +78,11 @@ export async function prepareResult(
       client = null;
     }
     duck.close();
+    for (const c of cleanups.splice(0)) await c().catch(() => undefined);
   };
   try {
     if (needPg) {
-      client = await openPg(ctx.config.offlineStore!.connectionString);
+      client = await openPg(connectionString!);
       // One transaction: temp tables vanish with it, and the cursor needs it.
       await client.query("BEGIN");
     }
@@ -120,10 +134,12 @@ export async function prepareResult(
       }
       const views: PgView[] = [];
       for (const v of pgViews) {
-        const spec = v.source.spec as Extract<ViewJoin["source"]["spec"], { type: "postgres" }>;
-        const relation = pgRelation(spec);
-        const columns = viewColumns(v);
-        await checkPgColumns(c, relation, v, columns);
+        const vs = sources.get(v.view)!;
+        const relation = postgresRelation(
+          vs.source.spec as Extract<ViewSource["source"]["spec"], { type: "postgres" }>,
+        );
+        const columns = viewColumns(v, vs);
+        await checkPgColumns(c, relation, v, vs, columns);
         views.push({ relation, columns, ttl: v.ttl });
       }
       const sql = postgresPitSql(PG_ENTITIES, views, plan.createdBefore);
@@ -136,10 +152,18 @@ export async function prepareResult(
     }
 
     for (const [i, v] of fileViews.entries()) {
-      const spec = v.source.spec as Extract<ViewJoin["source"]["spec"], { type: "file" }>;
-      const relation = await resolveFileSource(ctx, v.source.name, spec, v.source.where);
-      const columns = viewColumns(v);
-      await checkDuckColumns(duck, relation, v, columns);
+      const vs = sources.get(v.view)!;
+      const files = await resolveFileSource(
+        v.source.spec.type === "file" ? v.source.spec.path : "",
+        ctx.projectDir,
+        ctx.config.offlineStore?.s3 ?? null,
+      ).catch((e: unknown) => {
+        throw locate(vs, e);
+      });
+      cleanups.push(files.cleanup);
+      const relation = duckRelation(files.files, files.format);
+      const columns = viewColumns(v, vs);
+      await checkDuckColumns(duck, relation, v, vs, columns);
       const view: DuckView = { relation, columns, ttl: v.ttl };
       const table = `__duck_${i}`;
       await duck.conn.run(`CREATE TABLE ${table} AS ${duckdbPitSql(ENTITY_TABLE, view, plan.createdBefore)}`);
@@ -189,6 +213,30 @@ function uniqueKeys(views: ViewJoin[]) {
   return [...seen.values()];
 }
 
+/** The source columns of the requested features of `v` (offline stage's mapping). */
+function viewColumns(v: ViewJoin, vs: ViewSource): ViewColumns {
+  return {
+    keys: vs.keys.filter((k) => !isDummyKey(k)).map((k) => ({ name: k.name, column: k.column })),
+    features: v.features.map((f) => ({
+      internal: f.internal,
+      column: vs.features.find((m) => m.name === f.name)!.column,
+      dtype: f.dtype,
+    })),
+    eventTs: vs.eventTimestamp,
+    created: vs.createdTimestamp,
+  };
+}
+
+/** An offline-stage error, prefixed with where the source is defined when it is not yet. */
+function locate(vs: ViewSource, e: unknown): unknown {
+  if (!(e instanceof Error) || e.message.startsWith(sourceLocation(vs))) return e;
+  const hint = (e as { hint?: string }).hint;
+  return new TrainingError(
+    `${sourceLocation(vs)}source ${vs.source.name} of view ${vs.view}: ${e.message}`,
+    hint,
+  );
+}
+
 const PG_INT = ["int2", "int4", "int8"];
 const PG_KEY_TYPES: Record<string, string[]> = {
   int32: PG_INT,
@@ -206,7 +254,8 @@ async function checkPgColumns(
   client: pg.Client,
   relation: string,
   v: ViewJoin,
-  columns: ReturnType<typeof viewColumns>,
+  vs: ViewSource,
+  columns: ViewColumns,
 ) {
   let fields: { name: string; dataTypeID: number }[];
   await client.query("SAVEPOINT fsops_check");
@@ -216,16 +265,23 @@ async function checkPgColumns(
   } catch (e) {
     await client.query("ROLLBACK TO SAVEPOINT fsops_check");
     throw new TrainingError(
-      `source ${v.source.name} (${v.source.where}) of view ${v.view}: cannot read it in the offline store: ${(e as Error).message}`,
+      `${sourceLocation(vs)}source ${vs.source.name} of view ${v.view}: cannot read it in the offline store: ${(e as Error).message}`,
+      "check the table name or run the query by hand against the offline store",
     );
   }
+  const spec = vs.source.spec as Extract<ViewSource["source"]["spec"], { type: "postgres" }>;
+  checkColumns(
+    vs,
+    fields.map((f) => f.name),
+    spec.table !== null ? `table ${spec.table}` : "its query",
+  );
   const types = await client.query<{ oid: number; typname: string }>(
     "SELECT oid::int AS oid, typname FROM pg_type WHERE oid = ANY($1::oid[])",
     [fields.map((f) => f.dataTypeID)],
   );
   const typname = new Map(types.rows.map((r) => [r.oid, r.typname]));
   const have = new Map(fields.map((f) => [f.name, typname.get(f.dataTypeID) ?? "?"]));
-  checkColumns(v, columns, have, (dtype, t) => PG_KEY_TYPES[dtype]?.includes(t) ?? false);
+  checkKeyTypes(v, vs, columns, have, (dtype, t) => PG_KEY_TYPES[dtype]?.includes(t) ?? false);
 }
 
 const DUCK_INT = [
@@ -254,49 +310,37 @@ async function checkDuckColumns(
   duck: Duck,
   relation: string,
   v: ViewJoin,
-  columns: ReturnType<typeof viewColumns>,
+  vs: ViewSource,
+  columns: ViewColumns,
 ) {
   let rows: Record<string, unknown>[];
   try {
     rows = (await duck.conn.runAndReadAll(`DESCRIBE SELECT * FROM ${relation}`)).getRowObjectsJS();
   } catch (e) {
     throw new TrainingError(
-      `source ${v.source.name} (${v.source.where}) of view ${v.view}: cannot read its files: ${(e as Error).message.split("\n")[0]}`,
+      `${sourceLocation(vs)}source ${vs.source.name} of view ${v.view}: cannot read its files: ${(e as Error).message.split("\n")[0]}`,
     );
   }
   const have = new Map(rows.map((r) => [String(r.column_name), String(r.column_type)]));
-  checkColumns(v, columns, have, (dtype, t) => DUCK_KEY_TYPES[dtype]?.(t) ?? false);
+  const spec = vs.source.spec as Extract<ViewSource["source"]["spec"], { type: "file" }>;
+  checkColumns(vs, [...have.keys()], `the files of ${spec.path}`);
+  checkKeyTypes(v, vs, columns, have, (dtype, t) => DUCK_KEY_TYPES[dtype]?.(t) ?? false);
 }
 
-function checkColumns(
+function checkKeyTypes(
   v: ViewJoin,
-  columns: ReturnType<typeof viewColumns>,
+  vs: ViewSource,
+  columns: ViewColumns,
   have: Map<string, string>,
   keyFits: (dtype: string, type: string) => boolean,
 ) {
-  const at = `source ${v.source.name} (${v.source.where})`;
-  const need: [string, string][] = [
-    [columns.eventTs, "timestampField"],
-    ...(columns.created ? [[columns.created, "createdTimestampColumn"] as [string, string]] : []),
-    ...columns.keys.map((k): [string, string] => [k.column, `join key ${k.name}`]),
-    ...v.features.map((f, i): [string, string] => [
-      columns.features[i]!.column,
-      `feature ${v.view}:${f.name}`,
-    ]),
-  ];
-  for (const [col, use] of need)
-    if (!have.has(col))
-      throw new TrainingError(
-        `${at}: column ${JSON.stringify(col)} (${use}) is missing; it has ${[...have.keys()].join(", ")}`,
-        "fix the source's columns or its fieldMapping (source column → feature name), then apply",
-      );
-  for (const [i, k] of columns.keys.entries()) {
+  for (const k of columns.keys) {
     const t = have.get(k.column)!;
-    const key = v.joinKeys[i]!;
+    const key = v.joinKeys.find((j) => j.name === k.name)!;
     if (!keyFits(key.dtype, t))
       throw new TrainingError(
-        `${at}: mismatched key type: column ${JSON.stringify(k.column)} is ${t}, but join key ${key.name} of entity ${key.entity} is ${key.dtype}`,
-        "make the column's type match the entity's valueType",
+        `${sourceLocation(vs)}source ${vs.source.name}: mismatched key type: column ${JSON.stringify(k.column)} is ${t}, but join key ${key.name} of entity ${key.entity} is ${key.dtype}`,
+        "make the column's type match the entity's valueType (or the entity's valueType the column's)",
       );
   }
 }

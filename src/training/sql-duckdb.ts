@@ -7,7 +7,7 @@
  */
 import { quoteIdent, quoteLiteral } from "../infra/sql.js";
 import { ENTITY_TIMESTAMP, ROW_INDEX } from "./request.js";
-import type { ViewColumns } from "./source-columns.js";
+import type { ViewColumns } from "./sql-postgres.js";
 import { duckdbType } from "./sql-postgres.js";
 
 export interface DuckView {
@@ -61,13 +61,4 @@ export function duckdbPitSql(entityTable: string, view: DuckView, createdBefore:
   return `SELECT ${selects.join(", ")} FROM ${entityTable} AS e ASOF LEFT JOIN (${features}) AS f ON ${on.join(
     " AND ",
   )}`;
-}
-
-/** A DuckDB reader over local files: Parquet or CSV by extension (all files of one kind). */
-export function duckdbFileRelation(paths: string[]): string {
-  const list = `[${paths.map(quoteLiteral).join(", ")}]`;
-  const csv = paths.every((p) => /\.csv(\.gz)?$/i.test(p));
-  return csv
-    ? `read_csv(${list}, header = true, union_by_name = true)`
-    : `read_parquet(${list}, union_by_name = true)`;
 }

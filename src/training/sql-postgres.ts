@@ -12,7 +12,6 @@
  */
 import type { Dtype } from "../model/kinds.js";
 import { quoteIdent, quoteLiteral } from "../infra/sql.js";
-import type { ViewColumns } from "./source-columns.js";
 import { ENTITY_TIMESTAMP, ROW_INDEX } from "./request.js";
 
 const SCALAR_PG: Record<string, string> = {
@@ -43,10 +42,15 @@ export function pgTextOf(expr: string, dtype: Dtype): string {
   return `(${expr})::${pgType(dtype)}::text`;
 }
 
-/** The relation a PostgresSource reads: a (possibly schema-qualified) table, or its query. */
-export function pgRelation(source: { table: string | null; query: string | null }): string {
-  if (source.table !== null) return source.table.split(".").map(quoteIdent).join(".");
-  return `(${source.query!.trim().replace(/;\s*$/, "")})`;
+/**
+ * The source columns a view's join reads (src/offline's `viewSource` mapping, restricted to the
+ * requested features): join keys by entity key name, features by internal name.
+ */
+export interface ViewColumns {
+  keys: { name: string; column: string }[];
+  features: { internal: string; column: string; dtype: Dtype }[];
+  eventTs: string;
+  created: string | null;
 }
 
 export interface PgView {

@@ -103,7 +103,9 @@ export function projectConfig(dir: string, offlineUrl: string | null): ProjectCo
     project: "training",
     registry: { type: "file", path: `${dir}/registry.json`, display: "registry.json" },
     onlineStore: null,
-    offlineStore: offlineUrl ? { type: "postgres", connectionString: offlineUrl } : null,
+    offlineStore: offlineUrl
+      ? { type: "postgres", connectionString: offlineUrl, s3: null }
+      : { type: "file", s3: null },
     protect: false,
     secrets: [],
   };
