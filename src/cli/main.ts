@@ -115,6 +115,17 @@ export async function main(
       set((await import("./run-historical.js")).runGetHistoricalFeatures(dir, opts, env, io)),
     );
 
+  program
+    .command("serve")
+    .description("serve online features over HTTP (the JSON of Feast's feature server)")
+    .argument("[dir]", "project folder", ".")
+    .option("--host <host>", "address to listen on", "127.0.0.1")
+    .option("--port <port>", "port to listen on", "6566")
+    .option("--max-body-bytes <n>", "largest request body accepted (default 1 MiB)")
+    .action(async (dir: string, opts: { host?: string; port?: string; maxBodyBytes?: string }) =>
+      set((await import("./run-serve.js")).runServe(dir, opts, env, io)),
+    );
+
   try {
     await program.parseAsync(argv, { from: "user" });
   } catch (err) {
