@@ -8,31 +8,16 @@ import type { RegistryState } from "../model/registry.js";
 import { quoteIdent } from "../infra/sql.js";
 import type { Duck } from "./engines.js";
 import type { TrainingPlan } from "./request.js";
-import { ROW_INDEX, TrainingError } from "./request.js";
+import { ROW_INDEX } from "./request.js";
 import { duckdbType } from "./sql-postgres.js";
 import { toJsValue } from "./values.js";
+import { normalizeValue } from "../serving/values.js";
+import type { Dtype } from "../model/kinds.js";
 
-/** The contract serve's src/serving/transforms.ts implements. */
-export interface TransformRunner {
-  run(viewName: string, inputs: Record<string, unknown[]>): Record<string, unknown[]>;
-}
-type RunnerFactory = (state: RegistryState) => TransformRunner;
-
-// A variable specifier: the serving module is loaded only when a request has on-demand views.
-const TRANSFORMS_MODULE = "../serving/transforms.js";
-
-async function loadRunner(state: RegistryState): Promise<TransformRunner> {
-  let mod: { createTransformRunner?: RunnerFactory };
-  try {
-    mod = (await import(TRANSFORMS_MODULE)) as { createTransformRunner?: RunnerFactory };
-  } catch {
-    mod = {};
-  }
-  if (typeof mod.createTransformRunner !== "function")
-    throw new TrainingError(
-      "on-demand views need the serving module's transform runner, missing in this build",
-    );
-  return mod.createTransformRunner(state);
+async function loadRunner(state: RegistryState) {
+  // Loaded only when a request has on-demand views: the runner brings the compiler with it.
+  const { createTransformRunner } = await import("../serving/transforms.js");
+  return createTransformRunner(state);
 }
 
 const CHUNK_ROWS = 10_000;
@@ -60,8 +45,14 @@ export async function applyOnDemand(
       const computed = new Map<string, unknown[]>();
       for (const od of plan.onDemand) {
         const inputs: Record<string, unknown[]> = {};
-        for (const i of od.inputs) inputs[i.name] = chunk.map((r) => r[i.internal] ?? null);
-        for (const f of od.requestFields) inputs[f] = chunk.map((r) => r[f] ?? null);
+        // As the server passes them: each feature by name and by view__name.
+        for (const i of od.inputs) {
+          const column = chunk.map((r) => normalizeValue(r[i.internal] ?? null, i.dtype));
+          inputs[i.name] = column;
+          inputs[`${i.view}__${i.name}`] = column;
+        }
+        for (const f of od.requestFields)
+          inputs[f.name] = chunk.map((r) => normalizeValue(r[f.name] ?? null, f.dtype));
         const out = runner.run(od.view, inputs);
         for (const o of od.outputs) computed.set(`od_${od.view}__${o.name}`, out[o.name] ?? []);
       }
@@ -70,7 +61,7 @@ export async function applyOnDemand(
         for (const c of outCols) {
           const v = computed.get(c.internal)![i];
           if (v === null || v === undefined) appender.appendNull();
-          else appender.appendVarchar(JSON.stringify(v instanceof Date ? v.toISOString() : v));
+          else appender.appendVarchar(encode(v, c.o.dtype));
         }
         appender.endRow();
       });
@@ -92,9 +83,11 @@ export async function applyOnDemand(
     const q = `od.${quoteIdent(internal)}`;
     const t = duckdbType(o.dtype);
     const expr =
-      o.dtype === "string" || o.dtype === "unix_timestamp"
-        ? `CAST(json_extract_string(${q}, '$') AS ${t})`
-        : `CAST(CAST(${q} AS JSON) AS ${t})`;
+      o.dtype === "bytes"
+        ? `from_hex(${q})`
+        : o.dtype.endsWith("[]")
+          ? `CAST(CAST(${q} AS JSON) AS ${t})`
+          : `CAST(${q} AS ${t})`;
     return `${expr} AS ${quoteIdent(internal)}`;
   });
   await duck.conn.run(
@@ -105,4 +98,19 @@ export async function applyOnDemand(
   await duck.conn.run(`DROP TABLE ${table}`);
   await duck.conn.run("DROP TABLE __od");
   await duck.conn.run(`ALTER TABLE __joined_od RENAME TO ${table}`);
+}
+
+/** A transform's output value as text DuckDB casts to the dtype (lists as JSON, bytes as hex). */
+function encode(v: unknown, dtype: Dtype): string {
+  const scalar = (x: unknown): string =>
+    x instanceof Date
+      ? x.toISOString()
+      : x instanceof Uint8Array
+        ? Buffer.from(x).toString("hex")
+        : String(x);
+  if (dtype.endsWith("[]"))
+    return JSON.stringify(v, (_k, x: unknown) =>
+      typeof x === "bigint" ? Number(x) : x instanceof Date ? x.toISOString() : x,
+    );
+  return scalar(v);
 }

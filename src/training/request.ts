@@ -69,8 +69,8 @@ export interface OnDemandJoin {
   /** Features of the on-demand view that go to the result. */
   outputs: { name: string; dtype: Dtype; output: string }[];
   /** Inputs of the transform: feature views' features (by internal column) and request fields. */
-  inputs: { name: string; internal: string }[];
-  requestFields: string[];
+  inputs: { view: string; name: string; internal: string; dtype: Dtype }[];
+  requestFields: { name: string; dtype: Dtype }[];
 }
 
 export interface TrainingPlan {
@@ -233,7 +233,7 @@ export function planRequest(state: RegistryState, req: HistoricalRequest): Train
                 `on-demand view ${view} reads request source ${src.name}, which is not applied`,
               );
             for (const f of rs.schema) {
-              od.requestFields.push(f.name);
+              od.requestFields.push({ name: f.name, dtype: f.dtype });
               if (!requestFields.includes(f.name)) requestFields.push(f.name);
             }
           } else {
@@ -241,7 +241,7 @@ export function planRequest(state: RegistryState, req: HistoricalRequest): Train
             const schema = (viewObject(src.name)!.spec as FeatureViewSpec).schema;
             for (const name of src.features ?? schema.map((f) => f.name)) {
               const wf = featureOf(join, name, `source of on-demand view ${view}`);
-              od.inputs.push({ name, internal: wf.internal });
+              od.inputs.push({ view: src.name, name, internal: wf.internal, dtype: wf.dtype });
             }
           }
         }

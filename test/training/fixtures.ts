@@ -8,6 +8,8 @@ import type {
   FeatureServiceSpec,
   FeatureViewSpec,
   FileSourceSpec,
+  OnDemandFeatureViewSpec,
+  RequestSourceSpec,
   PostgresSourceSpec,
 } from "../../src/model/spec.js";
 
@@ -77,6 +79,32 @@ export function view(
     offline: false,
   };
   return obj("feature_view", name, spec);
+}
+
+export function requestSource(name: string, schema: Record<string, Dtype>): RegistryObject {
+  const spec: RequestSourceSpec = {
+    ...common,
+    name,
+    type: "request",
+    schema: Object.entries(schema).map(([n, dtype]) => ({ name: n, dtype })),
+  };
+  return obj("data_source", name, spec);
+}
+
+export function onDemandView(
+  name: string,
+  sources: OnDemandFeatureViewSpec["sources"],
+  schema: Record<string, Dtype>,
+  transform: string,
+): RegistryObject {
+  const spec: OnDemandFeatureViewSpec = {
+    ...common,
+    name,
+    sources,
+    schema: Object.entries(schema).map(([n, dtype]) => ({ name: n, dtype })),
+    transform,
+  };
+  return obj("on_demand_feature_view", name, spec);
 }
 
 export function service(name: string, features: FeatureServiceSpec["features"]): RegistryObject {

@@ -11,7 +11,17 @@ import { getHistoricalFeatures } from "../../src/training/index.js";
 import type { TrainingContext } from "../../src/training/index.js";
 import { planRequest } from "../../src/training/request.js";
 import { freshBucket, freshDatabase, hasService, s3ClientConfig, services } from "../services/index.js";
-import { entity, fileSource, pgSource, projectConfig, registryState, service, view } from "./fixtures.js";
+import {
+  entity,
+  fileSource,
+  onDemandView,
+  pgSource,
+  projectConfig,
+  registryState,
+  requestSource,
+  service,
+  view,
+} from "./fixtures.js";
 
 const state = registryState("training", [
   entity("driver", ["driver_id"], "int64"),
@@ -26,6 +36,24 @@ const state = registryState("training", [
   view("text_keys", ["driver"], { v: "int32" }, "text_keys_pg", 0),
   view("broken_f", ["driver"], { conv_rate: "float64" }, "broken_file", 0),
   service("model_v1", [{ view: "stats", features: ["conv_rate"] }]),
+  requestSource("vals", { val_to_add: "float64" }),
+  onDemandView(
+    "conv_plus",
+    [
+      { type: "feature_view", name: "stats", features: ["conv_rate", "trips"] },
+      { type: "request_source", name: "vals", features: null },
+    ],
+    { conv_plus_val: "float64", trips_doubled: "int64" },
+    `(inputs: Record<string, unknown[]>) => {
+    const conv = inputs["conv_rate"] ?? [];
+    const add = inputs["val_to_add"] ?? [];
+    const trips = inputs["stats__trips"] ?? [];
+    return {
+      conv_plus_val: conv.map((c, i) => (c === null ? null : Number(c) + Number(add[i]))),
+      trips_doubled: trips.map((t) => (t === null ? null : BigInt(t as bigint) * 2n)),
+    };
+  }`,
+  ),
 ]);
 
 describe("request planning (pure)", () => {
@@ -145,6 +173,31 @@ describe.runIf(hasService("postgres"))("createdBefore, errors and output files (
       [1, "a"],
     ]);
     expect(rows[0]!.event_timestamp).toEqual(new Date("2024-01-01T11:00:00Z"));
+  });
+
+  it("on-demand views run the server's transform runner on the joined rows", async () => {
+    const rows = await (
+      await getHistoricalFeatures(ctx, {
+        entityRows: entityRows.map((r, i) => ({ ...r, val_to_add: i * 10 })),
+        features: ["conv_plus:conv_plus_val", "stats:trips", "conv_plus:trips_doubled"],
+        createdBefore: "2024-01-31T00:00:00Z",
+      })
+    ).toArray();
+    expect(rows.map((r) => [r.conv_plus_val, r.trips, r.trips_doubled])).toEqual([
+      [0.5, 10, 20],
+      [10.6, 11, 22],
+      [20.9, 3, 6],
+      [30.5, 10, 20],
+    ]);
+    expect(Object.keys(rows[0]!)).toEqual([
+      "driver_id",
+      "event_timestamp",
+      "label",
+      "val_to_add",
+      "conv_plus_val",
+      "trips",
+      "trips_doubled",
+    ]);
   });
 
   it("source column missing: located at the source's definition, both engines", async () => {
