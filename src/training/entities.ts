@@ -92,7 +92,7 @@ export async function loadEntities(
       const select = hasRow ? casts.join(", ") : `rowid AS ${quoteIdent(ROW_INDEX)}, ${casts.join(", ")}`;
       await duck.conn.run(`CREATE TABLE __entities_raw AS SELECT ${select} FROM __entities_text`);
       await duck.conn.run("DROP TABLE __entities_text");
-      return finish(duck, "__entities_raw", "entitySql", plan, null);
+      return finish(duck, "__entities_raw", "entitySql", plan, null, "TABLE");
     }
   }
 }
@@ -130,12 +130,13 @@ async function loadFile(duck: Duck, file: string, plan: TrainingPlan): Promise<E
     if (names.has(ENTITY_TIMESTAMP)) types[ENTITY_TIMESTAMP] = "VARCHAR";
     for (const k of plan.joinKeys) if (k.dtype === "string" && names.has(k.name)) types[k.name] = "VARCHAR";
   }
+  // A view: the file is read once more by the CREATE TABLE below, never copied twice.
   await duck.conn.run(
-    `CREATE TABLE __entities_raw AS SELECT ordinality - 1 AS ${quoteIdent(ROW_INDEX)}, * EXCLUDE (ordinality) FROM ${reader(
+    `CREATE VIEW __entities_raw AS SELECT ordinality - 1 AS ${quoteIdent(ROW_INDEX)}, * EXCLUDE (ordinality) FROM ${reader(
       types,
     )} WITH ORDINALITY`,
   );
-  return finish(duck, "__entities_raw", label, plan, /\.csv$/i.test(file) ? 2 : 1);
+  return finish(duck, "__entities_raw", label, plan, /\.csv$/i.test(file) ? 2 : 1, "VIEW");
 }
 
 /**
@@ -148,6 +149,7 @@ async function finish(
   label: string,
   plan: TrainingPlan,
   firstLine: number | null,
+  rawKind: "TABLE" | "VIEW",
 ): Promise<EntityColumns> {
   const cols = (await describe(duck, raw)).filter((c) => c.name !== ROW_INDEX);
   const byName = new Map(cols.map((c) => [c.name, c.type]));
@@ -196,10 +198,8 @@ async function finish(
       return q;
     }),
   ];
-  await duck.conn.run(
-    `CREATE TABLE ${ENTITY_TABLE} AS SELECT ${selects.join(", ")} FROM ${raw} ORDER BY ${quoteIdent(ROW_INDEX)}`,
-  );
-  await duck.conn.run(`DROP TABLE ${raw}`);
+  await duck.conn.run(`CREATE TABLE ${ENTITY_TABLE} AS SELECT ${selects.join(", ")} FROM ${raw}`);
+  await duck.conn.run(`DROP ${rawKind} ${raw}`);
   const count = await duck.conn.runAndReadAll(`SELECT count(*) AS n FROM ${ENTITY_TABLE}`);
   return { columns: cols.map((c) => c.name), count: Number(count.getRowObjectsJS()[0]!.n) };
 }
@@ -309,7 +309,7 @@ async function loadRows(
   ];
   await duck.conn.run(`CREATE TABLE __entities_raw AS SELECT ${selects.join(", ")} FROM __entities_text`);
   await duck.conn.run("DROP TABLE __entities_text");
-  return finish(duck, "__entities_raw", "entityRows", plan, null);
+  return finish(duck, "__entities_raw", "entityRows", plan, null, "TABLE");
 }
 
 function toDate(v: unknown): Date | null {

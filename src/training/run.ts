@@ -16,7 +16,7 @@ import type { TrainingPlan, ViewJoin } from "./request.js";
 import { ENTITY_TIMESTAMP, ROW_INDEX, TrainingError } from "./request.js";
 import type { DuckView } from "./sql-duckdb.js";
 import type { PgView, ViewColumns } from "./sql-postgres.js";
-import { duckdbPitSql } from "./sql-duckdb.js";
+import { duckdbAsofJoin } from "./sql-duckdb.js";
 import { duckdbFromPgText, duckdbType, pgType, postgresPitSql } from "./sql-postgres.js";
 import { applyOnDemand } from "./on-demand.js";
 import type { ViewSource } from "../offline/index.js";
@@ -109,7 +109,7 @@ export async function prepareResult(
         "rename the entity column or set fullFeatureNames",
       );
 
-    const joined: { alias: string; relation: string }[] = [];
+    const asofJoins: string[] = [];
     const featureExpr = new Map<string, string>();
 
     if (pgViews.length > 0) {
@@ -144,7 +144,6 @@ export async function prepareResult(
       }
       const sql = postgresPitSql(PG_ENTITIES, views, plan.createdBefore);
       await pgIntoDuck(c, sql, duck, PG_FEATURES);
-      joined.push({ alias: "p", relation: PG_FEATURES });
       for (const v of pgViews)
         for (const f of v.features)
           featureExpr.set(f.internal, duckdbFromPgText(`p.${quoteIdent(f.internal)}`, f.dtype));
@@ -165,41 +164,39 @@ export async function prepareResult(
       const columns = viewColumns(v, vs);
       await checkDuckColumns(duck, relation, v, vs, columns);
       const view: DuckView = { relation, columns, ttl: v.ttl };
-      const table = `__duck_${i}`;
-      await duck.conn.run(`CREATE TABLE ${table} AS ${duckdbPitSql(ENTITY_TABLE, view, plan.createdBefore)}`);
-      const alias = `d${i}`;
-      joined.push({ alias, relation: table });
-      for (const f of v.features) featureExpr.set(f.internal, `${alias}.${quoteIdent(f.internal)}`);
+      const { join, exprs } = duckdbAsofJoin(view, `d${i}`, plan.createdBefore);
+      asofJoins.push(join);
+      for (const [internal, expr] of exprs) featureExpr.set(internal, expr);
     }
 
+    // One statement: the entity rows, every file view's ASOF join, the Postgres results by row.
+    const row = quoteIdent(ROW_INDEX);
+    const from = [
+      `${ENTITY_TABLE} AS e`,
+      ...asofJoins,
+      ...(pgViews.length > 0 ? [`LEFT JOIN ${PG_FEATURES} AS p ON p.${row} = e.${row}`] : []),
+    ].join(" ");
     const entityCols = entities.columns.map((n) => `e.${quoteIdent(n)}`);
-    const joins = joined
-      .map(
-        (j) =>
-          `LEFT JOIN ${j.relation} AS ${j.alias} ON ${j.alias}.${quoteIdent(ROW_INDEX)} = e.${quoteIdent(ROW_INDEX)}`,
-      )
-      .join(" ");
-    const internalSelect = [
-      `e.${quoteIdent(ROW_INDEX)}`,
-      ...entityCols,
-      ...[...featureExpr].map(([internal, expr]) => `${expr} AS ${quoteIdent(internal)}`),
-    ];
-    // Every feature fetched (outputs and on-demand inputs) by row index, then the outputs.
-    await duck.conn.run(
-      `CREATE TABLE __joined AS SELECT ${internalSelect.join(", ")} FROM ${ENTITY_TABLE} AS e ${joins} ORDER BY e.${quoteIdent(
-        ROW_INDEX,
-      )}`,
-    );
-    for (const j of joined) await duck.conn.run(`DROP TABLE ${j.relation}`);
-    if (plan.onDemand.length > 0) await applyOnDemand(ctx.state, plan, duck, "__joined");
-    const outputs = plan.outputs.map((o) => {
-      const src =
-        featureExpr.has(o.internal) || plan.onDemand.length > 0 ? `j.${quoteIdent(o.internal)}` : "NULL";
-      return `CAST(${src} AS ${duckdbType(o.dtype)}) AS ${quoteIdent(o.output)}`;
-    });
-    const sql = `SELECT ${[...entities.columns.map((n) => `j.${quoteIdent(n)}`), ...outputs].join(
-      ", ",
-    )} FROM __joined AS j ORDER BY j.${quoteIdent(ROW_INDEX)}`;
+    let sql: string;
+    if (plan.onDemand.length > 0) {
+      // Every fetched feature (outputs and transform inputs) kept by row index for the runner.
+      const internalSelect = [
+        `e.${row}`,
+        ...entityCols,
+        ...[...featureExpr].map(([internal, expr]) => `${expr} AS ${quoteIdent(internal)}`),
+      ];
+      await duck.conn.run(`CREATE TABLE __joined AS SELECT ${internalSelect.join(", ")} FROM ${from}`);
+      await applyOnDemand(ctx.state, plan, duck, "__joined");
+      const outputs = plan.outputs.map(
+        (o) => `CAST(j.${quoteIdent(o.internal)} AS ${duckdbType(o.dtype)}) AS ${quoteIdent(o.output)}`,
+      );
+      sql = `SELECT ${[...entities.columns.map((n) => `j.${quoteIdent(n)}`), ...outputs].join(", ")} FROM __joined AS j ORDER BY j.${row}`;
+    } else {
+      const outputs = plan.outputs.map(
+        (o) => `CAST(${featureExpr.get(o.internal)} AS ${duckdbType(o.dtype)}) AS ${quoteIdent(o.output)}`,
+      );
+      sql = `SELECT ${[...entityCols, ...outputs].join(", ")} FROM ${from} ORDER BY e.${row}`;
+    }
     return { duck, sql, columns: [...entities.columns, ...plan.outputs.map((o) => o.output)], close };
   } catch (e) {
     await close();

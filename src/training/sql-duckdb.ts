@@ -6,7 +6,7 @@
  * greatest timestamp ≤ t is older than t − ttl, no row inside the window exists).
  */
 import { quoteIdent, quoteLiteral } from "../infra/sql.js";
-import { ENTITY_TIMESTAMP, ROW_INDEX } from "./request.js";
+import { ENTITY_TIMESTAMP } from "./request.js";
 import type { ViewColumns } from "./sql-postgres.js";
 import { duckdbType } from "./sql-postgres.js";
 
@@ -17,17 +17,25 @@ export interface DuckView {
   ttl: number;
 }
 
-/** `SELECT row index, features (internal names) FROM entities ASOF LEFT JOIN (one row per ts) …`. */
-export function duckdbPitSql(entityTable: string, view: DuckView, createdBefore: Date | null): string {
+/**
+ * `ASOF LEFT JOIN (the view's rows, one per key and time) AS alias ON keys AND e.ts >= ts` on the
+ * entity table aliased `e`, and the expression of each feature (null outside the ttl). Every
+ * view joins the same entity rows in one statement, as a hand-written query would.
+ */
+export function duckdbAsofJoin(
+  view: DuckView,
+  alias: string,
+  createdBefore: Date | null,
+): { join: string; exprs: [string, string][] } {
   const { columns } = view;
   const ts = "__fsops_ts";
   const created = "__fsops_created";
   const inner = [
     ...columns.keys.map((k) => `${quoteIdent(k.column)} AS ${quoteIdent(`__k_${k.name}`)}`),
     `CAST(${quoteIdent(columns.eventTs)} AS TIMESTAMPTZ) AS ${ts}`,
-    columns.created === null
-      ? `CAST(NULL AS TIMESTAMPTZ) AS ${created}`
-      : `CAST(${quoteIdent(columns.created)} AS TIMESTAMPTZ) AS ${created}`,
+    ...(columns.created === null
+      ? []
+      : [`CAST(${quoteIdent(columns.created)} AS TIMESTAMPTZ) AS ${created}`]),
     ...columns.features.map(
       (f) => `CAST(${quoteIdent(f.column)} AS ${duckdbType(f.dtype)}) AS ${quoteIdent(f.internal)}`,
     ),
@@ -41,24 +49,25 @@ export function duckdbPitSql(entityTable: string, view: DuckView, createdBefore:
       : []),
   ];
   const partition = [...columns.keys.map((k) => quoteIdent(`__k_${k.name}`)), ts].join(", ");
-  const features = `SELECT * FROM (SELECT ${inner.join(", ")} FROM ${view.relation}) WHERE ${filters.join(
-    " AND ",
-  )} QUALIFY row_number() OVER (PARTITION BY ${partition} ORDER BY ${created} DESC NULLS LAST) = 1`;
+  // Without a created column there is no tie-break to apply: skip the window (it costs a sort).
+  const dedupe =
+    columns.created === null
+      ? ""
+      : ` QUALIFY row_number() OVER (PARTITION BY ${partition} ORDER BY ${created} DESC NULLS LAST) = 1`;
+  const rows = `SELECT * FROM (SELECT ${inner.join(", ")} FROM ${view.relation}) WHERE ${filters.join(" AND ")}${dedupe}`;
   const at = `e.${quoteIdent(ENTITY_TIMESTAMP)}`;
   const on = [
-    ...columns.keys.map((k) => `e.${quoteIdent(k.name)} = f.${quoteIdent(`__k_${k.name}`)}`),
-    `${at} >= f.${ts}`,
+    ...columns.keys.map((k) => `e.${quoteIdent(k.name)} = ${alias}.${quoteIdent(`__k_${k.name}`)}`),
+    `${at} >= ${alias}.${ts}`,
   ];
-  const inWindow = view.ttl > 0 ? `f.${ts} >= ${at} - INTERVAL ${view.ttl} SECOND` : null;
-  const selects = [
-    `e.${quoteIdent(ROW_INDEX)}`,
-    ...columns.features.map((f) =>
+  const inWindow = view.ttl > 0 ? `${alias}.${ts} >= ${at} - INTERVAL ${view.ttl} SECOND` : null;
+  return {
+    join: `ASOF LEFT JOIN (${rows}) AS ${alias} ON ${on.join(" AND ")}`,
+    exprs: columns.features.map((f) => [
+      f.internal,
       inWindow
-        ? `CASE WHEN ${inWindow} THEN f.${quoteIdent(f.internal)} END AS ${quoteIdent(f.internal)}`
-        : `f.${quoteIdent(f.internal)}`,
-    ),
-  ];
-  return `SELECT ${selects.join(", ")} FROM ${entityTable} AS e ASOF LEFT JOIN (${features}) AS f ON ${on.join(
-    " AND ",
-  )}`;
+        ? `CASE WHEN ${inWindow} THEN ${alias}.${quoteIdent(f.internal)} END`
+        : `${alias}.${quoteIdent(f.internal)}`,
+    ]),
+  };
 }
