@@ -134,6 +134,27 @@ export async function main(
     );
 
   program
+    .command("get-historical-features")
+    .description("build a point-in-time correct training set from the applied registry state")
+    .argument("[dir]", "project folder", ".")
+    .option(
+      "--entities <file>",
+      "entity rows: .csv (header), .parquet or .jsonl with the join keys and event_timestamp",
+    )
+    .option("--entity-sql <sql>", "entity rows: a query run in the offline Postgres")
+    .option("--features <list>", "comma-separated view:feature names")
+    .option("--feature-service <name>", "the features of a feature service")
+    .option("--out <file>", "where to write the result: .parquet or .csv")
+    .option(
+      "--created-before <time>",
+      "only feature rows created at or before this time (ISO 8601; no zone = UTC)",
+    )
+    .option("--full-feature-names", "name feature columns view__feature")
+    .action(async (dir: string, opts) =>
+      set((await import("./run-historical.js")).runGetHistoricalFeatures(dir, opts, env, io)),
+    );
+
+  program
     .command("serve")
     .description("serve online features over HTTP (the JSON of Feast's feature server)")
     .argument("[dir]", "project folder", ".")
