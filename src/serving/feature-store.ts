@@ -23,6 +23,7 @@ import { watchRegistry } from "./registry-watch.js";
 import type { OnlineFeaturesRequest, OnlineFeaturesResponse } from "./retrieve.js";
 import { getOnlineFeatures } from "./retrieve.js";
 import type { TransformRunner } from "./transforms.js";
+import type { HistoricalFeatures, HistoricalRequest } from "../training/index.js";
 import { createTransformRunner } from "./transforms.js";
 
 export class ServingError extends Error {
@@ -141,19 +142,11 @@ export class FeatureStore {
   }
 
   /**
-   * Point-in-time correct training data (implemented by src/training, loaded on first use so
-   * online serving never pays for it).
+   * Point-in-time correct training data (src/training, loaded on first use so online serving
+   * never loads DuckDB), from the registry version being served.
    */
-  async getHistoricalFeatures(request: Record<string, unknown>): Promise<unknown> {
-    // Built at run time so the type checker does not require the training module in builds
-    // that do not carry it yet; its contract is in the project's design notes.
-    const modulePath = ["..", "training", "index.js"].join("/");
-    const training = (await import(modulePath)) as {
-      getHistoricalFeatures(
-        ctx: { projectDir: string; config: ProjectConfig; state: RegistryState },
-        req: Record<string, unknown>,
-      ): unknown;
-    };
+  async getHistoricalFeatures(request: HistoricalRequest): Promise<HistoricalFeatures> {
+    const training = await import("../training/index.js");
     const version = this.current;
     return training.getHistoricalFeatures(
       { projectDir: this.config.dir, config: this.config, state: version.state },

@@ -9,3 +9,4 @@ export type { FieldStatus, OnlineFeaturesRequest, OnlineFeaturesResponse } from 
 export { toFeastJson } from "./retrieve.js";
 export { createTransformRunner, TransformError } from "./transforms.js";
 export type { TransformRunner, TransformRunnerOptions } from "./transforms.js";
+export type { HistoricalFeatures, HistoricalRequest } from "../training/index.js";

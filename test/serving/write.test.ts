@@ -23,6 +23,7 @@ interface Results {
 
 describe.runIf(hasService("postgres"))("fsops serve: push and materialize over HTTP", () => {
   let server: RunningServer;
+  let store: FeatureStore;
   let url: string;
   beforeAll(async () => {
     url = await freshDatabase();
@@ -44,7 +45,7 @@ describe.runIf(hasService("postgres"))("fsops serve: push and materialize over H
     });
     const env = { DB: url };
     await apply(dir, env);
-    const store = await FeatureStore.open(dir, { env });
+    store = await FeatureStore.open(dir, { env });
     server = await startServer(store, { port: 0, actions: dataActions(store) });
   });
   afterAll(async () => {
@@ -161,5 +162,24 @@ describe.runIf(hasService("postgres"))("fsops serve: push and materialize over H
     expect(m, metrics).not.toBeNull();
     expect(Number(m?.[1])).toBe(0); // the last end is in the future: clamped at 0
     expect(metrics).toMatch(/fsops_serve_request_duration_seconds_count\{endpoint="\/push",code="200"\} 1/);
+  });
+
+  it("FeatureStore.getHistoricalFeatures builds training rows with the same on-demand values serving returns", async () => {
+    // After the materialize test: driver 1's newest row (conv_rate 0.75, trips 11) is online.
+    const served = await store.getOnlineFeatures({
+      features: ["driver_stats:conv_rate", "conv_plus:conv_plus_val"],
+      entityRows: [{ driver_id: 1 }],
+      requestContext: { val_to_add: [1] },
+    });
+    const training = await store.getHistoricalFeatures({
+      entityRows: [{ driver_id: 1, event_timestamp: new Date(NOW - HOUR), val_to_add: 1 }],
+      features: ["driver_stats:conv_rate", "driver_stats:trips", "conv_plus:conv_plus_val"],
+    });
+    const rows = await training.toArray();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]?.conv_rate).toBe(0.75);
+    expect(Number(rows[0]?.trips)).toBe(11);
+    expect(rows[0]?.conv_plus_val).toBe(served.rows[0]?.conv_plus_val);
+    expect(served.rows[0]?.conv_plus_val).toBe(1.75);
   });
 });
