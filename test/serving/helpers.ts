@@ -6,7 +6,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import pg from "pg";
-import { Redis } from "ioredis";
+import { Cluster, Redis } from "ioredis";
 import { applyProject } from "../../src/commands/apply.js";
 import type { CommandContext } from "../../src/commands/types.js";
 import { encodeField, redisEntityKey } from "../../src/serving/redis-codec.js";
@@ -181,8 +181,12 @@ export async function writePostgresRows(url: string, view: string, rows: OnlineR
 }
 
 /** HSET rows into the view's hashes, as the Redis layout (src/serving/redis-codec.ts) says. */
-export async function writeRedisRows(url: string, view: string, rows: OnlineRow[]): Promise<void> {
-  const client = new Redis(url);
+export async function writeRedisRows(
+  url: string | { host: string; port: number }[],
+  view: string,
+  rows: OnlineRow[],
+): Promise<void> {
+  const client = typeof url === "string" ? new Redis(url) : new Cluster(url);
   try {
     for (const row of rows) {
       const fields: string[] = [];

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { FeatureStore } from "../../src/serving/index.js";
 import type { RunningServer } from "../../src/serving/server.js";
 import { startServer } from "../../src/serving/server.js";
-import { freshDatabase, freshRedisDb, hasService } from "../services/index.js";
+import { freshDatabase, freshRedisDb, hasService, services } from "../services/index.js";
 import {
   apply,
   definitions,
@@ -367,6 +367,28 @@ describe.runIf(hasService("redis"))("fsops serve on a Redis online store", () =>
       const svc = await post(f.server.url, "/get-online-features", SERVICE_REQUEST);
       expect(svc.text).toBe(goldenService());
       expect((await fetch(`${f.server.url}/health`)).status).toBe(200);
+    } finally {
+      await f.server.close();
+    }
+  });
+});
+
+describe.runIf(hasService("redis-cluster"))("fsops serve on a Redis Cluster", () => {
+  it("answers the golden responses with keys spread over the masters", async () => {
+    const { nodes } = services().redisCluster;
+    const dir = await makeProject({
+      registry: "data/registry.json",
+      online: "  type: redis\n  connection_string: ${ONLINE}",
+    });
+    const env = { ONLINE: `redis+cluster://${nodes.map((n) => `${n.host}:${n.port}`).join(",")}` };
+    await apply(dir, env);
+    for (const [view, rows] of Object.entries(sampleRows(NOW))) await writeRedisRows(nodes, view, rows);
+    const f = await serve(dir, env);
+    try {
+      expect((await post(f.server.url, "/get-online-features", FEATURES_REQUEST)).text).toBe(
+        goldenFeatures(),
+      );
+      expect((await post(f.server.url, "/get-online-features", SERVICE_REQUEST)).text).toBe(goldenService());
     } finally {
       await f.server.close();
     }
