@@ -114,10 +114,21 @@ export function createTransformRunner(
     if (spec === undefined) throw new TransformError(view, "no such on-demand view in the registry");
     try {
       const ts = typescript();
-      const js = ts.transpileModule(`const __fsops_transform = (${spec.transform}\n);`, {
-        compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.None, removeComments: true },
-        reportDiagnostics: false,
-      }).outputText;
+      const out = ts.transpileModule(`const __fsops_transform = (${spec.transform}\n);`, {
+        compilerOptions: {
+          target: ts.ScriptTarget.ES2022,
+          module: ts.ModuleKind.ESNext,
+          removeComments: true,
+        },
+        reportDiagnostics: true,
+      });
+      // The compiler repairs broken syntax to emit something; a transform that does not parse
+      // must fail loudly instead of running the repair.
+      const syntax = (out.diagnostics ?? []).find(
+        (d) => d.file !== undefined && d.category === ts.DiagnosticCategory.Error,
+      );
+      if (syntax !== undefined) throw new Error(ts.flattenDiagnosticMessageText(syntax.messageText, " "));
+      const js = out.outputText;
       const context = vm.createContext(Object.create(null) as object, {
         name: `fsops transform ${view}`,
         codeGeneration: { strings: false, wasm: false },
