@@ -124,20 +124,36 @@ export async function getOnlineFeatures(
 
   /** The value of stored `view.feature` for row i, with its status, ttl applied. */
   const readOf = new Map(reads.map((r) => [r.view.name, r]));
-  const stored = (viewName: string, feature: string, i: number) => {
+  /** Stored `view.feature` for every entity row, ttl applied; lookups hoisted out of the row loop. */
+  const storedColumn = (viewName: string, feature: string) => {
     const read = readOf.get(viewName) as ViewRead;
-    const found: StoredRow | undefined = result
-      .get(viewName)
-      ?.get((rowKeys.get(viewName) as string[])[i] as string);
-    if (found === undefined) return { value: null, status: "NOT_FOUND" as FieldStatus, ts: null };
-    const ts = found.eventTs;
-    if (read.view.ttl > 0 && ts !== null && ts.getTime() < now - read.view.ttl * 1000) {
-      return { value: null, status: "OUTSIDE_MAX_AGE" as FieldStatus, ts };
-    }
+    const found = result.get(viewName);
+    const keys = rowKeys.get(viewName) as string[];
     const f = read.features.indexOf(feature);
     const dtype = dtypeOf(read.view, feature);
-    const value = normalizeValue(found.values[f], dtype);
-    return { value, status: (value === null ? "NULL_VALUE" : "PRESENT") as FieldStatus, ts };
+    const oldest = read.view.ttl > 0 ? now - read.view.ttl * 1000 : -Infinity;
+    const values: unknown[] = new Array<unknown>(n);
+    const status: FieldStatus[] = new Array<FieldStatus>(n);
+    const ts: (Date | null)[] = new Array<Date | null>(n);
+    for (let i = 0; i < n; i++) {
+      const row: StoredRow | undefined = found?.get(keys[i] as string);
+      if (row === undefined) {
+        values[i] = null;
+        status[i] = "NOT_FOUND";
+        ts[i] = null;
+        continue;
+      }
+      ts[i] = row.eventTs;
+      if (row.eventTs !== null && row.eventTs.getTime() < oldest) {
+        values[i] = null;
+        status[i] = "OUTSIDE_MAX_AGE";
+        continue;
+      }
+      const value = normalizeValue(row.values[f], dtype);
+      values[i] = value;
+      status[i] = value === null ? "NULL_VALUE" : "PRESENT";
+    }
+    return { values, status, ts };
   };
 
   const computed = new Map<string, Record<string, unknown[]>>();
@@ -154,7 +170,7 @@ export async function getOnlineFeatures(
       }
       const view = catalog.views.get(source.name) as StoredView;
       for (const f of source.features ?? view.features.map((x) => x.name)) {
-        const column = Array.from({ length: n }, (_, i) => stored(source.name, f, i).value);
+        const column = storedColumn(source.name, f).values;
         inputs[f] = column;
         inputs[`${source.name}__${f}`] = column;
       }
@@ -163,21 +179,22 @@ export async function getOnlineFeatures(
   }
 
   for (const feature of plan.features) {
-    for (let i = 0; i < n; i++) {
-      const row = rows[i] as Record<string, unknown>;
-      const status = statuses[i] as Record<string, FieldStatus>;
-      const time = times[i] as Record<string, Date | null>;
-      if (feature.onDemand) {
-        const value = (computed.get(feature.view)?.[feature.feature] ?? [])[i] ?? null;
-        row[feature.outputName] = value;
-        status[feature.outputName] = value === null ? "NULL_VALUE" : "PRESENT";
-        time[feature.outputName] = null;
-      } else {
-        const got = stored(feature.view, feature.feature, i);
-        row[feature.outputName] = got.value;
-        status[feature.outputName] = got.status;
-        time[feature.outputName] = got.ts;
+    const name = feature.outputName;
+    if (feature.onDemand) {
+      const column = computed.get(feature.view)?.[feature.feature] ?? [];
+      for (let i = 0; i < n; i++) {
+        const value = column[i] ?? null;
+        (rows[i] as Record<string, unknown>)[name] = value;
+        (statuses[i] as Record<string, FieldStatus>)[name] = value === null ? "NULL_VALUE" : "PRESENT";
+        (times[i] as Record<string, Date | null>)[name] = null;
       }
+      continue;
+    }
+    const got = storedColumn(feature.view, feature.feature);
+    for (let i = 0; i < n; i++) {
+      (rows[i] as Record<string, unknown>)[name] = got.values[i];
+      (statuses[i] as Record<string, FieldStatus>)[name] = got.status[i] as FieldStatus;
+      (times[i] as Record<string, Date | null>)[name] = got.ts[i] ?? null;
     }
   }
   return {
