@@ -259,10 +259,17 @@ function requestFields(plan: ReadPlan, request: OnlineFeaturesRequest, n: number
  * name in `metadata.feature_names`, `values[i]` = entity row i.
  */
 export function toFeastJson(response: OnlineFeaturesResponse): string {
+  // The features of one stored row share its Date: format each once.
+  const stamps = new Map<Date | null, string>();
+  const stamp = (d: Date | null): string => {
+    let text = stamps.get(d);
+    if (text === undefined) stamps.set(d, (text = `"${feastTimestamp(d)}"`));
+    return text;
+  };
   const results = response.featureNames.map((name) => {
     const values = response.rows.map((r) => toJsonText(r[name])).join(",");
     const statuses = response.statuses.map((s) => JSON.stringify(s[name])).join(",");
-    const times = response.eventTimestamps.map((t) => `"${feastTimestamp(t[name] ?? null)}"`).join(",");
+    const times = response.eventTimestamps.map((t) => stamp(t[name] ?? null)).join(",");
     return `{"values":[${values}],"statuses":[${statuses}],"event_timestamps":[${times}]}`;
   });
   return `{"metadata":{"feature_names":${JSON.stringify(response.featureNames)}},"results":[${results.join(",")}]}`;
