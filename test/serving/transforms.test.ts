@@ -128,7 +128,7 @@ describe("createTransformRunner", () => {
     );
   });
 
-  it("keeps state out of the next call's reach only through what the transform itself keeps", () => {
+  it("compiles once per registry version: one context per view, kept for the runner's life", () => {
     // One context per view per registry version: a transform that counts calls sees its own count,
     // and a new runner (a new registry version) starts afresh.
     const body = `(i) => { globalThis.n = (globalThis.n ?? 0) + 1; return { out: [globalThis.n] }; }`;
