@@ -70,11 +70,12 @@ export function runShow(dirArg: string | undefined, flags: { json?: boolean }, e
     for (const o of state.objects)
       io.out(`  ${o.kind.padEnd(24)} ${o.name}${o.file ? `  (${o.file}:${o.line})` : ""}`);
     if (freshness.length > 0) {
-      io.out("\n  online view              last materialized end       lag");
+      const width = Math.max(24, ...freshness.map((f) => f.view.length));
+      io.out(`\n  ${"online view".padEnd(width)} ${"last materialized end".padEnd(27)} lag`);
       for (const f of freshness) {
         const lag = lagSeconds(f.lastEnd);
         io.out(
-          `  ${f.view.padEnd(24)} ${(f.lastEnd ?? "never").padEnd(27)} ${lag === null ? "-" : formatLag(lag)}`,
+          `  ${f.view.padEnd(width)} ${(f.lastEnd ?? "never").padEnd(27)} ${lag === null ? "-" : formatLag(lag)}`,
         );
       }
     }
