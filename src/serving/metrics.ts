@@ -63,11 +63,18 @@ export async function createMetrics(store: FeatureStore, actions: DataActions): 
       }
     },
   });
+  // One labelled child per (endpoint, status), looked up once: observe() is on every request.
+  const children = new Map<string, { observe(v: number): void }>();
   return {
     observe(endpoint, status, seconds) {
-      const code = String(status);
-      duration.observe({ endpoint, code }, seconds);
-      if (status >= 400) errors.inc({ endpoint, code });
+      const key = `${endpoint} ${status}`;
+      let child = children.get(key);
+      if (child === undefined) {
+        const code = String(status);
+        children.set(key, (child = duration.labels({ endpoint, code })));
+      }
+      child.observe(seconds);
+      if (status >= 400) errors.inc({ endpoint, code: String(status) });
     },
     transformError(view) {
       transformErrors.inc({ view });
