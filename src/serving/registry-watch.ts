@@ -19,8 +19,10 @@ import { stat } from "node:fs/promises";
 import { basename, dirname } from "node:path";
 import type { Client as PgClient } from "pg";
 import type { RegistryConfig } from "../model/config.js";
+import { REGISTRY_CHANNEL } from "../registry/postgres-store.js";
 
-export const PG_CHANNEL = "fsops_registry";
+/** The channel apply notifies on (src/registry/postgres-store.ts). */
+export const PG_CHANNEL = REGISTRY_CHANNEL;
 export const PG_POLL_MS = 30_000;
 export const FILE_POLL_MS = 1_000;
 export const S3_POLL_MS = 5_000;
