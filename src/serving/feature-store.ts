@@ -7,6 +7,7 @@
  * next one for the requests after it.
  */
 import { resolve } from "node:path";
+import { CommandError } from "../commands/errors.js";
 import { loadProjectConfig } from "../config/load.js";
 import { redactSecrets } from "../config/redact.js";
 import type { ProjectConfig } from "../model/config.js";
@@ -26,12 +27,10 @@ import type { TransformRunner } from "./transforms.js";
 import type { HistoricalFeatures, HistoricalRequest } from "../training/index.js";
 import { createTransformRunner } from "./transforms.js";
 
-export class ServingError extends Error {
-  constructor(
-    message: string,
-    readonly hint?: string,
-  ) {
-    super(message);
+/** A problem opening or running the store (no config, nothing applied …): message + hint, no stack. */
+export class ServingError extends CommandError {
+  constructor(message: string, hint?: string) {
+    super(message, hint);
     this.name = "ServingError";
   }
 }
