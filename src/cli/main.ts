@@ -117,6 +117,77 @@ export async function main(
     );
 
   program
+    .command("materialize")
+    .description("fill the online store from the offline store for a time window (applied state)")
+    .argument("[dir]", "project folder", ".")
+    .requiredOption("--start <time>", "window start, exclusive (ISO 8601)")
+    .option("--end <time>", "window end, inclusive (ISO 8601; default now)")
+    .option("--views <names>", "comma-separated views (default: every online view)")
+    .option("--json", "print the per-view results as JSON")
+    .action(async (dir: string, opts) =>
+      set((await import("./run-materialize.js")).runMaterialize(dir, opts, env, io)),
+    );
+
+  program
+    .command("materialize-incremental")
+    .description("fill the online store from each view's last materialized end up to --end")
+    .argument("[dir]", "project folder", ".")
+    .option("--end <time>", "window end, inclusive (ISO 8601; default now)")
+    .option("--views <names>", "comma-separated views (default: every online view)")
+    .option("--due", "only views whose batchSchedule has ticked since their last end")
+    .option("--json", "print the per-view results as JSON")
+    .action(async (dir: string, opts) =>
+      set((await import("./run-materialize.js")).runMaterializeIncremental(dir, opts, env, io)),
+    );
+
+  program
+    .command("push")
+    .description("write rows of a PushSource to the online store and/or its batch source")
+    .argument("<args...>", "[dir] source")
+    .requiredOption("--file <rows>", "rows to push: a .jsonl or .csv file")
+    .addOption(
+      new Option("--to <target>", "where to write")
+        .choices(["online", "offline", "online_and_offline"])
+        .default("online"),
+    )
+    .option("--json", "print the result as JSON")
+    .action(async (args: string[], opts) =>
+      set((await import("./run-materialize.js")).runPush(args, opts, env, io)),
+    );
+
+  program
+    .command("get-historical-features")
+    .description("build a point-in-time correct training set from the applied registry state")
+    .argument("[dir]", "project folder", ".")
+    .option(
+      "--entities <file>",
+      "entity rows: .csv (header), .parquet or .jsonl with the join keys and event_timestamp",
+    )
+    .option("--entity-sql <sql>", "entity rows: a query run in the offline Postgres")
+    .option("--features <list>", "comma-separated view:feature names")
+    .option("--feature-service <name>", "the features of a feature service")
+    .option("--out <file>", "where to write the result: .parquet or .csv")
+    .option(
+      "--created-before <time>",
+      "only feature rows created at or before this time (ISO 8601; no zone = UTC)",
+    )
+    .option("--full-feature-names", "name feature columns view__feature")
+    .action(async (dir: string, opts) =>
+      set((await import("./run-historical.js")).runGetHistoricalFeatures(dir, opts, env, io)),
+    );
+
+  program
+    .command("serve")
+    .description("serve online features over HTTP (the JSON of Feast's feature server)")
+    .argument("[dir]", "project folder", ".")
+    .option("--host <host>", "address to listen on", "127.0.0.1")
+    .option("--port <port>", "port to listen on", "6566")
+    .option("--max-body-bytes <n>", "largest request body accepted (default 1 MiB)")
+    .action(async (dir: string, opts: { host?: string; port?: string; maxBodyBytes?: string }) =>
+      set((await import("./run-serve.js")).runServe(dir, opts, env, io)),
+    );
+
+  program
     .command("ui")
     .description("browse the registries of one or more projects in a web page, or export it as static files")
     .argument("[dirs...]", "project folders (default: .), e.g. examples/staging examples/production")

@@ -78,6 +78,8 @@ async function runSourceChecks(config: ProjectConfig, desired: DesiredState): Pr
       },
     ];
   }
+  // A file offline store has no PostgresSource to check.
+  if (config.offlineStore.type !== "postgres") return [];
   const { openOfflineStore } = await import("../infra/open-offline-store.js");
   const offline = await openOfflineStore(config.offlineStore);
   try {

@@ -48,7 +48,8 @@ export type FailureReason =
   | "rebuild-not-allowed"
   | "no-reviewed-plan"
   | "locked"
-  | "apply-failed";
+  | "apply-failed"
+  | "materialize-failed";
 
 export interface ApplyOptions {
   /** A saved plan names its project; applying it to another project is refused. */

@@ -147,11 +147,24 @@ const OnlineSchemas = {
   }),
 } satisfies Record<OnlineType, z.ZodType>;
 
-const OFFLINE_TYPES = ["postgres"] as const;
+const OFFLINE_TYPES = ["postgres", "file"] as const;
+const OfflineS3Schema = z
+  .strictObject({
+    endpoint: nonEmpty("an S3 endpoint URL").nullable().optional(),
+    region: nonEmpty("an S3 region").nullable().optional(),
+    force_path_style: z.boolean().optional(),
+  })
+  .nullable()
+  .optional();
 const OfflineSchemas = {
   postgres: z.strictObject({
     type: z.literal("postgres"),
     connection_string: z.string().nullable().optional(),
+    s3: OfflineS3Schema,
+  }),
+  file: z.strictObject({
+    type: z.literal("file"),
+    s3: OfflineS3Schema,
   }),
 };
 
@@ -608,9 +621,19 @@ function resolveOfflineStore(r: ConfigReader, value: unknown): OfflineStoreConfi
   if (type === null) return undefined;
   const data = r.check(OfflineSchemas[type], value, p);
   if (data === null) return undefined;
+  const s3 = data.s3
+    ? {
+        endpoint: data.s3.endpoint ?? null,
+        region: data.s3.region ?? null,
+        forcePathStyle: data.s3.force_path_style ?? false,
+      }
+    : null;
+  if (data.type === "file") return { type: "file", s3 };
   const cs = data.connection_string ?? "";
-  // An empty connection string (an unset `${VAR:-}`) means "no offline store here".
-  return cs.trim() === "" ? null : { type: "postgres", connectionString: cs };
+  // An empty connection string (an unset `${VAR:-}`) means "no offline store here", unless
+  // FileSources still need its S3 settings.
+  if (cs.trim() === "") return s3 ? { type: "file", s3 } : null;
+  return { type: "postgres", connectionString: cs, s3 };
 }
 
 /** Connection strings of the resolved config, by the key they were written at. */
@@ -622,7 +645,7 @@ function connectionStrings(config: Omit<ProjectConfig, "secrets">): [Path, strin
   if (config.onlineStore?.type === "postgres" || config.onlineStore?.type === "redis") {
     out.push([["online_store", "connection_string"], config.onlineStore.connectionString]);
   }
-  if (config.offlineStore)
+  if (config.offlineStore?.type === "postgres")
     out.push([["offline_store", "connection_string"], config.offlineStore.connectionString]);
   return out;
 }

@@ -1,10 +1,12 @@
-import type { OfflineStoreConfig } from "../model/config.js";
 import { OfflineStoreError } from "./errors.js";
 import type { SqlExecutor } from "./sql-executor.js";
 import { SqlError } from "./sql-executor.js";
 
 /** Connect to the offline store for `checkSources`. Failures are `OfflineStoreError`s (redacted). */
-export async function openOfflineStore(config: OfflineStoreConfig): Promise<SqlExecutor> {
+export async function openOfflineStore(config: {
+  type: "postgres";
+  connectionString: string;
+}): Promise<SqlExecutor> {
   // pg is loaded only by the commands that reach an offline store (plan --check-sources).
   const { openPgExecutor } = await import("./pg-executor.js");
   try {

@@ -20,7 +20,20 @@ export type OnlineStoreConfig =
   | { type: "embedded"; path: string }
   | { type: "redis"; connectionString: string };
 
-export type OfflineStoreConfig = { type: "postgres"; connectionString: string };
+/** How FileSources under `s3://` are fetched (AWS SDK; credentials from its default chain). */
+export interface OfflineS3Config {
+  endpoint: string | null;
+  region: string | null;
+  forcePathStyle: boolean;
+}
+
+/**
+ * `postgres`: PostgresSources are read there (FileSources still work); `file`: only FileSources.
+ * `s3` configures the client that fetches `s3://` FileSource objects.
+ */
+export type OfflineStoreConfig =
+  | { type: "postgres"; connectionString: string; s3: OfflineS3Config | null }
+  | { type: "file"; s3: OfflineS3Config | null };
 
 export interface ProjectConfig {
   /** Absolute project folder. */

@@ -65,6 +65,9 @@ const ADVISORY_HOLDERS = `pg_locks
     AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
     AND classid = $1::bigint::oid AND objid = $2::bigint::oid`;
 
+/** `LISTEN` channel told of every commit (payload `{schema, project, serial}`), for `fsops serve`. */
+export const REGISTRY_CHANNEL = "fsops_registry";
+
 /** Postgres error codes we act on. */
 const UNDEFINED_TABLE = "42P01";
 const INVALID_SCHEMA = "3F000";
@@ -301,6 +304,11 @@ export class PostgresRegistryStore implements RegistryStore {
         `INSERT INTO ${this.t.history} (project, serial, entry, recorded_at) VALUES ($1, $2, $3::jsonb, now())`,
         [project, history.serial, JSON.stringify(history)],
       );
+      // Delivered when (and only if) the transaction commits: running servers re-read at once.
+      await client.query("SELECT pg_notify($1, $2)", [
+        REGISTRY_CHANNEL,
+        JSON.stringify({ schema: this.schema, project, serial: history.serial }),
+      ]);
       await client.query("COMMIT");
     } catch (error) {
       await client.query("ROLLBACK").catch(() => {});

@@ -266,11 +266,44 @@ export class S3RegistryStore implements RegistryStore {
     await this.put(this.historyKey(project, n), serialize(entry), { ifNoneMatch: true });
   }
 
+  /**
+   * For serving's refresh: a conditional GET of the state (`If-None-Match: etag`). "unchanged"
+   * when the object still has that ETag (a 304, no body), else the state and its new ETag.
+   */
+  async readIfChanged(
+    project: string,
+    etag: string | null,
+  ): Promise<"unchanged" | { state: RegistryState | null; etag: string | null }> {
+    assertProjectName(project);
+    const key = this.keyOf(project, "state.json");
+    let got: { body: string; etag: string | undefined } | null;
+    try {
+      const response = await this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: key, ...(etag ? { IfNoneMatch: etag } : {}) }),
+      );
+      got = { body: (await response.Body?.transformToString("utf8")) ?? "", etag: response.ETag };
+    } catch (error) {
+      const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      if (status === 304) return "unchanged";
+      if (isNotFound(error)) got = null;
+      else throw this.translate(error, key);
+    }
+    const { document, etag: next } = this.parseDocument(project, key, got);
+    return { state: document?.state ?? null, etag: next };
+  }
+
   private async readDocument(
     project: string,
   ): Promise<{ document: StateDocument | null; etag: string | null }> {
     const key = this.keyOf(project, "state.json");
-    const got = await this.getText(key);
+    return this.parseDocument(project, key, await this.getText(key));
+  }
+
+  private parseDocument(
+    project: string,
+    key: string,
+    got: { body: string; etag: string | undefined } | null,
+  ): { document: StateDocument | null; etag: string | null } {
     if (got === null) return { document: null, etag: null };
     const where = this.where(key);
     const value = parseJson(got.body, where);

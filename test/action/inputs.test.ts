@@ -17,6 +17,8 @@ describe("action inputs", () => {
       requireReviewedPlan: true,
       checkSources: false,
       workingDirectory: ".",
+      views: [],
+      due: false,
     });
   });
 

@@ -243,11 +243,23 @@ describe("parseProjectConfig: online and offline stores", () => {
     expect(
       parse("project: p\noffline_store:\n  type: postgres\n  connection_string: postgresql://h/dwh\n").config
         ?.offlineStore,
-    ).toEqual({ type: "postgres", connectionString: "postgresql://h/dwh" });
+    ).toEqual({ type: "postgres", connectionString: "postgresql://h/dwh", s3: null });
     expect(
       parse('project: p\noffline_store:\n  type: postgres\n  connection_string: "${FSOPS_OFFLINE_PG:-}"\n')
         .config?.offlineStore,
     ).toBeNull();
+  });
+
+  it("reads a file offline store with S3 settings for s3:// FileSources", () => {
+    expect(
+      parse(
+        "project: p\noffline_store:\n  type: file\n  s3:\n    endpoint: http://127.0.0.1:9000\n    region: us-east-1\n    force_path_style: true\n",
+      ).config?.offlineStore,
+    ).toEqual({
+      type: "file",
+      s3: { endpoint: "http://127.0.0.1:9000", region: "us-east-1", forcePathStyle: true },
+    });
+    expect(errorsOf("project: p\noffline_store:\n  type: file\n  s3:\n    bucket: x\n")[0]?.line).toBe(5);
   });
 
   it("rejects a quoted boolean", () => {

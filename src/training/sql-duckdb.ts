@@ -1,0 +1,73 @@
+/**
+ * The point-in-time join in DuckDB: `ASOF LEFT JOIN` of the entity rows against each view's
+ * files. ASOF picks, per entity row, the feature row with the greatest event timestamp ≤ the
+ * entity's; it has no tie-break of its own, so the feature rows are first reduced to one per
+ * (join keys, event timestamp) — the latest created — and the ttl is checked on the match (if the
+ * greatest timestamp ≤ t is older than t − ttl, no row inside the window exists).
+ */
+import { quoteIdent, quoteLiteral } from "../infra/sql.js";
+import { ENTITY_TIMESTAMP } from "./request.js";
+import type { ViewColumns } from "./sql-postgres.js";
+import { duckdbType } from "./sql-postgres.js";
+
+export interface DuckView {
+  /** A relation DuckDB reads: `read_parquet([...])`, `read_csv([...])`, or a table name. */
+  relation: string;
+  columns: ViewColumns;
+  ttl: number;
+}
+
+/**
+ * `ASOF LEFT JOIN (the view's rows, one per key and time) AS alias ON keys AND e.ts >= ts` on the
+ * entity table aliased `e`, and the expression of each feature (null outside the ttl). Every
+ * view joins the same entity rows in one statement, as a hand-written query would.
+ */
+export function duckdbAsofJoin(
+  view: DuckView,
+  alias: string,
+  createdBefore: Date | null,
+): { join: string; exprs: [string, string][] } {
+  const { columns } = view;
+  const ts = "__fsops_ts";
+  const created = "__fsops_created";
+  const inner = [
+    ...columns.keys.map((k) => `${quoteIdent(k.column)} AS ${quoteIdent(`__k_${k.name}`)}`),
+    `CAST(${quoteIdent(columns.eventTs)} AS TIMESTAMPTZ) AS ${ts}`,
+    ...(columns.created === null
+      ? []
+      : [`CAST(${quoteIdent(columns.created)} AS TIMESTAMPTZ) AS ${created}`]),
+    ...columns.features.map(
+      (f) => `CAST(${quoteIdent(f.column)} AS ${duckdbType(f.dtype)}) AS ${quoteIdent(f.internal)}`,
+    ),
+  ];
+  const filters = [
+    `${ts} IS NOT NULL`,
+    ...(createdBefore && columns.created !== null
+      ? [
+          `(${created} IS NULL OR ${created} <= CAST(${quoteLiteral(createdBefore.toISOString())} AS TIMESTAMPTZ))`,
+        ]
+      : []),
+  ];
+  const partition = [...columns.keys.map((k) => quoteIdent(`__k_${k.name}`)), ts].join(", ");
+  // Without a created column there is no tie-break to apply: skip the window (it costs a sort).
+  const dedupe =
+    columns.created === null
+      ? ""
+      : ` QUALIFY row_number() OVER (PARTITION BY ${partition} ORDER BY ${created} DESC NULLS LAST) = 1`;
+  const rows = `SELECT * FROM (SELECT ${inner.join(", ")} FROM ${view.relation}) WHERE ${filters.join(" AND ")}${dedupe}`;
+  const at = `e.${quoteIdent(ENTITY_TIMESTAMP)}`;
+  const on = [
+    ...columns.keys.map((k) => `e.${quoteIdent(k.name)} = ${alias}.${quoteIdent(`__k_${k.name}`)}`),
+    `${at} >= ${alias}.${ts}`,
+  ];
+  const inWindow = view.ttl > 0 ? `${alias}.${ts} >= ${at} - INTERVAL ${view.ttl} SECOND` : null;
+  return {
+    join: `ASOF LEFT JOIN (${rows}) AS ${alias} ON ${on.join(" AND ")}`,
+    exprs: columns.features.map((f) => [
+      f.internal,
+      inWindow
+        ? `CASE WHEN ${inWindow} THEN ${alias}.${quoteIdent(f.internal)} END`
+        : `${alias}.${quoteIdent(f.internal)}`,
+    ]),
+  };
+}

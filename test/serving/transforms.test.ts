@@ -1,0 +1,140 @@
+/**
+ * The on-demand transform sandbox: what a transform can reach, how it is stopped, and how its
+ * outputs are checked. Pure (no servers).
+ */
+import { describe, expect, it } from "vitest";
+import type { RegistryState } from "../../src/model/registry.js";
+import { createTransformRunner, TransformError } from "../../src/serving/transforms.js";
+
+function state(transforms: Record<string, { schema: [string, string][]; transform: string }>): RegistryState {
+  return {
+    formatVersion: 1,
+    project: "p",
+    lineage: "l",
+    serial: 3,
+    updatedAt: "",
+    appliedBy: "",
+    infra: null,
+    objects: Object.entries(transforms).map(([name, t]) => ({
+      kind: "on_demand_feature_view",
+      name,
+      file: null,
+      line: null,
+      spec: {
+        name,
+        description: "",
+        tags: {},
+        owner: "",
+        sources: [],
+        schema: t.schema.map(([n, dtype]) => ({ name: n, dtype })),
+        transform: t.transform,
+      },
+    })) as RegistryState["objects"],
+  };
+}
+
+const one = (transform: string, dtype = "float64") => state({ v: { schema: [["out", dtype]], transform } });
+
+describe("createTransformRunner", () => {
+  it("runs TypeScript source (types, bigint) column-wise, as the transform evaluated by hand", () => {
+    const runner = createTransformRunner(
+      state({
+        v: {
+          schema: [
+            ["sum", "float64"],
+            ["big", "int64"],
+            ["label", "string"],
+          ],
+          transform: `(inputs: Record<string, unknown[]>): Record<string, unknown[]> => {
+            const a = inputs["a"] as number[];
+            const b = inputs["b"] as bigint[];
+            return { sum: a.map((x, i) => x + 0.5 * i), big: b.map((x) => x * 3n), label: a.map((x) => \`n\${x}\`) };
+          }`,
+        },
+      }),
+    );
+    expect(runner.serial).toBe(3);
+    const a = [1, 2, 3];
+    const b = [9007199254740993n, 1n, -2n];
+    expect(runner.run("v", { a, b })).toEqual({
+      sum: a.map((x, i) => x + 0.5 * i),
+      big: b.map((x) => x * 3n),
+      label: ["n1", "n2", "n3"],
+    });
+  });
+
+  it("gives no require, process, timers, fetch, eval or Function, and no way back to the host realm", () => {
+    const probe = createTransformRunner(
+      state({
+        v: {
+          schema: [["out", "string"]],
+          transform: `() => ({ out: [[typeof require, typeof process, typeof setTimeout, typeof fetch, typeof Buffer, typeof WebAssembly].join(",")] })`,
+        },
+      }),
+    );
+    expect(probe.run("v", { x: [1] }).out).toEqual([
+      "undefined,undefined,undefined,undefined,undefined,undefined",
+    ]);
+    for (const escape of [
+      `(i) => ({ out: [i.constructor.constructor("return process")().pid] })`,
+      `() => ({ out: [eval("1")] })`,
+      `() => ({ out: [new Function("return 1")()] })`,
+    ]) {
+      expect(() => createTransformRunner(one(escape)).run("v", { x: [1] })).toThrow(
+        /^on-demand view v: the transform threw: Code generation from strings disallowed/,
+      );
+    }
+  });
+
+  it("stops an endless loop, and an endless promise chain, at the time limit", () => {
+    for (const body of [
+      `() => { for (;;) {} }`,
+      `() => { const spin = () => Promise.resolve().then(spin); spin(); return { out: [1] }; }`,
+    ]) {
+      const runner = createTransformRunner(one(body), { timeoutMs: 50 });
+      const started = Date.now();
+      expect(() => runner.run("v", { x: [1] })).toThrow(
+        "on-demand view v: the transform ran longer than 50 ms and was stopped",
+      );
+      expect(Date.now() - started).toBeLessThan(2_000);
+    }
+  });
+
+  it("checks outputs against the schema and names the view", () => {
+    const cases: [string, string, RegExp][] = [
+      [`() => [1]`, "float64", /must return an object of columns \(out\), got an array/],
+      [`() => ({})`, "float64", /output out must be an array with one value per row, got nothing/],
+      [`() => ({ out: [1, 2] })`, "float64", /output out has 2 values for 1 rows/],
+      [`() => ({ out: ["x"] })`, "float64", /output out\[0\] should be float64, got string "x"/],
+      [`() => ({ out: [1.5] })`, "int64", /output out\[0\] should be int64, got number 1.5/],
+      [`async () => ({ out: [1] })`, "float64", /returned a Promise/],
+      [`() => { throw new RangeError("bad input") }`, "float64", /the transform threw: bad input/],
+      [`(inputs) => helper(inputs)`, "float64", /the transform threw: helper is not defined/],
+      [`(inputs) => {`, "float64", /does not load/],
+    ];
+    for (const [body, dtype, message] of cases) {
+      let error: unknown;
+      try {
+        createTransformRunner(one(body, dtype)).run("v", { x: [1] });
+      } catch (e) {
+        error = e;
+      }
+      expect(error, body).toBeInstanceOf(TransformError);
+      expect((error as TransformError).view).toBe("v");
+      expect((error as Error).message, body).toMatch(message);
+    }
+    expect(() => createTransformRunner(one(`() => ({ out: [1] })`)).run("nope", {})).toThrow(
+      /^on-demand view nope: no such on-demand view in the registry/,
+    );
+  });
+
+  it("compiles once per registry version: one context per view, kept for the runner's life", () => {
+    // One context per view per registry version: a transform that counts calls sees its own count,
+    // and a new runner (a new registry version) starts afresh.
+    const body = `(i) => { globalThis.n = (globalThis.n ?? 0) + 1; return { out: [globalThis.n] }; }`;
+    const runner = createTransformRunner(one(body));
+    expect(runner.run("v", { x: [1] }).out).toEqual([1]);
+    expect(runner.run("v", { x: [1] }).out).toEqual([2]);
+    expect(createTransformRunner(one(body)).run("v", { x: [1] }).out).toEqual([1]);
+  });
+});
