@@ -3,7 +3,7 @@ import { renderDiagnostics } from "../render/diagnostics.js";
 import { describeError } from "../commands/errors.js";
 import { ExportError, exportSite } from "../ui/export.js";
 import { loadUiProjects, readSnapshots } from "../ui/read-projects.js";
-import type { Env } from "../ui/read-projects.js";
+import type { Env, UiProject } from "../ui/read-projects.js";
 import { startUiServer } from "../ui/server.js";
 import { buildSite } from "../ui/site.js";
 import type { Output } from "./io.js";
@@ -60,6 +60,7 @@ export async function runUi(dirs: string[], flags: UiFlags, env: Env, io: Output
       read: () => readSnapshots(projects),
       render: (snapshots) => buildSite(snapshots, secrets, true),
       refreshMs: refreshSeconds * 1000,
+      watch: refreshSeconds > 0 ? (changed) => watchRegistries(projects, changed, io) : undefined,
       warn: (m) => io.err(`warning: ${m}`),
     });
     io.out(
@@ -85,6 +86,30 @@ export async function runUi(dirs: string[], flags: UiFlags, env: Env, io: Output
     io.err(`error: ${message}${hint ? `\n  hint: ${hint}` : ""}`);
     return 1;
   }
+}
+
+/**
+ * The serving stage's registry watchers (Postgres LISTEN/NOTIFY, a file watch): an apply shows
+ * within a second. S3 registries, and materialization records, are caught by the poll.
+ */
+async function loadWatchers() {
+  return import("../serving/registry-watch.js");
+}
+
+function watchRegistries(projects: UiProject[], changed: () => void, io: Output): { close(): Promise<void> } {
+  const closers: Promise<{ close(): Promise<void> } | null>[] = projects.map(async ({ config }) => {
+    if (config.registry.type === "s3") return null;
+    const { watchRegistry } = await loadWatchers();
+    return watchRegistry(config.registry, config.project, {
+      onChange: changed,
+      onError: (e) => io.err(`warning: registry watch: ${e instanceof Error ? e.message : String(e)}`),
+    });
+  });
+  return {
+    close: async () => {
+      for (const w of await Promise.all(closers)) await w?.close();
+    },
+  };
 }
 
 function parseNumber(text: string, min: number, max: number): number | null {

@@ -65,6 +65,12 @@ async function readSnapshot({ label, config }: UiProject): Promise<ProjectSnapsh
   try {
     const { state } = await store.read(config.project);
     const history = await store.history(config.project);
+    // Freshness comes from the materialization records kept beside the registry state.
+    const { readMaterializations } = await import("../materialize/index.js");
+    const materializedUntil: Record<string, string> = {};
+    for (const f of state ? await readMaterializations(config, state) : []) {
+      if (f.lastEnd !== null) materializedUntil[f.view] = f.lastEnd;
+    }
     return {
       dir: label,
       project: config.project,
@@ -72,7 +78,7 @@ async function readSnapshot({ label, config }: UiProject): Promise<ProjectSnapsh
       onlineStore: config.onlineStore?.type ?? null,
       state,
       history,
-      materializedUntil: {},
+      materializedUntil,
     };
   } finally {
     await store.close();

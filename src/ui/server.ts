@@ -13,6 +13,11 @@ export interface UiServerOptions {
   render: (snapshots: ProjectSnapshot[]) => Site;
   /** How often the registries are polled for a new serial; 0 turns refreshing off. */
   refreshMs: number;
+  /**
+   * Optional: start watching the registries (LISTEN/NOTIFY, a file watch) and call `changed`
+   * when one may have moved, so an apply shows at once rather than at the next poll.
+   */
+  watch?: (changed: () => void) => { close(): Promise<void> };
   /** Warnings (a registry that could not be read on a refresh); the old site keeps being served. */
   warn: (message: string) => void;
 }
@@ -70,6 +75,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
   });
   const timer = options.refreshMs > 0 ? setInterval(() => void refresh(), options.refreshMs) : null;
   timer?.unref();
+  const watcher = options.watch?.(() => void refresh()) ?? null;
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   return {
@@ -77,6 +83,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     refresh,
     close: async () => {
       if (timer) clearInterval(timer);
+      await watcher?.close();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
     },
