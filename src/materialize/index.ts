@@ -357,7 +357,9 @@ async function fillView(
   }
   const reader = await openViewReader(reading, vs);
   try {
-    ctx.onProgress?.({ type: "start", view: vs.view, estimate: null, mode: "stream" });
+    // The planner's estimate gives the progress bar a total (and so an ETA); only on a terminal.
+    const estimate = ctx.onProgress ? await reader.estimateLatest(window) : null;
+    ctx.onProgress?.({ type: "start", view: vs.view, estimate, mode: "stream" });
     let rows = 0;
     for await (const batch of reader.latest(window)) {
       rows += await online.writer.write(target, batch);

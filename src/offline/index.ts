@@ -19,7 +19,12 @@ import { canonicalSelect, toCanonicalRow } from "./canonical.js";
 import { checkColumns, OfflineSourceError, sourceLocation } from "./errors.js";
 import type { DuckConnection, ResolvedFiles } from "./file-source.js";
 import { duckColumns, duckRelation, openDuckDb, resolveFileSource } from "./file-source.js";
-import { postgresColumns, postgresRelation, streamPostgresRows } from "./postgres-source.js";
+import {
+  postgresColumns,
+  postgresEstimate,
+  postgresRelation,
+  streamPostgresRows,
+} from "./postgres-source.js";
 import type { ViewSource } from "./view-source.js";
 
 export * from "./canonical.js";
@@ -42,6 +47,8 @@ export interface ViewReader {
   readonly relation: string;
   /** The newest row per entity key within the window (ties: newest created time). */
   latest(window: Window, batchSize?: number): AsyncGenerator<CanonicalRow[]>;
+  /** A cheap estimate of `latest(window)`'s row count (the planner's, for ETAs), or null. */
+  estimateLatest(window: Window): Promise<number | null>;
   /** Every row within the window (no de-duplication); `window` null = all rows. */
   rows(window: Window | null, batchSize?: number): AsyncGenerator<CanonicalRow[]>;
   /** For DuckDB readers: the open connection (training joins reuse it). */
@@ -92,6 +99,8 @@ export async function openViewReader(ctx: OfflineContext, vs: ViewSource): Promi
       relation,
       duck: null,
       latest: (window, batchSize) => read(canonicalSelect("postgres", vs, relation, window, true), batchSize),
+      estimateLatest: (window) =>
+        postgresEstimate(url, canonicalSelect("postgres", vs, relation, window, true), ctx.pool),
       rows: (window, batchSize) => read(canonicalSelect("postgres", vs, relation, window, false), batchSize),
       close: async () => undefined,
     };
@@ -142,6 +151,7 @@ export async function openViewReader(ctx: OfflineContext, vs: ViewSource): Promi
     relation,
     duck,
     latest: (window, batchSize) => read(canonicalSelect("duckdb", vs, relation, window, true), batchSize),
+    estimateLatest: async () => null,
     rows: (window, batchSize) => read(canonicalSelect("duckdb", vs, relation, window, false), batchSize),
     close: async () => {
       duck.close();

@@ -178,3 +178,29 @@ export async function postgresColumns(
     await session?.done();
   }
 }
+
+/** The planner's row estimate of `sql` (EXPLAIN, nothing run), or null when unavailable. */
+export async function postgresEstimate(
+  connectionString: string,
+  sql: string,
+  pool?: pg.Pool,
+): Promise<number | null> {
+  let session: { client: pg.ClientBase; done(): Promise<void> } | null = null;
+  try {
+    session = await connect(connectionString, pool, "fsops offline read");
+    await session.client.query("BEGIN READ ONLY");
+    try {
+      const res = await session.client.query<{ "QUERY PLAN": [{ Plan: { "Plan Rows": number } }] }>(
+        `EXPLAIN (FORMAT JSON) ${sql}`,
+      );
+      const rows = res.rows[0]?.["QUERY PLAN"]?.[0]?.Plan?.["Plan Rows"];
+      return typeof rows === "number" && Number.isFinite(rows) ? Math.round(rows) : null;
+    } finally {
+      await session.client.query("ROLLBACK").catch(() => undefined);
+    }
+  } catch {
+    return null;
+  } finally {
+    await session?.done();
+  }
+}
