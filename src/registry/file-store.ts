@@ -205,7 +205,8 @@ export class FileRegistryStore implements RegistryStore {
       throw new RegistryCorruptError(`${where}: "projects" is not an object`);
     }
     const contents: FileContents = { projects: projects as Record<string, unknown> };
-    const raw = contents.projects[project];
+    // Own keys only: a project named `constructor` must not find Object.prototype's.
+    const raw = Object.hasOwn(contents.projects, project) ? contents.projects[project] : undefined;
     if (raw === undefined) return { contents, entry: { state: null, history: [] } };
     const at = `${where} (project ${project})`;
     if (raw === null || typeof raw !== "object" || !Array.isArray((raw as { history?: unknown }).history)) {
