@@ -46,7 +46,7 @@ export async function runApply(
     };
   }
 
-  const outcome = await applyProject(dir, commandContext(env, dir, { withCommit: true }), opts);
+  const outcome = await applyProject(dir, commandContext(env, dir, { withCommit: true, io }), opts);
   switch (outcome.status) {
     case "applied":
       if (!opts.confirm) io.out(renderPlanTerminal(outcome.plan, { color: io.color }));

@@ -12,6 +12,12 @@ export interface CommandContext {
   who: string;
   /** Git commit being applied, when known. */
   commit: string | null;
+  /**
+   * Told the secrets of a project's config as soon as it is loaded (values interpolated from the
+   * environment, passwords written in fsops.yaml), so the caller can redact them from everything
+   * it prints, plan output included (an interpolated schema name appears in DDL).
+   */
+  onSecrets?: (secrets: readonly string[]) => void;
 }
 
 /** Diagnostics plus the source text they point into (for code frames). */

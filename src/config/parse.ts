@@ -19,7 +19,7 @@ import type {
 import { CONFIG_CODES } from "./codes.js";
 import type { Env } from "./interpolate.js";
 import { interpolate } from "./interpolate.js";
-import { connectionStringPasswords, redactSecrets } from "./redact.js";
+import { connectionStringPasswords, literalPasswords, redactSecrets } from "./redact.js";
 import { shieldReferences } from "./shield.js";
 
 export interface ConfigParseOptions {
@@ -758,7 +758,9 @@ export function parseProjectConfig(text: string, opts: ConfigParseOptions): Conf
       config = { ...resolved, secrets: [...r.secrets].sort() };
     }
   }
-  const secrets = [...r.secrets];
+  // Passwords written in the file are redacted from messages even when the config did not resolve
+  // (an error elsewhere), since a message may quote the value it is about.
+  const secrets = [...r.secrets, ...literalPasswords(text)];
   const diagnostics = r.diagnostics
     .map((d) => {
       const safe: Diagnostic = { ...d, message: redactSecrets(d.message, secrets) };
