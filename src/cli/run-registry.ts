@@ -27,7 +27,7 @@ async function withConfig(
   try {
     return await fn(loaded.config, dir);
   } catch (err) {
-    const { message, hint } = describeError(err, loaded.config.secrets);
+    const { message, hint } = describeError(err, loaded.config.secrets, dir);
     io.err(`error: ${message}${hint ? `\n  hint: ${hint}` : ""}`);
     return 1;
   }

@@ -73,4 +73,10 @@ export type ApplyOutcome =
       hint?: string;
       plan?: Plan;
       invalid?: InvalidDefinitions;
+      /**
+       * Set when the failure came after online-store actions ran (`action target` each): the
+       * store is changed, the registry is not; a re-run of apply repairs it. `partly`: the store
+       * does not apply atomically (Redis), so only some of them may have run.
+       */
+      onlineStoreChanged?: { actions: string[]; partly: boolean };
     };

@@ -494,6 +494,25 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 // ---------- sections ----------
 
 const URL_SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
+/**
+ * `s3:/bucket/key`, `postgresql:/…`, `s3:bucket/key`: a scheme (two characters at least, so a
+ * Windows drive `C:\…` is still a path) without its `//`. Never a file the user meant.
+ */
+const SCHEME_TYPO = /^([A-Za-z][A-Za-z0-9+.-]+):(?!\/\/)/;
+
+/** Reports a registry path that is a URL with a mistyped scheme separator; true when it did. */
+function reportSchemeTypo(r: ConfigReader, value: string, p: Path): boolean {
+  const typo = SCHEME_TYPO.exec(value);
+  if (!typo) return false;
+  const scheme = typo[1] ?? "";
+  r.report(
+    CONFIG_CODES.invalidValue,
+    p,
+    `${showPath(p)}: "${scheme}:" looks like a URL scheme without "//"`,
+    `write ${scheme}://…${/^s3$/i.test(scheme) ? " (s3://bucket/key.json)" : ""}, or ./${scheme}:… if it really is a file path`,
+  );
+  return true;
+}
 const POSTGRES_URL = /^postgres(ql)?:\/\//i;
 
 function resolveRegistry(r: ConfigReader, value: unknown, dir: string): RegistryConfig | null {
@@ -523,6 +542,7 @@ function resolveRegistry(r: ConfigReader, value: unknown, dir: string): Registry
   switch (type) {
     case "file": {
       const data = r.check(RegistrySchemas.file, value, p, hint);
+      if (data && reportSchemeTypo(r, data.path, [...p, "path"])) return null;
       return data && { type: "file", path: path.resolve(dir, data.path), display: data.path };
     }
     case "s3": {
@@ -583,6 +603,7 @@ function registryFromString(r: ConfigReader, value: string, p: Path, dir: string
     };
   }
   if (POSTGRES_URL.test(value)) return { type: "postgres", connectionString: value, schema: "public" };
+  if (reportSchemeTypo(r, value, p)) return null;
   const scheme = URL_SCHEME.exec(value);
   if (scheme) {
     r.report(
