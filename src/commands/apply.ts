@@ -2,9 +2,10 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { nextRegistryObjects } from "../plan/apply-plan.js";
 import { planHasChanges } from "../model/plan.js";
-import { REGISTRY_FORMAT_VERSION, RegistryLockedError } from "../model/registry.js";
+import { REGISTRY_FORMAT_VERSION, RegistryBusyError, RegistryLockedError } from "../model/registry.js";
 import type { HistoryEntry, LockInfo, RegistryState } from "../model/registry.js";
 import type { Plan } from "../model/plan.js";
+import { OnlineStoreConflictError } from "../infra/errors.js";
 import { loadProject } from "./load-project.js";
 import { planAgainst } from "./compute-plan.js";
 import { withLockedBackends } from "./backends.js";
@@ -166,7 +167,17 @@ export async function applyProject(
       },
     );
   } catch (err) {
-    if (err instanceof RegistryLockedError) {
+    // Found while planning, before any DDL: a refusal, nothing was changed.
+    if (err instanceof OnlineStoreConflictError) {
+      return {
+        status: "refused",
+        dir,
+        project,
+        reason: "apply-failed",
+        ...describeError(err, config.secrets),
+      };
+    }
+    if (err instanceof RegistryLockedError || err instanceof RegistryBusyError) {
       return {
         status: "refused",
         dir,

@@ -1,5 +1,6 @@
 import { RegistryError } from "../model/registry.js";
 import { redactSecrets } from "../config/redact.js";
+import { OnlineStoreConflictError } from "../infra/errors.js";
 
 /** An expected failure of a command: printed as message + hint, never with a stack. */
 export class CommandError extends Error {
@@ -22,7 +23,10 @@ export function describeError(
   /** The project folder: a `fsops force-unlock ID` hint gets it, so the command runs from anywhere. */
   dir?: string,
 ): { message: string; hint?: string } {
-  let hint = err instanceof RegistryError || err instanceof CommandError ? err.hint : undefined;
+  let hint =
+    err instanceof RegistryError || err instanceof CommandError || err instanceof OnlineStoreConflictError
+      ? err.hint
+      : undefined;
   if (hint !== undefined && dir !== undefined) {
     hint = hint.replace(/(fsops force-unlock \S+)$/, (command) => `${command} ${shellWord(dir)}`);
   }

@@ -123,6 +123,8 @@ export class RegistryLockedError extends RegistryError {
     );
   }
 }
+/** Something the registry needs is held by another session (not an fsops lock); retry later. */
+export class RegistryBusyError extends RegistryError {}
 export class ConcurrentChangeError extends RegistryError {
   constructor(detail: string) {
     super(`registry changed concurrently: ${detail}`, "re-run plan and apply against the new state");

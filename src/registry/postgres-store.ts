@@ -17,6 +17,7 @@ import pg from "pg";
 import {
   ConcurrentChangeError,
   RegistryCorruptError,
+  RegistryBusyError,
   RegistryError,
   type HistoryEntry,
   type LockInfo,
@@ -460,7 +461,7 @@ export class PostgresRegistryStore implements RegistryStore {
   private translate(error: unknown): Error {
     if (error instanceof RegistryError) return error;
     if (pgCode(error) === LOCK_NOT_AVAILABLE) {
-      return new RegistryError(
+      return new RegistryBusyError(
         `${this.location}: another connection holds a row of the registry tables; gave up after waiting ${REGISTRY_LOCK_TIMEOUT} (lock_timeout)`,
         "end that connection's open transaction (see pg_stat_activity / pg_locks), then re-run",
       );
