@@ -6,6 +6,7 @@ import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
+import { parseProjectConfig } from "../../src/config/parse.js";
 import { freshDatabase } from "../services/index.js";
 import { runCli } from "../cli/helpers.js";
 import { featuresTs, writeProject } from "./project.js";
@@ -35,6 +36,19 @@ describe("fsops.yaml aliases (item 11)", () => {
     expect(r.stdout + r.stderr).not.toContain("internal error");
   });
 
+  it("an alias bomb is rejected in milliseconds and little memory (in process)", () => {
+    global.gc?.();
+    const before = process.memoryUsage().heapUsed;
+    const started = performance.now();
+    const r = parseProjectConfig(aliasBomb(), { dir: "/tmp", file: "fsops.yaml", env: {} });
+    const ms = performance.now() - started;
+    const grown = process.memoryUsage().heapUsed - before;
+    expect(r.config).toBeNull();
+    expect(r.diagnostics.find((d) => d.code === "FS300")?.message).toContain("aliases expand to more than 10000 values");
+    expect(ms).toBeLessThan(2_000);
+    expect(grown).toBeLessThan(64 * 1024 * 1024);
+  });
+
   it("a self-referencing alias is a located error, not a stack overflow", async () => {
     const dir = await writeProject(
       "project: selfref\nonline_store: &store\n  type: redis\n  inner: *store\n",
@@ -58,6 +72,19 @@ describe("nested defaults (item 12)", () => {
     const deeper = await writeProject("project: nested_two\nregistry: ${REG_A:-${REG_B:-data/deep.json}}\n");
     expect((await runCli(["apply", deeper, "--auto-approve"])).code).toBe(0);
     expect(existsSync(join(deeper, "data/deep.json"))).toBe(true);
+  });
+
+  it("${A:-${B}} works inside a flow mapping too", () => {
+    const r = parseProjectConfig(
+      "project: flow\nonline_store: { type: postgres, connection_string: ${A:-${B}}, schema: s }\n",
+      { dir: "/tmp", file: "fsops.yaml", env: { B: "postgresql://u@h/db" } },
+    );
+    expect(r.diagnostics).toEqual([]);
+    expect(r.config?.onlineStore).toEqual({
+      type: "postgres",
+      connectionString: "postgresql://u@h/db",
+      schema: "s",
+    });
   });
 
   it("${A:-${B}} with neither set names B as missing, located", async () => {
