@@ -14,22 +14,6 @@ import { destructiveChanges, describeStalePlan } from "./apply-guards.js";
 import type { ApplyOptions, ApplyOutcome, CommandContext } from "./types.js";
 
 /**
- * A failure after online-store actions ran (or may have partly run): the outcome lists them, and
- * the hint says a re-run finishes the job (the DDL and key clean-ups are idempotent, and the
- * re-run's plan starts from the registry, which is unchanged).
- */
-function failedAfter(outcome: ApplyOutcome, ran: string[], partly: boolean): ApplyOutcome {
-  if (ran.length === 0 || (outcome.status !== "failed" && outcome.status !== "refused")) return outcome;
-  return {
-    ...outcome,
-    status: "failed",
-    reason: "apply-failed",
-    onlineStoreChanged: { actions: ran, partly },
-    hint: `re-run fsops apply ${shellWord(outcome.dir)} to finish: the online store is changed${partly ? " (perhaps partly)" : ""} but the registry is not, and the re-run repairs that`,
-  };
-}
-
-/**
  * `fsops apply` for one project: lock → read → re-plan → verify the expected fingerprint →
  * refuse destructive changes unless allowed → provision the online store (idempotent DDL) →
  * commit the registry with serial+1 (compare-and-swap) and a history entry → unlock.
@@ -188,4 +172,20 @@ export async function applyProject(
     }
     return failed(err);
   }
+}
+
+/**
+ * A failure after online-store actions ran (or may have partly run): the outcome lists them, and
+ * the hint says a re-run finishes the job (the DDL and key clean-ups are idempotent, and the
+ * re-run's plan starts from the registry, which is unchanged).
+ */
+function failedAfter(outcome: ApplyOutcome, ran: string[], partly: boolean): ApplyOutcome {
+  if (ran.length === 0 || (outcome.status !== "failed" && outcome.status !== "refused")) return outcome;
+  return {
+    ...outcome,
+    status: "failed",
+    reason: "apply-failed",
+    onlineStoreChanged: { actions: ran, partly },
+    hint: `re-run fsops apply ${shellWord(outcome.dir)} to finish: the online store is changed${partly ? " (perhaps partly)" : ""} but the registry is not, and the re-run repairs that`,
+  };
 }
