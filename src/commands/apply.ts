@@ -6,10 +6,11 @@ import { REGISTRY_FORMAT_VERSION, RegistryBusyError, RegistryLockedError } from 
 import type { HistoryEntry, LockInfo, RegistryState } from "../model/registry.js";
 import type { Plan } from "../model/plan.js";
 import { OnlineStoreConflictError } from "../infra/errors.js";
+import { shellWord } from "./errors.js";
 import { loadProject } from "./load-project.js";
 import { planAgainst } from "./compute-plan.js";
 import { withLockedBackends } from "./backends.js";
-import { describeError, shellWord } from "./errors.js";
+import { describeError } from "./errors.js";
 import { destructiveChanges, describeStalePlan } from "./apply-guards.js";
 import type { ApplyOptions, ApplyOutcome, CommandContext } from "./types.js";
 
