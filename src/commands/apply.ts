@@ -7,6 +7,7 @@ import type { HistoryEntry, LockInfo, RegistryState } from "../model/registry.js
 import type { Plan } from "../model/plan.js";
 import { OnlineStoreConflictError } from "../infra/errors.js";
 import { shellWord } from "./errors.js";
+import { redactPlan } from "./redact-plan.js";
 import { loadProject } from "./load-project.js";
 import { planAgainst } from "./compute-plan.js";
 import { withLockedBackends } from "./backends.js";
@@ -25,6 +26,19 @@ export async function applyProject(
   ctx: CommandContext,
   opts: ApplyOptions,
 ): Promise<ApplyOutcome> {
+  let secrets: readonly string[] = [];
+  const onSecrets = (found: readonly string[]): void => {
+    secrets = found;
+    ctx.onSecrets?.(found);
+  };
+  const outcome = await applyLoaded(dir, { ...ctx, onSecrets }, opts);
+  // The plan in the outcome is for showing (CLI, PR comment, outputs): secrets masked.
+  return "plan" in outcome && outcome.plan
+    ? { ...outcome, plan: redactPlan(outcome.plan, secrets) }
+    : outcome;
+}
+
+async function applyLoaded(dir: string, ctx: CommandContext, opts: ApplyOptions): Promise<ApplyOutcome> {
   const loaded = await loadProject(dir, ctx);
   if (loaded.status === "invalid") {
     return {

@@ -1,5 +1,8 @@
 /** Issue 10 item 15: passwords written in fsops.yaml and interpolated values are never printed. */
+import pg from "pg";
 import { describe, expect, it, vi } from "vitest";
+import { applyProject } from "../../src/commands/apply.js";
+import { planProject } from "../../src/commands/plan.js";
 import { freshDatabase } from "../services/index.js";
 import { runCli } from "../cli/helpers.js";
 import { writeProject } from "./project.js";
@@ -56,5 +59,36 @@ describe("secrets in output", () => {
     const destroyed = await runCli(["destroy", dir, "--auto-approve"], { env });
     expect(destroyed.code, destroyed.stderr).toBe(0);
     for (const r of [plan, json, applied, destroyed]) expect(r.stdout + r.stderr).not.toContain(schema);
+  });
+
+  it("plan and apply outcomes (what the Action renders and outputs) mask an interpolated schema; the fingerprint still binds", async () => {
+    const url = await freshDatabase();
+    const schema = "schema_for_the_action_q3";
+    const dir = await writeProject(
+      "project: action_masked\nonline_store:\n  type: postgres\n  connection_string: ${ONLINE}\n  schema: ${SCHEMA}\n",
+    );
+    const ctx = { env: { ONLINE: url, SCHEMA: schema }, who: "test", commit: null };
+    const planned = await planProject(dir, ctx);
+    if (planned.status !== "planned") throw new Error(`not planned: ${JSON.stringify(planned)}`);
+    expect(JSON.stringify(planned.plan)).not.toContain(schema);
+    expect(planned.plan.infra[0]?.statements[0]).toBe('CREATE SCHEMA IF NOT EXISTS "***";');
+    const applied = await applyProject(dir, ctx, {
+      allowDestroy: false,
+      expectedFingerprint: planned.plan.fingerprint,
+      expectedProject: "action_masked",
+    });
+    expect(applied.status).toBe("applied");
+    expect(JSON.stringify(applied)).not.toContain(schema);
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = $1",
+        [schema],
+      );
+      expect(rows[0]?.n).toBe(1);
+    } finally {
+      await client.end();
+    }
   });
 });
