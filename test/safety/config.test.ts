@@ -44,7 +44,9 @@ describe("fsops.yaml aliases (item 11)", () => {
     const ms = performance.now() - started;
     const grown = process.memoryUsage().heapUsed - before;
     expect(r.config).toBeNull();
-    expect(r.diagnostics.find((d) => d.code === "FS300")?.message).toContain("aliases expand to more than 10000 values");
+    expect(r.diagnostics.find((d) => d.code === "FS300")?.message).toContain(
+      "aliases expand to more than 10000 values",
+    );
     expect(ms).toBeLessThan(2_000);
     expect(grown).toBeLessThan(64 * 1024 * 1024);
   });
