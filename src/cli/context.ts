@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { userInfo } from "node:os";
 import type { CommandContext } from "../commands/types.js";
+import type { Output } from "./io.js";
 
 /**
  * Who is applying and at which commit: from CI variables when present, else the local user and
@@ -9,9 +10,17 @@ import type { CommandContext } from "../commands/types.js";
 export function commandContext(
   env: Readonly<Record<string, string | undefined>>,
   dir: string,
-  opts: { withCommit?: boolean } = {},
+  opts: { withCommit?: boolean; io?: Output } = {},
 ): CommandContext {
-  return { env, who: whoAmI(env), commit: env.GITHUB_SHA ?? (opts.withCommit ? gitHead(dir) : null) };
+  const ctx: CommandContext = {
+    env,
+    who: whoAmI(env),
+    commit: env.GITHUB_SHA ?? (opts.withCommit ? gitHead(dir) : null),
+  };
+  const io = opts.io;
+  // Everything printed from then on is redacted of the project's secrets.
+  if (io) ctx.onSecrets = (secrets) => io.addSecrets(secrets);
+  return ctx;
 }
 
 function whoAmI(env: Readonly<Record<string, string | undefined>>): string {

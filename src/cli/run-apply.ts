@@ -51,7 +51,7 @@ export async function runApply(
     };
   }
 
-  const outcome = await applyProject(dir, commandContext(env, dir, { withCommit: true }), opts);
+  const outcome = await applyProject(dir, commandContext(env, dir, { withCommit: true, io }), opts);
   switch (outcome.status) {
     case "applied":
       if (!opts.confirm) io.out(renderPlanTerminal(outcome.plan, { color: io.color }));
@@ -77,7 +77,14 @@ export async function runApply(
         io.err(renderPlanTerminal(outcome.plan, { color: io.color }));
       }
       io.err(`error: ${outcome.message}${outcome.hint ? `\n  hint: ${outcome.hint}` : ""}`);
-      io.err(outcome.status === "refused" ? "Nothing was changed." : "The registry was not changed.");
+      if (outcome.onlineStoreChanged) {
+        const { actions, partly } = outcome.onlineStoreChanged;
+        io.err(
+          `The online store was ${partly ? "perhaps partly " : ""}changed (${actions.length === 1 ? "1 action" : `${actions.length} actions`}: ${actions.join(", ")}); the registry was not. Re-run fsops apply to finish.`,
+        );
+      } else {
+        io.err(outcome.status === "refused" ? "Nothing was changed." : "The registry was not changed.");
+      }
       return 1;
   }
 }

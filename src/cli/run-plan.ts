@@ -34,7 +34,7 @@ export async function runPlan(
   for (const d of dirs) {
     const dir = resolve(d);
     outcomes.push(
-      await planProject(dir, commandContext(env, dir), { checkSources: flags.checkSources ?? false }),
+      await planProject(dir, commandContext(env, dir, { io }), { checkSources: flags.checkSources ?? false }),
     );
   }
 

@@ -18,7 +18,7 @@ async function withConfig(
   fn: (config: ProjectConfig, dir: string) => Promise<number>,
 ): Promise<number> {
   const dir = resolve(dirArg ?? ".");
-  const loaded = await loadConfig(dir, { env });
+  const loaded = await loadConfig(dir, { env, onSecrets: (secrets) => io.addSecrets(secrets) });
   if (loaded.status === "invalid") {
     io.err(renderDiagnostics(loaded.diagnostics, loaded.sources, { color: io.color }));
     return 1;
@@ -27,7 +27,7 @@ async function withConfig(
   try {
     return await fn(loaded.config, dir);
   } catch (err) {
-    const { message, hint } = describeError(err, loaded.config.secrets);
+    const { message, hint } = describeError(err, loaded.config.secrets, dir);
     io.err(`error: ${message}${hint ? `\n  hint: ${hint}` : ""}`);
     return 1;
   }

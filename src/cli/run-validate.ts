@@ -18,8 +18,9 @@ interface Validated {
 async function validateDir(
   dir: string,
   env: Readonly<Record<string, string | undefined>>,
+  io: Output,
 ): Promise<Validated> {
-  const loaded = await loadProject(dir, { env });
+  const loaded = await loadProject(dir, { env, onSecrets: (secrets) => io.addSecrets(secrets) });
   if (loaded.status === "invalid") return loaded;
   const { config, definitions } = loaded;
   return { project: config.project, ...definitions };
@@ -43,7 +44,7 @@ export async function runValidate(
   io: Output,
 ): Promise<number> {
   const dir = resolve(dirArg ?? ".");
-  const v = await validateDir(dir, env);
+  const v = await validateDir(dir, env, io);
   const failed = hasErrors(v.diagnostics);
   if (opts.json) {
     const payload = {
@@ -79,7 +80,7 @@ export async function runGraph(
     io.err(`error: --format must be mermaid, dot or json (got "${format}")`);
     return 2;
   }
-  const v = await validateDir(resolve(dirArg ?? "."), env);
+  const v = await validateDir(resolve(dirArg ?? "."), env, io);
   if (hasErrors(v.diagnostics) || !v.desired) {
     io.err(renderDiagnostics(v.diagnostics, v.sources, { color: io.color }));
     return 1;

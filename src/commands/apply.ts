@@ -2,9 +2,12 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { nextRegistryObjects } from "../plan/apply-plan.js";
 import { planHasChanges } from "../model/plan.js";
-import { REGISTRY_FORMAT_VERSION, RegistryLockedError } from "../model/registry.js";
+import { REGISTRY_FORMAT_VERSION, RegistryBusyError, RegistryLockedError } from "../model/registry.js";
 import type { HistoryEntry, LockInfo, RegistryState } from "../model/registry.js";
 import type { Plan } from "../model/plan.js";
+import { OnlineStoreConflictError } from "../infra/errors.js";
+import { shellWord } from "./errors.js";
+import { redactPlan } from "./redact-plan.js";
 import { loadProject } from "./load-project.js";
 import { planAgainst } from "./compute-plan.js";
 import { withLockedBackends } from "./backends.js";
@@ -23,6 +26,19 @@ export async function applyProject(
   ctx: CommandContext,
   opts: ApplyOptions,
 ): Promise<ApplyOutcome> {
+  let secrets: readonly string[] = [];
+  const onSecrets = (found: readonly string[]): void => {
+    secrets = found;
+    ctx.onSecrets?.(found);
+  };
+  const outcome = await applyLoaded(dir, { ...ctx, onSecrets }, opts);
+  // The plan in the outcome is for showing (CLI, PR comment, outputs): secrets masked.
+  return "plan" in outcome && outcome.plan
+    ? { ...outcome, plan: redactPlan(outcome.plan, secrets) }
+    : outcome;
+}
+
+async function applyLoaded(dir: string, ctx: CommandContext, opts: ApplyOptions): Promise<ApplyOutcome> {
   const loaded = await loadProject(dir, ctx);
   if (loaded.status === "invalid") {
     return {
@@ -50,7 +66,7 @@ export async function applyProject(
     dir,
     project,
     reason: "apply-failed",
-    ...describeError(err, config.secrets),
+    ...describeError(err, config.secrets, dir),
     ...(plan ? { plan } : {}),
   });
 
@@ -113,14 +129,19 @@ export async function applyProject(
           return { status: "cancelled", dir, project, plan };
         }
 
+        // What the commit needs exclusively is taken now: once DDL ran, the commit cannot then
+        // wait for or be refused a lock (a refusal here has changed nothing).
+        await registry.prepareCommit?.(lock);
+
         if (online && plan.infra.length > 0) {
           try {
             await online.apply(project, plan.infra);
           } catch (err) {
-            return failed(err, plan);
+            // Postgres DDL runs in one transaction (rolled back); Redis commands may have partly run.
+            const partly = online.store === "redis" ? plan.infra.map((a) => `${a.action} ${a.target}`) : [];
+            return failedAfter(failed(err, plan), partly, true);
           }
         }
-
         const time = new Date().toISOString();
         const next: RegistryState = {
           formatVersion: REGISTRY_FORMAT_VERSION,
@@ -142,19 +163,57 @@ export async function applyProject(
           changes: plan.changes.map((c) => ({ kind: c.kind, name: c.name, action: c.action })),
           infra: plan.infra.map((a) => `${a.action} ${a.target}`),
         };
-        await registry.commit(
-          lock,
-          state ? { lineage: state.lineage, serial: state.serial } : null,
-          next,
-          history,
-        );
+        try {
+          await registry.commit(
+            lock,
+            state ? { lineage: state.lineage, serial: state.serial } : null,
+            next,
+            history,
+          );
+        } catch (err) {
+          // The online store already has the plan's changes: say so, never "nothing was changed".
+          const ran = online ? plan.infra.map((a) => `${a.action} ${a.target}`) : [];
+          return failedAfter(failed(err, plan), ran, false);
+        }
         return { status: "applied", dir, project, plan, serial: next.serial, time };
       },
     );
   } catch (err) {
-    if (err instanceof RegistryLockedError) {
-      return { status: "refused", dir, project, reason: "locked", ...describeError(err, config.secrets) };
+    // Found while planning, before any DDL: a refusal, nothing was changed.
+    if (err instanceof OnlineStoreConflictError) {
+      return {
+        status: "refused",
+        dir,
+        project,
+        reason: "apply-failed",
+        ...describeError(err, config.secrets),
+      };
+    }
+    if (err instanceof RegistryLockedError || err instanceof RegistryBusyError) {
+      return {
+        status: "refused",
+        dir,
+        project,
+        reason: "locked",
+        ...describeError(err, config.secrets, dir),
+      };
     }
     return failed(err);
   }
+}
+
+/**
+ * A failure after online-store actions ran (or may have partly run): the outcome lists them, and
+ * the hint says a re-run finishes the job (the DDL and key clean-ups are idempotent, and the
+ * re-run's plan starts from the registry, which is unchanged).
+ */
+function failedAfter(outcome: ApplyOutcome, ran: string[], partly: boolean): ApplyOutcome {
+  if (ran.length === 0 || (outcome.status !== "failed" && outcome.status !== "refused")) return outcome;
+  return {
+    ...outcome,
+    status: "failed",
+    reason: "apply-failed",
+    onlineStoreChanged: { actions: ran, partly },
+    hint: `re-run fsops apply ${shellWord(outcome.dir)} to finish: the online store is changed${partly ? " (perhaps partly)" : ""} but the registry is not, and the re-run repairs that`,
+  };
 }

@@ -51,6 +51,8 @@ export async function destroyProject(
         if (opts.confirm && !(await opts.confirm(actions, state?.objects.length ?? 0))) {
           return { status: "cancelled" as const, project };
         }
+        // As in apply: the commit's lock before any DDL, so a refusal changes nothing.
+        if (state) await registry.prepareCommit?.(lock);
         if (online && actions.length > 0) await online.apply(project, actions);
         if (state) {
           const history: HistoryEntry = {
@@ -70,6 +72,6 @@ export async function destroyProject(
     );
   } catch (err) {
     const status = err instanceof RegistryLockedError ? "refused" : "failed";
-    return { status, project, ...describeError(err, config.secrets) };
+    return { status, project, ...describeError(err, config.secrets, config.dir) };
   }
 }

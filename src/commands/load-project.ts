@@ -1,4 +1,5 @@
 import { loadProjectConfig } from "../config/index.js";
+import { maskConfigText } from "../config/redact.js";
 import { hasErrors } from "../model/diagnostic.js";
 import type { Diagnostic } from "../model/diagnostic.js";
 import type { ProjectConfig } from "../model/config.js";
@@ -16,11 +17,16 @@ export type LoadedConfig =
   | ({ status: "invalid" } & InvalidDefinitions);
 
 /** fsops.yaml alone: for commands that read or unlock the registry without the definitions. */
-export async function loadConfig(dir: string, ctx: Pick<CommandContext, "env">): Promise<LoadedConfig> {
+export async function loadConfig(
+  dir: string,
+  ctx: Pick<CommandContext, "env" | "onSecrets">,
+): Promise<LoadedConfig> {
   const result = await loadProjectConfig(dir, ctx.env);
-  // The text travels with the diagnostics so they can be shown with a code frame.
+  if (result.config) ctx.onSecrets?.(result.config.secrets);
+  // The text travels with the diagnostics so they can be shown with a code frame; a password
+  // written in it is masked there, as everywhere.
   const sources = new Map<string, string>();
-  if (result.text !== null) sources.set(result.file, result.text);
+  if (result.text !== null) sources.set(result.file, maskConfigText(result.text));
   if (!result.config || hasErrors(result.diagnostics)) {
     return { status: "invalid", diagnostics: result.diagnostics, sources };
   }
@@ -38,7 +44,10 @@ export type LoadedProject =
     } & InvalidDefinitions);
 
 /** fsops.yaml + definitions of one project folder; any error in either makes it "invalid". */
-export async function loadProject(dir: string, ctx: Pick<CommandContext, "env">): Promise<LoadedProject> {
+export async function loadProject(
+  dir: string,
+  ctx: Pick<CommandContext, "env" | "onSecrets">,
+): Promise<LoadedProject> {
   const loaded = await loadConfig(dir, ctx);
   if (loaded.status === "invalid") {
     return { ...loaded, dir, project: null, desired: null };

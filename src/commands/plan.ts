@@ -1,6 +1,7 @@
 import { loadProject } from "./load-project.js";
 import { computePlan } from "./compute-plan.js";
 import { describeError } from "./errors.js";
+import { redactPlan } from "./redact-plan.js";
 import type { CommandContext, ProjectPlanOutcome } from "./types.js";
 
 /** `fsops plan` for one project folder: read-only against the registry and the online store. */
@@ -30,7 +31,7 @@ export async function planProject(
       status: "planned",
       dir,
       project: config.project,
-      plan: computed.plan,
+      plan: redactPlan(computed.plan, config.secrets),
       desired: definitions.desired,
       diagnostics,
       sources: definitions.sources,

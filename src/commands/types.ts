@@ -12,6 +12,12 @@ export interface CommandContext {
   who: string;
   /** Git commit being applied, when known. */
   commit: string | null;
+  /**
+   * Told the secrets of a project's config as soon as it is loaded (values interpolated from the
+   * environment, passwords written in fsops.yaml), so the caller can redact them from everything
+   * it prints, plan output included (an interpolated schema name appears in DDL).
+   */
+  onSecrets?: (secrets: readonly string[]) => void;
 }
 
 /** Diagnostics plus the source text they point into (for code frames). */
@@ -79,4 +85,10 @@ export type ApplyOutcome =
       hint?: string;
       plan?: Plan;
       invalid?: InvalidDefinitions;
+      /**
+       * Set when the failure came after online-store actions ran (`action target` each): the
+       * store is changed, the registry is not; a re-run of apply repairs it. `partly`: the store
+       * does not apply atomically (Redis), so only some of them may have run.
+       */
+      onlineStoreChanged?: { actions: string[]; partly: boolean };
     };

@@ -1,5 +1,5 @@
 /** The I/O edge of config: reads `<dir>/fsops.yaml`, then hands the text to the pure parser. */
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import type { Diagnostic } from "../model/diagnostic.js";
 import { CONFIG_CODES } from "./codes.js";
@@ -30,6 +30,25 @@ export async function loadProjectConfig(dir: string, env: Env): Promise<LoadedCo
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const missing = code === "ENOENT" || code === "ENOTDIR";
+    const folder = missing ? await folderProblem(absDir) : null;
+    if (folder !== null) {
+      return {
+        config: null,
+        diagnostics: [
+          {
+            severity: "error",
+            code: CONFIG_CODES.noConfigFile,
+            message: `project folder ${absDir} ${folder}`,
+            file: CONFIG_FILE_NAME,
+            line: 1,
+            column: 1,
+            hint: "check the path given to fsops: it names the folder holding fsops.yaml",
+          },
+        ],
+        file: CONFIG_FILE_NAME,
+        text: null,
+      };
+    }
     const diagnostic: Diagnostic = {
       severity: "error",
       code: CONFIG_CODES.noConfigFile,
@@ -48,4 +67,13 @@ export async function loadProjectConfig(dir: string, env: Env): Promise<LoadedCo
     file: CONFIG_FILE_NAME,
     text,
   };
+}
+
+/** Why `dir` cannot be a project folder (it does not exist, or is a file), or null when it is a folder. */
+async function folderProblem(dir: string): Promise<string | null> {
+  try {
+    return (await stat(dir)).isDirectory() ? null : "is not a folder";
+  } catch {
+    return "does not exist";
+  }
 }

@@ -19,7 +19,7 @@ import type {
 import { CONFIG_CODES } from "./codes.js";
 import type { Env } from "./interpolate.js";
 import { interpolate } from "./interpolate.js";
-import { connectionStringPasswords, redactSecrets } from "./redact.js";
+import { connectionStringPasswords, literalPasswords, redactSecrets } from "./redact.js";
 import { shieldReferences } from "./shield.js";
 
 export interface ConfigParseOptions {
@@ -44,6 +44,9 @@ export const PROJECT_PATTERN = /^[a-z0-9_]+$/;
 export const PROJECT_MAX_LENGTH = 63;
 
 type Path = readonly (string | number)[];
+
+/** Values (aliases expanded) a config may produce; a real fsops.yaml has a few dozen. */
+export const MAX_EXPANDED_NODES = 10_000;
 
 const pathKey = (p: Path): string => JSON.stringify(p);
 const showPath = (p: Path): string =>
@@ -99,7 +102,13 @@ const TopLevel = z.strictObject({
     .string()
     .min(1, { error: "must not be empty" })
     .max(PROJECT_MAX_LENGTH, { error: `must be at most ${PROJECT_MAX_LENGTH} characters` })
-    .regex(PROJECT_PATTERN, { error: "may contain only lowercase letters, digits and _" }),
+    .regex(PROJECT_PATTERN, { error: "may contain only lowercase letters, digits and _" })
+    // Online tables are `<project>__<view>`: with no `__` in the project and no `_` at its end,
+    // the first `__` of a table name is the separator, so two projects never share a table name.
+    .refine((s) => !PROJECT_PATTERN.test(s) || (!s.includes("__") && !s.endsWith("_")), {
+      error:
+        "must not contain __ or end with _ (fsops names online tables <project>__<view>, and such a name could collide with another project's)",
+    }),
   registry: z.unknown().optional(),
   online_store: z.unknown().optional(),
   offline_store: z.unknown().optional(),
@@ -194,6 +203,13 @@ class ConfigReader {
   private readonly interpolated = new Set<string>();
   /** Paths whose interpolation failed: further errors about them would only repeat it. */
   private readonly broken = new Set<string>();
+  /** Nodes produced so far (aliases expanded): bounds what an alias bomb can make us build. */
+  private produced = 0;
+  private exhausted = false;
+  /** Anchored nodes being expanded right now: an alias to one of them refers to itself. */
+  private readonly expanding = new Set<YamlNode>();
+  /** The aliases being expanded, outermost first (an expansion error is reported at the first). */
+  private readonly aliases: YamlNode[] = [];
 
   constructor(
     private readonly doc: Document,
@@ -263,10 +279,63 @@ class ConfigReader {
     return "";
   }
 
-  /** Plain JS value of a node, with `${…}` interpolated in every string scalar. */
+  /** An error at a node of the document (an alias, say), located at the node itself. */
+  private reportAtNode(code: string, node: YamlNode, message: string, hint?: string): void {
+    const at = this.locateNode(node);
+    const d: Diagnostic = {
+      severity: "error",
+      code,
+      message,
+      file: this.opts.file,
+      line: at.line,
+      column: at.column,
+      ...(at.length > 0 ? { length: at.length } : {}),
+    };
+    if (hint !== undefined) d.hint = hint;
+    this.diagnostics.push(d);
+  }
+
+  /**
+   * Plain JS value of a node, with `${…}` interpolated in every string scalar. Aliases are
+   * expanded, within `MAX_EXPANDED_NODES` in all (a "billion laughs" file fails fast, in little
+   * memory); an alias inside the node it names is an error at the alias.
+   */
   toValue(node: unknown, p: Path): unknown {
-    if (node === null || node === undefined) return null;
-    if (isAlias(node)) return this.toValue(node.resolve(this.doc), p);
+    if (node === null || node === undefined || this.exhausted) return null;
+    if (++this.produced > MAX_EXPANDED_NODES) {
+      this.exhausted = true;
+      const at = this.aliases[0] ?? node;
+      if (isAlias(at) || isMap(at) || isSeq(at) || isScalar(at)) {
+        this.reportAtNode(
+          CONFIG_CODES.syntax,
+          at,
+          `invalid YAML: aliases expand to more than ${MAX_EXPANDED_NODES} values`,
+          "write the values out, or use fewer nested aliases (* references to & anchors)",
+        );
+      }
+      return null;
+    }
+    if (isAlias(node)) {
+      const target = node.resolve(this.doc) as YamlNode | undefined;
+      if (target === undefined) return null;
+      if (this.expanding.has(target)) {
+        this.reportAtNode(
+          CONFIG_CODES.syntax,
+          node,
+          `invalid YAML: alias *${node.source} refers to the node it is inside (&${node.source})`,
+          "an alias can only name a node defined before it and outside it",
+        );
+        return null;
+      }
+      this.expanding.add(target);
+      this.aliases.push(node);
+      try {
+        return this.toValue(target, p);
+      } finally {
+        this.expanding.delete(target);
+        this.aliases.pop();
+      }
+    }
     if (isMap(node)) {
       const out: Record<string, unknown> = {};
       for (const pair of node.items) {
@@ -286,7 +355,13 @@ class ConfigReader {
           this.keyNodes.set(pathKey(childPath), keyNode);
         if (isScalar(pair.value) || isMap(pair.value) || isSeq(pair.value) || isAlias(pair.value))
           this.valueNodes.set(pathKey(childPath), pair.value);
-        out[String(key)] = this.toValue(pair.value, childPath);
+        // defineProperty: a `__proto__` key is a key like any other (and then an unknown one).
+        Object.defineProperty(out, String(key), {
+          value: this.toValue(pair.value, childPath),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
       }
       return out;
     }
@@ -432,6 +507,25 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 // ---------- sections ----------
 
 const URL_SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
+/**
+ * `s3:/bucket/key`, `postgresql:/…`, `s3:bucket/key`: a scheme (two characters at least, so a
+ * Windows drive `C:\…` is still a path) without its `//`. Never a file the user meant.
+ */
+const SCHEME_TYPO = /^([A-Za-z][A-Za-z0-9+.-]+):(?!\/\/)/;
+
+/** Reports a registry path that is a URL with a mistyped scheme separator; true when it did. */
+function reportSchemeTypo(r: ConfigReader, value: string, p: Path): boolean {
+  const typo = SCHEME_TYPO.exec(value);
+  if (!typo) return false;
+  const scheme = typo[1] ?? "";
+  r.report(
+    CONFIG_CODES.invalidValue,
+    p,
+    `${showPath(p)}: "${scheme}:" looks like a URL scheme without "//"`,
+    `write ${scheme}://…${/^s3$/i.test(scheme) ? " (s3://bucket/key.json)" : ""}, or ./${scheme}:… if it really is a file path`,
+  );
+  return true;
+}
 const POSTGRES_URL = /^postgres(ql)?:\/\//i;
 
 function resolveRegistry(r: ConfigReader, value: unknown, dir: string): RegistryConfig | null {
@@ -461,6 +555,7 @@ function resolveRegistry(r: ConfigReader, value: unknown, dir: string): Registry
   switch (type) {
     case "file": {
       const data = r.check(RegistrySchemas.file, value, p, hint);
+      if (data && reportSchemeTypo(r, data.path, [...p, "path"])) return null;
       return data && { type: "file", path: path.resolve(dir, data.path), display: data.path };
     }
     case "s3": {
@@ -521,6 +616,7 @@ function registryFromString(r: ConfigReader, value: string, p: Path, dir: string
     };
   }
   if (POSTGRES_URL.test(value)) return { type: "postgres", connectionString: value, schema: "public" };
+  if (reportSchemeTypo(r, value, p)) return null;
   const scheme = URL_SCHEME.exec(value);
   if (scheme) {
     r.report(
@@ -706,7 +802,9 @@ export function parseProjectConfig(text: string, opts: ConfigParseOptions): Conf
       config = { ...resolved, secrets: [...r.secrets].sort() };
     }
   }
-  const secrets = [...r.secrets];
+  // Passwords written in the file are redacted from messages even when the config did not resolve
+  // (an error elsewhere), since a message may quote the value it is about.
+  const secrets = [...r.secrets, ...literalPasswords(text)];
   const diagnostics = r.diagnostics
     .map((d) => {
       const safe: Diagnostic = { ...d, message: redactSecrets(d.message, secrets) };

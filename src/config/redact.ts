@@ -135,3 +135,27 @@ export function connectionStringPasswords(url: string): string[] {
 export function connectionSecrets(connectionString: string): string[] {
   return [connectionString, ...connectionStringPasswords(connectionString)].filter((s) => s.length > 0);
 }
+
+/** Anything shaped like `scheme://…` in a text, up to whitespace or a quote. */
+const URL_IN_TEXT = /[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s"'`]+/g;
+
+/**
+ * fsops.yaml as it may be shown (code frames of diagnostics): every password written in a
+ * connection string (URL userinfo, `?password=`, libpq `password=`) masked. Works on the raw text,
+ * so it holds even when the file does not parse.
+ */
+export function maskConfigText(text: string): string {
+  return text
+    .replace(URL_IN_TEXT, (url) => maskConnectionString(url))
+    .replace(DSN_PASSWORD, (_m, key: string, value: string) => (value ? key + MASK : key));
+}
+
+/** Every password written literally in fsops.yaml's text (see `maskConfigText`). */
+export function literalPasswords(text: string): string[] {
+  const out = new Set<string>();
+  for (const m of text.matchAll(URL_IN_TEXT)) for (const pw of connectionStringPasswords(m[0])) out.add(pw);
+  for (const m of text.matchAll(DSN_PASSWORD)) {
+    for (const pw of connectionStringPasswords(m[0])) out.add(pw);
+  }
+  return [...out];
+}

@@ -13,6 +13,8 @@ export interface ActualTable {
   name: string;
   /** The view named by the table's fsops ownership comment for this project, or null. */
   markedView: string | null;
+  /** The table's comment as found (another project's marker, a user's text), when introspected. */
+  comment?: string | null;
   /** In table order. */
   columns: ActualColumn[];
   /** Primary-key column names in key order; empty when the table has none. */

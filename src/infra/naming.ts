@@ -11,7 +11,10 @@ const HASH_HEX = 8;
  */
 export function onlineTableName(project: string, view: string): string {
   const full = `${project}__${view}`;
-  if (utf8Length(full) <= PG_IDENTIFIER_MAX_BYTES) return full;
+  // A full name shaped like a shortened one (`…_` + 8 hex digits, 63 bytes) is shortened too, so a
+  // crafted view name can never equal another view's shortened name. Two shortened names can only
+  // meet through a hash collision, which planning detects (plan-postgres.ts, conflicts).
+  if (utf8Length(full) <= PG_IDENTIFIER_MAX_BYTES && !looksShortened(full)) return full;
   const hash = createHash("sha256").update(full, "utf8").digest("hex").slice(0, HASH_HEX);
   // Names are ASCII after validation; cut by code point anyway so a multi-byte name stays valid.
   let prefix = "";
@@ -20,6 +23,10 @@ export function onlineTableName(project: string, view: string): string {
     prefix += ch;
   }
   return `${prefix}_${hash}`;
+}
+
+function looksShortened(name: string): boolean {
+  return utf8Length(name) === PG_IDENTIFIER_MAX_BYTES && /_[0-9a-f]{8}$/.test(name);
 }
 
 /** The table comment that marks a table as owned by fsops for one project and view. */
@@ -34,6 +41,13 @@ export function parseTableMarker(project: string, comment: string | null): strin
   if (!comment.startsWith(prefix)) return null;
   const view = comment.slice(prefix.length);
   return view.length > 0 && !view.includes(":") ? view : null;
+}
+
+/** `{ project, view }` of any fsops marker (whichever project), or null for anything else. */
+export function parseAnyTableMarker(comment: string | null): { project: string; view: string } | null {
+  if (comment === null) return null;
+  const m = /^fsops:([^:]+):([^:]+)$/.exec(comment);
+  return m ? { project: m[1] ?? "", view: m[2] ?? "" } : null;
 }
 
 /** Every key fsops owns for a project starts with this. Names never contain `:`. */

@@ -90,8 +90,14 @@ export function planDestroy(project: string, recorded: Json, actual: InfraState)
   }
   const schema = actual.schema;
   const tables = new Map<string, { view: string; object: string | null }>();
+  const found = new Map(actual.tables.map((t) => [t.name, t]));
   if (record?.store === "postgres" && record.schema === schema) {
-    for (const [view, t] of Object.entries(record.tables)) tables.set(t.table, { view, object: t.object });
+    for (const [view, t] of Object.entries(record.tables)) {
+      // A recorded table that is now someone else's (no longer marked as this view) is not ours to drop.
+      const there = found.get(t.table);
+      if (there !== undefined && there.markedView !== view) continue;
+      tables.set(t.table, { view, object: t.object });
+    }
   }
   for (const t of actual.tables) {
     if (t.markedView !== null && !tables.has(t.name))

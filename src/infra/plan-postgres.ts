@@ -1,9 +1,16 @@
 import type { Json } from "../model/json.js";
 import type { Impact, InfraAction } from "../model/plan.js";
-import type { ActualColumn, PostgresInfraRecord, PostgresInfraState, ViewLayout } from "./infra-state.js";
+import { OnlineStoreConflictError } from "./errors.js";
+import type {
+  ActualColumn,
+  ActualTable,
+  PostgresInfraRecord,
+  PostgresInfraState,
+  ViewLayout,
+} from "./infra-state.js";
 import { INFRA_RECORD_VERSION } from "./infra-state.js";
 import { compareStrings, layoutJson, rebuildReasons, sameList } from "./layout.js";
-import { onlineTableName } from "./naming.js";
+import { onlineTableName, parseAnyTableMarker } from "./naming.js";
 import {
   addColumnStatement,
   createSchemaStatement,
@@ -184,6 +191,9 @@ export function planPostgres(input: PostgresPlanInput): { actions: InfraAction[]
     push(t.markedView, draft("drop_table", t.name, null, null, ["drift: table not in registry"], true));
   }
 
+  const conflicts = findConflicts(project, schema, layouts, drafts, actual);
+  if (conflicts.length > 0) throw new OnlineStoreConflictError(conflicts);
+
   const actions: InfraAction[] = [];
   const ordered = [...drafts.keys()].sort(compareStrings);
   const creates = ordered.some((v) =>
@@ -206,6 +216,52 @@ export function planPostgres(input: PostgresPlanInput): { actions: InfraAction[]
     for (const d of list) actions.push(render(d, schema, project, view, object));
   }
   return { actions, record: postgresRecord(project, schema, layouts) };
+}
+
+/**
+ * Tables the plan would touch that are not this view's (by their ownership comment), and views
+ * whose table names collide. Sorted, one line per table.
+ */
+function findConflicts(
+  project: string,
+  schema: string,
+  layouts: ReadonlyMap<string, ViewLayout>,
+  drafts: ReadonlyMap<string, Draft[]>,
+  actual: PostgresInfraState,
+): string[] {
+  const out = new Map<string, string>();
+  const byTable = new Map<string, string>();
+  for (const view of [...layouts.keys()].sort(compareStrings)) {
+    const table = onlineTableName(project, view);
+    const other = byTable.get(table);
+    if (other !== undefined) {
+      out.set(table, `views ${other} and ${view} both map to table ${schema}.${table}`);
+    } else byTable.set(table, view);
+  }
+  const found = new Map(actual.tables.map((t) => [t.name, t]));
+  // A desired table held by someone else is a conflict even when no action would touch it: the
+  // registry would record it as this view's, and serve (and later drop) a table fsops does not own.
+  for (const [table, view] of byTable) {
+    const t = found.get(table);
+    if (t !== undefined && t.markedView !== view && !out.has(table)) {
+      out.set(table, `table ${schema}.${table} (for view ${view}) ${ownerOf(project, t)}`);
+    }
+  }
+  for (const [view, list] of drafts) {
+    for (const d of list) {
+      const t = found.get(d.table);
+      if (t === undefined || t.markedView === view || out.has(d.table)) continue;
+      out.set(d.table, `table ${schema}.${d.table} (for view ${view}) ${ownerOf(project, t)}`);
+    }
+  }
+  return [...out.keys()].sort(compareStrings).map((k) => out.get(k) ?? "");
+}
+
+function ownerOf(project: string, t: ActualTable): string {
+  if (t.markedView !== null) return `belongs to view ${t.markedView} of this project`;
+  const marker = parseAnyTableMarker(t.comment ?? null);
+  if (marker !== null) return `belongs to view ${marker.view} of project ${marker.project}`;
+  return "exists and is not owned by fsops (no fsops ownership comment)";
 }
 
 function draft(

@@ -190,6 +190,7 @@ export async function introspectPostgres(
     byName.set(r.name, {
       name: r.name,
       markedView: parseTableMarker(project, r.comment),
+      comment: r.comment,
       columns: [],
       primaryKey: [],
     });

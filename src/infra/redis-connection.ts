@@ -12,7 +12,7 @@ import { connectionSecrets, maskConnectionString, redactSecrets } from "../confi
  * lists seed nodes comma-separated in the authority, since a URL cannot hold several hosts.
  */
 export type RedisTarget =
-  | { kind: "standalone"; url: string }
+  | { kind: "standalone"; url: string; db: number }
   | {
       kind: "cluster";
       nodes: { host: string; port: number }[];
@@ -45,8 +45,27 @@ export function parseRedisConnectionString(connectionString: string): RedisTarge
     }
     return { kind: "cluster", nodes, username, password, tls: scheme.toLowerCase() === "rediss" };
   }
-  if (/^rediss?:\/\//i.test(connectionString)) return { kind: "standalone", url: connectionString };
+  if (/^rediss?:\/\//i.test(connectionString)) {
+    return { kind: "standalone", url: connectionString, db: databaseOf(connectionString, masked) };
+  }
   throw badString(masked, "expected redis://host:port[/db] or redis+cluster://host:port,host:port");
+}
+
+/**
+ * The database a standalone URL names (`/3`), 0 when it names none. Checked here because ioredis
+ * reads `/abc` as a database name and, when SELECT fails, quietly stays on database 0.
+ */
+function databaseOf(connectionString: string, masked: string): number {
+  const rest = connectionString.replace(/^rediss?:\/\//i, "");
+  const path = /^[^/?#]*(\/[^?#]*)?/.exec(rest)?.[1] ?? "";
+  if (path === "" || path === "/") return 0;
+  if (!/^\/\d{1,9}$/.test(path)) {
+    throw badString(
+      masked,
+      `the database must be a number (redis://host:port/0), got ${JSON.stringify(path.slice(1))}`,
+    );
+  }
+  return Number(path.slice(1));
 }
 
 function parseHostPort(text: string, masked: string): { host: string; port: number } {
@@ -103,6 +122,7 @@ export async function openRedisConnection(connectionString: string): Promise<Red
       location,
       secrets,
     );
+    if (target.db !== 0) await selectOrThrow(client, target.db, location, secrets);
     return {
       location,
       secrets,
@@ -156,6 +176,27 @@ async function connectOrThrow(
     disconnect();
     throw new OnlineStoreError(
       redactSecrets(`cannot connect to Redis at ${location}: ${messageOf(e)}`, secrets),
+    );
+  }
+}
+
+/**
+ * Select the URL's database ourselves: ioredis only logs a failed SELECT and goes on using
+ * database 0, which would put (or drop) keys in a database the user never named.
+ */
+async function selectOrThrow(
+  client: Redis,
+  db: number,
+  location: string,
+  secrets: readonly string[],
+): Promise<void> {
+  try {
+    await client.select(db);
+  } catch (e) {
+    client.disconnect();
+    throw new OnlineStoreError(
+      redactSecrets(`cannot use database ${db} of Redis at ${location}: ${messageOf(e)}`, secrets),
+      "name a database the server has (redis://host:port/N with N below its `databases` setting)",
     );
   }
 }

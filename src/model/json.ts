@@ -12,7 +12,16 @@ export function sortKeys(value: unknown): unknown {
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(value).sort()) {
       const v = (value as Record<string, unknown>)[key];
-      if (v !== undefined) out[key] = sortKeys(v);
+      if (v === undefined) continue;
+      // A `__proto__` key (from JSON.parse) stays a key: assigning it would set the prototype.
+      if (key === "__proto__") {
+        Object.defineProperty(out, key, {
+          value: sortKeys(v),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      } else out[key] = sortKeys(v);
     }
     return out;
   }

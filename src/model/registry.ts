@@ -80,6 +80,13 @@ export interface RegistryStore {
     next: RegistryState,
     history: HistoryEntry,
   ): Promise<void>;
+  /**
+   * Take, before any online-store DDL, what `commit` needs exclusively (file: the registry file's
+   * write lock; Postgres: the project's state row, waiting at most `lock_timeout`), so that once
+   * the DDL ran, the commit cannot wait for or fail on a lock. Held until the commit or the
+   * lock's release. Absent where a commit takes no such lock (S3: one conditional PutObject).
+   */
+  prepareCommit?(lock: RegistryLock): Promise<void>;
   /** Delete the project's state (not its history), CAS like commit. Used by `destroy`. */
   deleteState(
     lock: RegistryLock,
@@ -116,6 +123,8 @@ export class RegistryLockedError extends RegistryError {
     );
   }
 }
+/** Something the registry needs is held by another session (not an fsops lock); retry later. */
+export class RegistryBusyError extends RegistryError {}
 export class ConcurrentChangeError extends RegistryError {
   constructor(detail: string) {
     super(`registry changed concurrently: ${detail}`, "re-run plan and apply against the new state");

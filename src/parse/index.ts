@@ -16,7 +16,7 @@ import { DEFAULT_SIZE_BUDGET, defaultStepBudget } from "./types.js";
 import type { ParseOptions, ParseResult, SourceFileInput } from "./types.js";
 
 export type { ParseOptions, ParseResult, SourceFileInput } from "./types.js";
-export { DEFAULT_SIZE_BUDGET, defaultStepBudget } from "./types.js";
+export { DEFAULT_SIZE_BUDGET, DEFAULT_STEP_BUDGET, defaultStepBudget } from "./types.js";
 export { PARSE, PARSE_CODE_DESCRIPTIONS } from "./codes.js";
 
 /** `a\b.ts`, `./a/b.ts` → `a/b.ts`: paths are compared and resolved in one form. */
@@ -42,9 +42,8 @@ export function parseProject(files: readonly SourceFileInput[], options: ParseOp
       throw new Error(`parseProject: the file ${inputs[i]?.path} is given twice`);
     }
   }
-  const totalChars = inputs.reduce((n, f) => n + f.text.length, 0);
   const limits = limitsFrom(
-    options.stepBudget ?? defaultStepBudget(totalChars),
+    options.stepBudget ?? defaultStepBudget(),
     options.sizeBudget ?? DEFAULT_SIZE_BUDGET,
   );
 

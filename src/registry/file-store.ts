@@ -16,6 +16,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { promises as fs } from "node:fs";
+import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
 import {
   RegistryCorruptError,
@@ -64,6 +65,9 @@ function isErrno(error: unknown, ...codes: string[]): boolean {
 }
 
 class FileLock implements RegistryLock {
+  /** The registry file's write lock is held for this lock's commit (prepareCommit). */
+  holdsWriteLock = false;
+
   constructor(
     readonly store: FileRegistryStore,
     readonly project: string,
@@ -118,7 +122,28 @@ export class FileRegistryStore implements RegistryStore {
 
   async releaseLock(lock: FileLock): Promise<void> {
     this.held.delete(lock);
+    if (lock.holdsWriteLock) {
+      lock.holdsWriteLock = false;
+      await this.removeLockIf(this.writeLockPath, lock.info.id);
+    }
     await this.removeLockIf(this.projectLockPath(lock.project), lock.info.id);
+  }
+
+  async prepareCommit(lock: RegistryLock): Promise<void> {
+    const held = this.ownLock(lock);
+    if (held.holdsWriteLock) return;
+    if ((await this.readLock(this.projectLockPath(held.project)))?.id !== held.info.id) {
+      throw lockLost(held.project);
+    }
+    await this.acquireWriteLock(held.project, held.info);
+    held.holdsWriteLock = true;
+  }
+
+  private ownLock(lock: RegistryLock): FileLock {
+    if (!(lock instanceof FileLock) || lock.store !== this) {
+      throw new RegistryError(`commit needs a lock taken on ${this.location}`);
+    }
+    return lock;
   }
 
   async forceUnlock(project: string, lockId: string): Promise<LockInfo> {
@@ -168,11 +193,10 @@ export class FileRegistryStore implements RegistryStore {
     history: HistoryEntry,
   ): Promise<void> {
     const project = lock.project;
-    if (!(lock instanceof FileLock) || lock.store !== this) {
-      throw new RegistryError(`commit needs a lock taken on ${this.location}`);
-    }
+    const held = this.ownLock(lock);
     if ((await this.readLock(this.projectLockPath(project)))?.id !== lock.info.id) throw lockLost(project);
-    await this.acquireWriteLock(project, lock.info);
+    if (!held.holdsWriteLock) await this.acquireWriteLock(project, lock.info);
+    held.holdsWriteLock = false;
     try {
       const { contents, entry } = await this.readEntry(project);
       checkExpected(entry.state, expected, project);
@@ -205,7 +229,8 @@ export class FileRegistryStore implements RegistryStore {
       throw new RegistryCorruptError(`${where}: "projects" is not an object`);
     }
     const contents: FileContents = { projects: projects as Record<string, unknown> };
-    const raw = contents.projects[project];
+    // Own keys only: a project named `constructor` must not find Object.prototype's.
+    const raw = Object.hasOwn(contents.projects, project) ? contents.projects[project] : undefined;
     if (raw === undefined) return { contents, entry: { state: null, history: [] } };
     const at = `${where} (project ${project})`;
     if (raw === null || typeof raw !== "object" || !Array.isArray((raw as { history?: unknown }).history)) {
@@ -274,6 +299,12 @@ export class FileRegistryStore implements RegistryStore {
     }
   }
 
+  /**
+   * The write lock serializes commits of every project sharing the file. One left by a process
+   * that died on this host (killed mid-commit) is taken over at once, so a crash of one project's
+   * apply never blocks the others; a holder on another host may be alive, so that lock stays
+   * (force-unlock with its id, from any project of the file).
+   */
   private async acquireWriteLock(project: string, info: LockInfo): Promise<void> {
     const deadline = Date.now() + WRITE_LOCK_WAIT_MS;
     for (let delay = 5; ; delay = Math.min(delay * 2, 200)) {
@@ -281,7 +312,12 @@ export class FileRegistryStore implements RegistryStore {
         await this.createLock(this.writeLockPath, project, info);
         return;
       } catch (error) {
-        if (!(error instanceof RegistryLockedError) || Date.now() > deadline) throw error;
+        if (!(error instanceof RegistryLockedError)) throw error;
+        if (isDeadLocalProcess(error.holder)) {
+          await this.removeLockIf(this.writeLockPath, error.holder.id);
+          continue;
+        }
+        if (Date.now() > deadline) throw error;
       }
       await new Promise((resolve) => setTimeout(resolve, delay * (0.5 + Math.random())));
     }
@@ -310,6 +346,19 @@ export class FileRegistryStore implements RegistryStore {
     if (holder?.id !== id) return false;
     await fs.rm(path, { force: true });
     return true;
+  }
+}
+
+/** The holder ran on this host and its process is gone (kill(pid, 0) finds no such process). */
+function isDeadLocalProcess(holder: LockInfo): boolean {
+  if (holder.host !== hostname() || !Number.isInteger(holder.pid) || holder.pid <= 0) return false;
+  if (holder.pid === process.pid) return false;
+  try {
+    process.kill(holder.pid, 0);
+    return false;
+  } catch (error) {
+    // EPERM: it exists, owned by someone else.
+    return isErrno(error, "ESRCH");
   }
 }
 

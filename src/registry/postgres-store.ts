@@ -17,6 +17,7 @@ import pg from "pg";
 import {
   ConcurrentChangeError,
   RegistryCorruptError,
+  RegistryBusyError,
   RegistryError,
   type HistoryEntry,
   type LockInfo,
@@ -72,6 +73,13 @@ export const REGISTRY_CHANNEL = "fsops_registry";
 const UNDEFINED_TABLE = "42P01";
 const INVALID_SCHEMA = "3F000";
 const UNIQUE_VIOLATION = "23505";
+const LOCK_NOT_AVAILABLE = "55P03";
+
+/**
+ * How long a commit waits for a row of the registry tables that another connection holds (a
+ * session left open in psql, say) before it gives up with a message, instead of hanging the apply.
+ */
+export const REGISTRY_LOCK_TIMEOUT = "10s";
 
 function pgCode(error: unknown): string | undefined {
   return typeof error === "object" && error !== null ? (error as { code?: string }).code : undefined;
@@ -79,6 +87,8 @@ function pgCode(error: unknown): string | undefined {
 
 class PostgresLock implements RegistryLock {
   released = false;
+  /** A transaction holding the state row (prepareCommit) is open on `client`. */
+  inTransaction = false;
   /** Set when the lock's connection died (e.g. force-unlocked from elsewhere). */
   lostReason: string | null = null;
 
@@ -191,6 +201,10 @@ export class PostgresRegistryStore implements RegistryStore {
     this.locks.delete(lock);
     try {
       if (lock.lostReason === null) {
+        if (lock.inTransaction) {
+          lock.inTransaction = false;
+          await lock.client.query("ROLLBACK");
+        }
         await lock.client.query(`DELETE FROM ${this.t.locks} WHERE project = $1 AND lock_id = $2`, [
           lock.project,
           lock.info.id,
@@ -273,6 +287,55 @@ export class PostgresRegistryStore implements RegistryStore {
     await this.pool.end().catch(() => {});
   }
 
+  async prepareCommit(lock: RegistryLock): Promise<void> {
+    const project = lock.project;
+    const held = this.heldLock(lock);
+    if (held.inTransaction) return;
+    const client = held.client;
+    try {
+      await this.lockRows(held);
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => {});
+      held.inTransaction = false;
+      if (held.lostReason !== null) throw lockLost(project);
+      throw this.translate(error);
+    }
+  }
+
+  private heldLock(lock: RegistryLock): PostgresLock {
+    if (!(lock instanceof PostgresLock) || lock.store !== this || lock.released) {
+      throw new RegistryError(`commit needs a lock taken on ${this.location}`);
+    }
+    if (lock.lostReason !== null) throw lockLost(lock.project);
+    return lock;
+  }
+
+  /**
+   * Open the commit's transaction and lock the project's rows (the lock row shared, the state row
+   * for update), waiting at most REGISTRY_LOCK_TIMEOUT for another connection holding them.
+   * Returns the current state row.
+   */
+  private async lockRows(
+    lock: PostgresLock,
+  ): Promise<{ lineage: string; serial: string; state: unknown } | undefined> {
+    const { client, project } = lock;
+    if (!lock.inTransaction) {
+      await client.query("BEGIN");
+      lock.inTransaction = true;
+      await client.query(`SET LOCAL lock_timeout = '${REGISTRY_LOCK_TIMEOUT}'`);
+    }
+    const owner = await client.query<{ lock_id: string }>(
+      `SELECT lock_id FROM ${this.t.locks} WHERE project = $1 FOR SHARE`,
+      [project],
+    );
+    if (owner.rows[0]?.lock_id !== lock.info.id) throw lockLost(project);
+    const current = await client.query<{ lineage: string; serial: string; state: unknown }>(
+      `SELECT lineage, serial, state FROM ${this.t.state} WHERE project = $1 FOR UPDATE`,
+      [project],
+    );
+    return current.rows[0];
+  }
+
   /** One transaction on the lock's own connection: check lock and CAS, write, append history. */
   private async transact(
     lock: RegistryLock,
@@ -281,23 +344,10 @@ export class PostgresRegistryStore implements RegistryStore {
     write: (client: pg.Client, exists: boolean) => Promise<void>,
   ): Promise<void> {
     const project = lock.project;
-    if (!(lock instanceof PostgresLock) || lock.store !== this || lock.released) {
-      throw new RegistryError(`commit needs a lock taken on ${this.location}`);
-    }
-    if (lock.lostReason !== null) throw lockLost(project);
-    const client = lock.client;
+    const held = this.heldLock(lock);
+    const client = held.client;
     try {
-      await client.query("BEGIN");
-      const owner = await client.query<{ lock_id: string }>(
-        `SELECT lock_id FROM ${this.t.locks} WHERE project = $1 FOR SHARE`,
-        [project],
-      );
-      if (owner.rows[0]?.lock_id !== lock.info.id) throw lockLost(project);
-      const current = await client.query<{ lineage: string; serial: string; state: unknown }>(
-        `SELECT lineage, serial, state FROM ${this.t.state} WHERE project = $1 FOR UPDATE`,
-        [project],
-      );
-      const row = current.rows[0];
+      const row = await this.lockRows(held);
       checkExpected(row ? this.stateFromRow(project, row) : null, expected, project);
       await write(client, row !== undefined);
       await client.query(
@@ -310,9 +360,11 @@ export class PostgresRegistryStore implements RegistryStore {
         JSON.stringify({ schema: this.schema, project, serial: history.serial }),
       ]);
       await client.query("COMMIT");
+      held.inTransaction = false;
     } catch (error) {
       await client.query("ROLLBACK").catch(() => {});
-      if (lock.lostReason !== null) throw lockLost(project);
+      held.inTransaction = false;
+      if (held.lostReason !== null) throw lockLost(project);
       // Two first commits racing past an empty SELECT ... FOR UPDATE: the primary key decides.
       if (pgCode(error) === UNIQUE_VIOLATION) {
         throw new ConcurrentChangeError(`project ${project} was created by another apply`);
@@ -416,6 +468,12 @@ export class PostgresRegistryStore implements RegistryStore {
   /** Registry errors pass through; anything else names the (masked) location, never the password. */
   private translate(error: unknown): Error {
     if (error instanceof RegistryError) return error;
+    if (pgCode(error) === LOCK_NOT_AVAILABLE) {
+      return new RegistryBusyError(
+        `${this.location}: another connection holds a row of the registry tables; gave up after waiting ${REGISTRY_LOCK_TIMEOUT} (lock_timeout)`,
+        "end that connection's open transaction (see pg_stat_activity / pg_locks), then re-run",
+      );
+    }
     const message = error instanceof Error ? error.message : String(error);
     return new RegistryError(`${this.location}: ${redactSecrets(message, this.secrets)}`);
   }

@@ -74,7 +74,8 @@ export function renderPlanTerminal(
   if (destructive > 0 || rebuilds > 0) {
     const parts = [];
     if (impacts.destructive > 0) parts.push(plural(impacts.destructive, "destructive change"));
-    if (impacts.rebuild > 0) parts.push(plural(impacts.rebuild, "change") + " that rebuild online data");
+    if (impacts.rebuild > 0)
+      parts.push(plural(impacts.rebuild, "change that rebuilds", "changes that rebuild") + " online data");
     if (infraImpacts.destructive > 0)
       parts.push(plural(infraImpacts.destructive, "destructive online-store action"));
     if (infraImpacts.rebuild > 0) parts.push(plural(infraImpacts.rebuild, "online-store rebuild"));

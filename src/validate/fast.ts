@@ -110,6 +110,8 @@ const FAST: Partial<Record<DslClassName, FastShape>> = {
   }),
   FeatureView: shape(["name", "entities", "schema", "source"], {
     ...common,
+    // A view name starting with `_` is an error the schema words.
+    name: (v) => (typeof v === "string" && !v.startsWith("_") ? name(v) : FAIL),
     entities: listOf(ref(["Entity"])),
     schema: listOf(ref(["Field"])),
     source: ref(FEATURE_VIEW_SOURCE_CLASSES),

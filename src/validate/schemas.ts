@@ -68,7 +68,9 @@ function checked<T>(fn: (v: unknown, report: Report) => T | typeof INVALID) {
 // Values
 
 /** Names of objects, fields and join keys: they become SQL identifiers and Redis key segments. */
-const nameSchema = checked((v, report) => {
+const nameSchema = checked((v, report) => checkName(v, report));
+
+function checkName(v: unknown, report: Report): string | typeof INVALID {
   if (typeof v !== "string") {
     report({ code: CODES.wrongType, detail: `must be a string; got ${describeValue(v)}` });
     return INVALID;
@@ -86,6 +88,24 @@ const nameSchema = checked((v, report) => {
     return INVALID;
   }
   return v;
+}
+
+/**
+ * Names of feature views and stream feature views: also the second half of an online table name
+ * `<project>__<view>`, so one may not start with `_` (`a` + `_b` and `a_` + `b` would both be
+ * `a___b`; project names never end with `_`, see config).
+ */
+const viewNameSchema = checked((v, report) => {
+  if (typeof v === "string" && v.startsWith("_") && nameProblem(v) === null) {
+    const suggestion = v.replace(/^_+/, "");
+    report({
+      code: CODES.invalidName,
+      detail: `${quote(v)} must not start with _: it follows "<project>__" in online table names`,
+      hint: suggestion !== "" && !/^[0-9]/.test(suggestion) ? `use ${JSON.stringify(suggestion)}` : null,
+    });
+    return INVALID;
+  }
+  return checkName(v, report);
 });
 
 const DTYPES: readonly Dtype[] = [...SCALAR_DTYPES, ...SCALAR_DTYPES.map((t) => `${t}[]` as const)];
@@ -222,7 +242,15 @@ function stringRecord(what: string, nonEmptyValues: boolean) {
     }
     const out: Record<string, string> = {};
     for (const [key, value] of Object.entries(v)) {
-      if (typeof value !== "string") {
+      if (key === "__proto__") {
+        // As a key of a JavaScript object it would set the prototype, not store a value.
+        report({
+          path: [key],
+          code: CODES.invalidName,
+          detail: '"__proto__" cannot be a key',
+          hint: "rename the key",
+        });
+      } else if (typeof value !== "string") {
         report({
           path: [key],
           code: CODES.wrongType,
@@ -435,6 +463,7 @@ export const SHAPES = {
   },
   FeatureView: {
     ...common,
+    name: viewNameSchema,
     entities,
     schema: fields,
     source: ref(FEATURE_VIEW_SOURCE_CLASSES),
@@ -451,6 +480,7 @@ export const SHAPES = {
   },
   StreamFeatureView: {
     ...common,
+    name: viewNameSchema,
     entities,
     schema: fields,
     source: ref(["KafkaSource", "PushSource"]),

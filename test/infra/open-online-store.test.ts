@@ -27,7 +27,11 @@ describe("masking", () => {
   });
 
   it("parses both Redis forms", () => {
-    expect(parseRedisConnectionString("redis://h:1/3")).toEqual({ kind: "standalone", url: "redis://h:1/3" });
+    expect(parseRedisConnectionString("redis://h:1/3")).toEqual({
+      kind: "standalone",
+      url: "redis://h:1/3",
+      db: 3,
+    });
     expect(parseRedisConnectionString("rediss+cluster://user:p%3Aw@a:7000,[::1]:7001,b")).toEqual({
       kind: "cluster",
       nodes: [

@@ -27,7 +27,7 @@ describe("evaluation budgets", () => {
       'export const e = new Entity({ name: "e", description: fib(60) });\nexport const other = new Entity({ name: "other" });\n';
     const result = parseBody(body);
     expect(result.diagnostics.map((d) => d.code)).toEqual(["FS150"]);
-    const budget = defaultStepBudget((DSL_IMPORT + body).length);
+    const budget = defaultStepBudget();
     expect(result.diagnostics[0]?.message).toBe(
       `evaluation stopped after ${budget} steps; definitions must be cheap to evaluate`,
     );
