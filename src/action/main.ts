@@ -21,6 +21,8 @@ export async function run(): Promise<void> {
     if (settings.githubToken) core.setSecret(settings.githubToken);
     const runContext = readRunContext(process.env, process.cwd());
     const ctx = commandContext(runContext, process.env);
+    // Every secret fsops.yaml yields (interpolated values, written passwords) is masked in the log too.
+    ctx.onSecrets = (secrets) => secrets.forEach((s) => core.setSecret(s));
     let result: ActionResult;
     switch (settings.command) {
       case "plan": {
