@@ -345,7 +345,10 @@ function aggregationRules(ctx: RuleContext, a: Analysis, r: Reporter): void {
     seen.set(key, i);
     if (!complete || optionRejected(agg, "name")) return;
     const output = aggregationOutputName(o as AggregationSpec, names);
-    const other = outputs.get(output);
+    // Unnamed aggregations of a schema column all feed that column (Feast's older convention,
+    // and fsops' before aggregations had names): only distinct outputs must not collide.
+    const feedsColumn = o.name === undefined && output === o.column;
+    const other = feedsColumn ? undefined : outputs.get(output);
     if (other !== undefined) {
       r.atObject(
         el,
@@ -356,7 +359,7 @@ function aggregationRules(ctx: RuleContext, a: Analysis, r: Reporter): void {
       );
       return;
     }
-    outputs.set(output, i);
+    if (!feedsColumn) outputs.set(output, i);
     if (!names.includes(output)) {
       const near = nearest(output, names);
       r.atObject(
