@@ -51,7 +51,8 @@ export const CODE_DESCRIPTIONS: Readonly<Record<ValidationCode, string>> = {
   FS210: "Two different definitions share a kind and a name (identical duplicates merge silently).",
   FS211: "Feature views, on-demand feature views and stream feature views share one namespace.",
   FS212: "A projection (`view.select([...])`) selects a feature the view does not have.",
-  FS213: "A feature of a view has the same name as a join key of one of its entities.",
+  FS213:
+    "No longer reported: a schema Field named like a join key types that key (Feast's idiom); see FS220.",
   FS214: "Two fields of one schema have the same name.",
   FS215: "A list holds the same entry twice (entity, join key, selected feature, source, aggregation).",
   FS216:
