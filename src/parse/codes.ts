@@ -4,6 +4,7 @@
  * on the codes: never renumber, only add.
  */
 import type { Severity } from "../model/diagnostic.js";
+import { DSL_CLASSES } from "../model/kinds.js";
 
 export interface ParseCodeDef<A extends readonly unknown[]> {
   readonly code: string;
@@ -18,7 +19,10 @@ function def<A extends readonly unknown[]>(d: ParseCodeDef<A>): ParseCodeDef<A> 
   return d;
 }
 
-const SUPPORTED_ARRAY_METHODS = ".map .filter .flatMap .concat .join .includes .slice";
+const SUPPORTED_ARRAY_METHODS =
+  ".map .filter .flatMap .concat .join .includes .slice, Array.from({ length: n }, fn)";
+const SUPPORTED_STRING_METHODS =
+  ".toLowerCase .toUpperCase .replace .replaceAll (string patterns) .split .trim .startsWith .endsWith .padStart .padEnd .includes .slice";
 
 export const PARSE = {
   syntaxError: def({
@@ -67,7 +71,7 @@ export const PARSE = {
     message: (name: string, module: string) => `"${module}" has no export named "${name}"`,
     hint: (_name: string, module: string) =>
       module === "fsops"
-        ? "fsops exports Entity, Field, FileSource, PostgresSource, PushSource, RequestSource, KafkaSource, FeatureView, OnDemandFeatureView, StreamFeatureView, Aggregation, FeatureService"
+        ? `fsops exports ${DSL_CLASSES.join(", ")}`
         : "check the spelling and that the value is exported",
   }),
   ambiguousExport: def({
@@ -126,8 +130,10 @@ export const PARSE = {
     description: "A definition uses a global that static evaluation does not support.",
     message: (what: string) => `${what} is not available to definitions`,
     hint: () =>
-      "definitions support literals, const bindings, helper functions, Object.entries/fromEntries/keys/values and the array methods " +
-      SUPPORTED_ARRAY_METHODS,
+      "definitions support literals, const bindings, helper functions, Object.entries/fromEntries/keys/values, the array methods " +
+      SUPPORTED_ARRAY_METHODS +
+      " and the string methods " +
+      SUPPORTED_STRING_METHODS,
   }),
   mutableBinding: def({
     code: "FS116",
@@ -192,8 +198,7 @@ export const PARSE = {
     severity: "error",
     description: 'Construction of a class that is not an fsops DSL class imported from "fsops".',
     message: (name: string) => `${name} is not an fsops DSL class`,
-    hint: () =>
-      'only Entity, Field, FileSource, PostgresSource, PushSource, RequestSource, KafkaSource, FeatureView, OnDemandFeatureView, StreamFeatureView, Aggregation and FeatureService imported from "fsops" can be constructed',
+    hint: () => `only ${DSL_CLASSES.join(", ")} imported from "fsops" can be constructed`,
   }),
   unsupportedCall: def({
     code: "FS126",
@@ -201,7 +206,7 @@ export const PARSE = {
     description: "A call of something that is not a supported pure function.",
     message: (what: string) => `${what} cannot be called in a definition`,
     hint: () =>
-      `call helper functions written in the project, Object.entries/fromEntries/keys/values, or the array methods ${SUPPORTED_ARRAY_METHODS}`,
+      `call helper functions written in the project, Object.entries/fromEntries/keys/values, the array methods ${SUPPORTED_ARRAY_METHODS}, or the string methods ${SUPPORTED_STRING_METHODS}`,
   }),
   helperBody: def({
     code: "FS127",
@@ -234,6 +239,20 @@ export const PARSE = {
     description: "An assignment, ++/-- or delete inside a definition.",
     message: (what: string) => `${what} is not allowed in definitions`,
     hint: () => "definitions are values: build new arrays and objects instead of changing existing ones",
+  }),
+  notPartOfFsops: def({
+    code: "FS132",
+    severity: "error",
+    description:
+      'A name imported from "fsops" or constructed in a definition file that fsops does not have (often a Feast class): it would otherwise produce nothing.',
+    message: (name: string, advice: string) => `${name} is not part of fsops: ${advice}`,
+  }),
+  dslClassNotImported: def({
+    code: "FS133",
+    severity: "error",
+    description: 'A DSL class constructed without being imported from "fsops".',
+    message: (name: string) => `${name} is constructed but not imported`,
+    hint: (name: string) => `add ${name} to the import from "fsops": import { ${name} } from "fsops"`,
   }),
   typeError: def({
     code: "FS140",

@@ -17,6 +17,7 @@ import type { Limits } from "./budget.js";
 import {
   arrayMethod,
   ARRAY_METHODS,
+  arrayFrom,
   objectMethod,
   OBJECT_METHODS,
   stringMethod,
@@ -24,6 +25,7 @@ import {
 } from "./builtins.js";
 import type { BuiltinHost } from "./builtins.js";
 import { PARSE } from "./codes.js";
+import { isFsopsExport, isKnownForeignDslName, KNOWN_GLOBALS, notInFsopsAdvice } from "./not-in-fsops.js";
 import type { ParseCodeDef } from "./codes.js";
 import type { Reporter } from "./diagnostics.js";
 import { bindingNames } from "./modules.js";
@@ -47,20 +49,11 @@ import {
   SHORT,
   TDZ,
 } from "./values.js";
-import type { Scope, Value } from "./values.js";
+import type { Scope, Value, ValueOrigin } from "./values.js";
 
 const K = ts.SyntaxKind;
 
 /** Globals a definition might reach for, and which diagnostic explains why it cannot. */
-const KNOWN_GLOBALS: ReadonlySet<string> = new Set([
-  "console", "JSON", "globalThis", "window", "global", "self", "fetch", "eval", "Function", "Reflect",
-  "Symbol", "Promise", "Buffer", "setTimeout", "setInterval", "setImmediate", "queueMicrotask",
-  "structuredClone", "__dirname", "__filename", "module", "exports", "Intl", "Array", "String",
-  "Number", "Boolean", "Map", "Set", "WeakMap", "WeakSet", "WeakRef", "RegExp", "Error", "TypeError",
-  "Proxy", "ArrayBuffer", "Uint8Array", "URL", "TextEncoder", "TextDecoder", "performance",
-  "navigator", "document", "localStorage", "Deno", "Bun", "Object", "Math", "parseInt",
-  "parseFloat", "isNaN", "isFinite", "encodeURIComponent", "decodeURIComponent", "BigInt",
-]); // prettier-ignore
 
 const MUTATING_ARRAY_METHODS: ReadonlySet<string> = new Set([
   "push", "pop", "shift", "unshift", "splice", "sort", "reverse", "fill", "copyWithin",
@@ -68,6 +61,15 @@ const MUTATING_ARRAY_METHODS: ReadonlySet<string> = new Set([
 
 const DSL_CLASS_VALUES = new Map<string, DslClassValue>(DSL_CLASSES.map((n) => [n, new DslClassValue(n)]));
 const FSOPS_NAMESPACE = new NamespaceValue(undefined);
+/** Classes whose `name` defaults to their table (or path): Feast's default names of sources. */
+const DEFAULT_NAMED: ReadonlySet<string> = new Set([
+  "FileSource",
+  "BigQuerySource",
+  "SnowflakeSource",
+  "RedshiftSource",
+  "SparkSource",
+  "TrinoSource",
+]);
 
 /**
  * An identifier's name. `Identifier.text` is a getter that unescapes; the escaped form differs
@@ -408,6 +410,9 @@ export class Evaluator implements BuiltinHost {
       case "unresolved":
         return this.fail(PARSE.unresolvedImport, scope, use, [t.specifier, t.why]);
       case "missing":
+        if (t.module === "fsops") {
+          return this.fail(PARSE.notPartOfFsops, scope, use, [t.name, notInFsopsAdvice(t.name)]);
+        }
         return this.fail(PARSE.missingExport, scope, use, [t.name, t.module]);
       case "ambiguous":
         return this.fail(PARSE.ambiguousExport, scope, use, [t.name, t.module, t.first, t.second]);
@@ -910,7 +915,7 @@ export class Evaluator implements BuiltinHost {
     if (obj instanceof NamespaceValue) {
       if (obj.mod === undefined) {
         const cls = DSL_CLASS_VALUES.get(k);
-        return cls ?? this.fail(PARSE.missingExport, scope, node, [k, "fsops"]);
+        return cls ?? this.fail(PARSE.notPartOfFsops, scope, node, [`fsops.${k}`, notInFsopsAdvice(k)]);
       }
       return this.valueOfTarget(this.graph.resolveExport(obj.mod, k), k, scope, node);
     }
@@ -920,7 +925,11 @@ export class Evaluator implements BuiltinHost {
     if (isDslObject(obj)) {
       switch (k) {
         case "name":
-          return obj.$dsl === "Aggregation" ? undefined : obj.options["name"];
+          // Feast names a source without a name after its table or path (canonical.ts does too).
+          if (obj.options["name"] === undefined && DEFAULT_NAMED.has(obj.$dsl)) {
+            return obj.options["table"] ?? (obj.$dsl === "FileSource" ? obj.options["path"] : undefined);
+          }
+          return obj.options["name"];
         case "options":
           return obj.options;
         case "kind":
@@ -985,6 +994,8 @@ export class Evaluator implements BuiltinHost {
         if (name === "Object" && member !== undefined && OBJECT_METHODS.has(member)) {
           return objectMethod(this, member, this.evalArgs(node, scope), scope, node);
         }
+        if (name === "Array" && member === "from")
+          return arrayFrom(this, this.evalArgs(node, scope), scope, node);
         return this.globalFailure(name, member ?? "[...]", true, scope, node);
       }
     } else {
@@ -1059,6 +1070,12 @@ export class Evaluator implements BuiltinHost {
     }
     const vars = fnScope.vars as Map<string, unknown>;
     if (fnNode.kind === K.FunctionExpression && fnNode.name) vars.set(fnNode.name.text, fn);
+    // A direct call `helper(a, b)`: the argument expressions line up with the parameters.
+    const argNodes =
+      node.kind === K.CallExpression &&
+      !(node as ts.CallExpression).arguments.some((a) => a.kind === K.SpreadElement)
+        ? (node as ts.CallExpression).arguments
+        : undefined;
     let i = 0;
     const params = fnNode.parameters;
     for (let k = 0; k < params.length; k++) {
@@ -1067,6 +1084,11 @@ export class Evaluator implements BuiltinHost {
       let v: Value;
       if (p.dotDotDotToken) v = args.slice(i) as EvalValue[];
       else v = args[i];
+      const argNode = argNodes?.[i];
+      if (argNode !== undefined && !p.dotDotDotToken && p.name.kind === K.Identifier) {
+        const origin = this.originOf(argNode, scope);
+        if (origin !== undefined) (fnScope.origins ??= new Map()).set(p.name.text, origin);
+      }
       i++;
       if (v === undefined && p.initializer) v = this.ev(p.initializer, fnScope);
       this.bindPattern(p.name, v, fnScope);
@@ -1082,6 +1104,31 @@ export class Evaluator implements BuiltinHost {
     }
     this.callDepth--;
     return result;
+  }
+
+  /**
+   * Where the value of an argument was written: the argument itself when it is written out (a
+   * literal), or, for a parameter of the calling helper passed on, where that one was written.
+   */
+  private originOf(arg: ts.Expression, scope: Scope): ValueOrigin | undefined {
+    const n = skipTransparent(arg);
+    switch (n.kind) {
+      case K.StringLiteral:
+      case K.NoSubstitutionTemplateLiteral:
+      case K.NumericLiteral:
+      case K.TrueKeyword:
+      case K.FalseKeyword:
+      case K.NullKeyword:
+      case K.ObjectLiteralExpression:
+      case K.ArrayLiteralExpression:
+      case K.TemplateExpression:
+      case K.PrefixUnaryExpression:
+        return { file: scope.mod.file, start: nodeStart(scope.mod.file, n) };
+      case K.Identifier:
+        return originOfName(scope, (n as ts.Identifier).text);
+      default:
+        return undefined;
+    }
   }
 
   private runBody(block: ts.Block, scope: Scope): Value {
@@ -1228,6 +1275,11 @@ export class Evaluator implements BuiltinHost {
         const name = (callee as ts.Identifier).text;
         if (name === "Date") return this.fail(PARSE.clockAccess, scope, node, ["new Date()"]);
         if (KNOWN_GLOBALS.has(name)) return this.fail(PARSE.notDslClass, scope, callee, [name]);
+        if (DSL_CLASS_VALUES.has(name)) return this.fail(PARSE.dslClassNotImported, scope, callee, [name]);
+        if (isKnownForeignDslName(name) || !isFsopsExport(name)) {
+          // Undeclared anywhere: a class the author expected fsops to have (Feast's, usually).
+          return this.fail(PARSE.notPartOfFsops, scope, callee, [name, notInFsopsAdvice(name)]);
+        }
         return this.fail(PARSE.unknownIdentifier, scope, callee, [name]);
       }
       cls = v;
@@ -1290,6 +1342,7 @@ export class Evaluator implements BuiltinHost {
       }
     }
     const obj = new LazyDslObject(className, options, file, nodeStart(file, node), literal);
+    if (literal !== undefined && scope.vars !== undefined) obj.setOrigins(callSiteLocations(literal, scope));
     this.createdObjects.push(obj);
     this.createdIncomplete.push(this.incomplete);
     this.incomplete = outerIncomplete;
@@ -1345,8 +1398,20 @@ class LazyDslObject implements DslObject {
     this.#location ??= locationAt(this.#file, this.sourceOrder - this.#file.index * 4294967296);
     return this.#location;
   }
+  #origins: Record<string, SourceLocation> | undefined;
+  /** Options whose value a helper received as a parameter: located where the caller wrote it. */
+  setOrigins(origins: Record<string, SourceLocation> | undefined): void {
+    this.#origins = origins;
+  }
   get optionLocations(): Readonly<Record<string, SourceLocation>> {
-    this.#computed ??= literalLocations(this.#file, this.#start, this.#end, this.options);
+    if (this.#computed === undefined) {
+      const locs = literalLocations(this.#file, this.#start, this.#end, this.options);
+      for (const [key, at] of Object.entries(this.#origins ?? {})) {
+        for (const k of Object.keys(locs)) if (k === key || k.startsWith(`${key}.`)) delete locs[k];
+        locs[key] = at;
+      }
+      this.#computed = locs;
+    }
     return this.#computed;
   }
   /** Serializes like a plain DslObject, locations included. */
@@ -1354,6 +1419,42 @@ class LazyDslObject implements DslObject {
     const { $dsl, id, options, location, optionLocations } = this;
     return { $dsl, id, options, location, optionLocations };
   }
+}
+
+/** Where the value of `name` (a helper's parameter, in `scope` or around it) was written, if known. */
+function originOfName(scope: Scope, name: string): ValueOrigin | undefined {
+  for (let s: Scope | undefined = scope; s !== undefined && s.vars !== undefined; s = s.parent) {
+    if (s.vars.has(name)) return s.origins?.get(name);
+  }
+  return undefined;
+}
+
+/**
+ * The options of a literal written inside a helper whose value is one of the helper's
+ * parameters (`{ name, dtype: dtype }`), located at the call site that gave it.
+ */
+function callSiteLocations(
+  literal: ts.ObjectLiteralExpression,
+  scope: Scope,
+): Record<string, SourceLocation> | undefined {
+  let out: Record<string, SourceLocation> | undefined;
+  for (const p of literal.properties) {
+    let key: string | undefined;
+    let name: string | undefined;
+    if (p.kind === K.ShorthandPropertyAssignment) {
+      key = name = p.name.text;
+    } else if (p.kind === K.PropertyAssignment && p.name.kind === K.Identifier) {
+      const init = skipTransparent(p.initializer);
+      if (init.kind !== K.Identifier) continue;
+      key = p.name.text;
+      name = (init as ts.Identifier).text;
+    } else {
+      continue;
+    }
+    const origin = originOfName(scope, name);
+    if (origin !== undefined) (out ??= {})[key] = locationAt(origin.file, origin.start);
+  }
+  return out;
 }
 
 function firstIdentifier(node: ts.Node): ts.Node {

@@ -250,7 +250,7 @@ describe("command: plan on a pull request", () => {
       'import { driver, stats } from "./base.js";',
       "",
       "export const broken = new FeatureView({",
-      '  name: "Bad Name",',
+      '  name: "Bad:Name",',
       "  entities: [driver],",
       "  source: stats,",
       '  schema: [new Field({ name: "x", dtype: "float33" })],',

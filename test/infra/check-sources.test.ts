@@ -22,6 +22,19 @@ describe("column compatibility", () => {
     expect(columnCompatibility("float32[]", "float4")).toBe("incompatible");
     expect(columnCompatibility("float32", "_float4")).toBe("incompatible");
   });
+
+  it("knows the Feast dtypes: JSON kinds in json/jsonb, uuid, numeric, timestamptz", () => {
+    expect(columnCompatibility("map", "jsonb")).toBe("exact");
+    expect(columnCompatibility("json", "text")).toBe("lossy");
+    expect(columnCompatibility("struct<a:int64>", "jsonb")).toBe("exact");
+    expect(columnCompatibility("int64[][]", "jsonb")).toBe("exact");
+    expect(columnCompatibility("int64[][]", "_int8")).toBe("incompatible");
+    expect(columnCompatibility("uuid", "uuid")).toBe("exact");
+    expect(columnCompatibility("decimal", "numeric")).toBe("exact");
+    expect(columnCompatibility("decimal", "float8")).toBe("lossy");
+    expect(columnCompatibility("timestamp_tz", "timestamptz")).toBe("exact");
+    expect(columnCompatibility("uuid[]", "_uuid")).toBe("exact");
+  });
 });
 
 describe.runIf(hasService("postgres"))("checkSources (real offline Postgres)", () => {
@@ -140,6 +153,42 @@ describe.runIf(hasService("postgres"))("checkSources (real offline Postgres)", (
       sql,
     );
     expect(ds.map((d) => d.code)).toEqual(["FS403"]);
+  });
+
+  it("warns that a warehouse source cannot be read, and checks a key typed by a schema Field with that type", async () => {
+    const bigquery: DesiredObject = {
+      kind: "data_source",
+      name: "proj.ds.orders",
+      spec: {
+        ...postgresSource("x").spec,
+        name: "proj.ds.orders",
+        type: "bigquery",
+        table: "proj.ds.orders",
+        query: null,
+        timestampField: null,
+        datePartitionColumn: null,
+      } as never,
+      location: { file: "sources.ts", line: 9, column: 1 },
+    };
+    const objects = [
+      entity("untyped", ["driver_id"], "string"),
+      postgresSource("stats_src", { table: "driver_stats" }),
+      bigquery,
+      // driver_id is bigint in the table: typed string it would be incompatible, int64 fits.
+      featureView(
+        "stats",
+        ["untyped"],
+        { conv_rate: "float32" },
+        {
+          source: "stats_src",
+          entityColumns: [{ name: "driver_id", dtype: "int64" }],
+        },
+      ),
+      featureView("orders", ["untyped"], { total: "float64" }, { source: "proj.ds.orders", online: false }),
+    ];
+    expect(brief(await checkSources(desiredState("p", objects), sql))).toEqual([
+      "warning FS407 sources.ts:9 source proj.ds.orders is a BigQuery source: fsops registers and plans it but cannot read its data (it reads PostgresSource and FileSource); point the view at a PostgresSource or FileSource holding the data, or write its online values with a push; its columns are not checked",
+    ]);
   });
 
   it("never writes: a query calling a writing function leaves the offline store unchanged", async () => {
