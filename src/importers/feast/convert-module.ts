@@ -1,0 +1,1033 @@
+/**
+ * One Feast Python module → one fsops TypeScript module. Every top-level statement becomes the
+ * same `const` (same name), a comment, or a TODO: a finding with file:line, the original Python
+ * kept as a comment, and a construct `fsops validate` rejects until a person finishes it.
+ */
+import { posix } from "node:path";
+import {
+  FEAST_CLASSES,
+  FEAST_DECORATORS,
+  FEAST_FORMATS,
+  FEAST_PRIMITIVE_TYPES,
+  FEAST_VALUE_TYPES,
+  LOGGING_CONFIG,
+  LOGGING_DESTINATIONS,
+} from "./feast-api.js";
+import type { ClassSpec, Conversion } from "./feast-api.js";
+import { formatDuration, timedeltaSeconds, TIMEDELTA_PARAMETERS } from "./durations.js";
+import type { PyArg, PyExpr, PyModule, PyStmt, Span } from "./python.js";
+import { printTs, propertyKey, quote, raw, str } from "./ts-print.js";
+import type { Ts, TsEntry } from "./ts-print.js";
+
+/** A place in a Python file the importer reports on. */
+export interface Finding {
+  /** Relative to the Feast repository, `/`-separated. */
+  file: string;
+  line: number;
+  column: number;
+  message: string;
+}
+
+/** The identifier left where a value could not be converted: `fsops validate` reports it as unknown. */
+export const TODO_IDENTIFIER = "TODO_fsops_import";
+/** Prefix of every TODO comment the importer writes. */
+export const TODO_TAG = "TODO(fsops import)";
+
+export interface ModuleFile {
+  /** `features/driver.py` */
+  path: string;
+  /** `features/driver.ts` */
+  outPath: string;
+  /** Dotted module names it can be imported as (`features.driver`, `driver` …). */
+  module: PyModule;
+}
+
+export type Binding =
+  | { kind: "value"; stmt: PyStmt }
+  | { kind: "view"; stmt: PyStmt } // a decorated on-demand / stream / batch view
+  | { kind: "function"; stmt: PyStmt }
+  | { kind: "import"; from: ModuleFile; name: string }
+  | { kind: "namespace"; of: ModuleFile }
+  | { kind: "feast"; symbol: string }
+  | { kind: "datetime"; symbol: string }
+  | { kind: "external"; module: string };
+
+/** What the converter needs to know about the whole repository. */
+export interface RepoIndex {
+  bindings(file: ModuleFile): Map<string, Binding>;
+  /** The module file and top-level name that finally define `name` as seen from `file`. */
+  definition(file: ModuleFile, name: string): { file: ModuleFile; name: string } | null;
+  /** Entities by their Feast name, for `entities=["driver"]`. */
+  entityByName(name: string): { file: ModuleFile; name: string } | null;
+  /** The Feast repository as seen from the fsops project (`../feature_repo`), for relative file paths. */
+  repoFromProject: string;
+}
+
+export interface ConvertedModule {
+  text: string;
+  todos: Finding[];
+  notes: Finding[];
+  /** Top-level names that became TypeScript bindings. */
+  exported: string[];
+}
+
+const TS_RESERVED = new Set(
+  (
+    "break case catch class const continue debugger default delete do else enum export extends false finally " +
+    "for function if import in instanceof new null return super switch this throw true try typeof var void " +
+    "while with let static yield await implements interface package private protected public arguments eval " +
+    "undefined NaN Infinity Object Array String Number Boolean Math JSON Date Symbol Promise Map Set"
+  ).split(" "),
+);
+
+/** A Python name as a TypeScript binding: the same name unless TypeScript reserves it. */
+export function tsName(name: string): string {
+  return TS_RESERVED.has(name) ? `${name}_` : name;
+}
+
+class Todo extends Error {
+  constructor(
+    readonly at: Span,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface Scope {
+  /** Comprehension and lambda variables. */
+  locals: Set<string>;
+}
+
+export function convertModule(file: ModuleFile, repo: RepoIndex): ConvertedModule {
+  return new ModuleConverter(file, repo).run();
+}
+
+class ModuleConverter {
+  private readonly todos: Finding[] = [];
+  private readonly notes: Finding[] = [];
+  private readonly dsl = new Set<string>();
+  /** outPath → names imported from it */
+  private readonly imports = new Map<string, Map<string, string>>();
+  private readonly namespaces = new Map<string, ModuleFile>();
+  private readonly bindings: Map<string, Binding>;
+  private readonly declared = new Set<string>();
+  /** TODO messages of the statement being converted. */
+  private stmtTodos: { at: Span; message: string }[] = [];
+  private readonly mod: PyModule;
+
+  constructor(
+    private readonly file: ModuleFile,
+    private readonly repo: RepoIndex,
+  ) {
+    this.mod = file.module;
+    this.bindings = repo.bindings(file);
+  }
+
+  private finding(at: Span, message: string): Finding {
+    const { line, column } = this.mod.position(at.from);
+    return { file: this.file.path, line, column, message };
+  }
+
+  private note(at: Span, message: string): void {
+    this.notes.push(this.finding(at, message));
+  }
+
+  /** Records a TODO for the current statement and returns the marker left in the output. */
+  private todo(at: Span, message: string): Ts {
+    this.stmtTodos.push({ at, message });
+    return raw(TODO_IDENTIFIER);
+  }
+
+  private python(at: Span): string {
+    return this.mod.text.slice(at.from, at.to);
+  }
+
+  run(): ConvertedModule {
+    const body: string[] = [];
+    const exported: string[] = [];
+    for (const stmt of this.mod.statements) {
+      this.stmtTodos = [];
+      const out = this.statement(stmt);
+      const lines: string[] = [];
+      for (const c of stmt.comments) lines.push(`// ${c}`.trimEnd());
+      if (this.stmtTodos.length > 0) {
+        for (const t of this.stmtTodos) {
+          const f = this.finding(t.at, t.message);
+          this.todos.push(f);
+          lines.push(`// ${TODO_TAG}: ${f.file}:${f.line}: ${t.message}`);
+        }
+        lines.push("// Original Python:");
+        for (const l of dedent(this.python(stmtSpan(stmt))).split("\n")) lines.push(`//   ${l}`.trimEnd());
+      }
+      if (out.code !== null) {
+        lines.push(out.code);
+        if (out.name) exported.push(out.name);
+      }
+      if (lines.length > 0) body.push(lines.join("\n"));
+    }
+    const header: string[] = [`// Converted from ${this.file.path} by \`fsops import feast\`.`];
+    if (this.dsl.size > 0) header.push(`import { ${[...this.dsl].sort().join(", ")} } from "fsops";`);
+    for (const [outPath, names] of [...this.imports].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const spec = importSpecifier(this.file.outPath, outPath);
+      const list = [...names]
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([name, local]) => (name === local ? name : `${name} as ${local}`));
+      header.push(`import { ${list.join(", ")} } from "${spec}";`);
+    }
+    for (const [local, target] of [...this.namespaces].sort(([a], [b]) => (a < b ? -1 : 1)))
+      header.push(`import * as ${local} from "${importSpecifier(this.file.outPath, target.outPath)}";`);
+    const text = `${header.join("\n")}\n\n${body.join("\n\n")}\n`;
+    return { text, todos: this.todos, notes: this.notes, exported };
+  }
+
+  // ------------------------------------------------------------------ statements
+
+  private statement(stmt: PyStmt): { code: string | null; name?: string } {
+    if (stmt.broken) {
+      this.todo(
+        stmt,
+        "this statement has a Python syntax error; fix it in the Feast repository or write it here",
+      );
+      return { code: null };
+    }
+    switch (stmt.t) {
+      case "from":
+      case "import":
+        return { code: null };
+      case "docstring":
+        return {
+          code: stmt.value.trim()
+            ? stmt.value
+                .trim()
+                .split("\n")
+                .map((l) => `// ${l.trim()}`.trimEnd())
+                .join("\n")
+            : null,
+        };
+      case "assign":
+        return this.assignment(stmt.target, stmt.value, stmt);
+      case "def":
+        return this.definition(stmt);
+      case "other":
+        return this.otherStatement(stmt);
+    }
+  }
+
+  private declare(name: string, at: Span): string | null {
+    const ts = tsName(name);
+    if (this.declared.has(ts)) {
+      this.todo(
+        at,
+        `"${name}" is assigned a second time; fsops definitions are constants: give each value its own name`,
+      );
+      return null;
+    }
+    this.declared.add(ts);
+    if (ts !== name) this.note(at, `"${name}" is a reserved word in TypeScript; it is named "${ts}" here`);
+    return ts;
+  }
+
+  private assignment(target: string, value: PyExpr, stmt: PyStmt): { code: string | null; name?: string } {
+    const ts = this.declare(target, stmt);
+    const converted = this.safe(value, { locals: new Set() });
+    if (ts === null) return { code: null };
+    return { code: `export const ${ts} = ${printTs(converted, 0, ts.length + 16)};`, name: ts };
+  }
+
+  private definition(stmt: PyStmt & { t: "def" }): { code: string | null; name?: string } {
+    const decorator = stmt.decorators.map((d) => ({ d, cls: this.decoratorClass(d) })).find((x) => x.cls);
+    if (!decorator || !decorator.cls) {
+      if (stmt.decorators.length > 0) {
+        this.todo(
+          stmt,
+          `the function "${stmt.name}" has decorators fsops does not know; write what it defines in TypeScript`,
+        );
+        return { code: null };
+      }
+      this.note(
+        stmt,
+        `function "${stmt.name}" is Python code and was not converted (definitions that call it are reported)`,
+      );
+      return { code: null };
+    }
+    const ts = this.declare(stmt.name, stmt);
+    const call = decorator.d.t === "call" ? decorator.d : null;
+    const spec = FEAST_CLASSES[decorator.cls] as ClassSpec;
+    const scope: Scope = { locals: new Set() };
+    let obj: Ts;
+    try {
+      obj = this.options(decorator.cls, spec, call?.args ?? [], decorator.d, scope, { name: stmt.name });
+    } catch (err) {
+      if (!(err instanceof Todo)) throw err;
+      obj = this.todo(err.at, err.message);
+    }
+    if (obj.k === "call" && obj.args[0]?.k === "obj") {
+      const entries = obj.args[0].entries;
+      if (decorator.cls === "OnDemandFeatureView") {
+        this.stmtTodos.push({
+          at: stmt,
+          message: `the Python transformation of on-demand view "${stmt.name}" must be rewritten as a TypeScript function (columns in, columns out)`,
+        });
+        entries.push({
+          key: "transform",
+          value: str(`${TODO_TAG}: rewrite the Python function ${stmt.name}() above in TypeScript`),
+          comments: [],
+        });
+      } else if (!stmt.identity) {
+        entries.push({
+          key: "udf",
+          value: this.todo(
+            stmt,
+            `the Python transformation of ${decorator.cls} "${stmt.name}" has no fsops equivalent (fsops registers the view's output schema only); move it upstream of the source, or drop it knowingly`,
+          ),
+          comments: [],
+        });
+      }
+    }
+    if (ts === null) return { code: null };
+    return { code: `export const ${ts} = ${printTs(obj, 0, ts.length + 16)};`, name: ts };
+  }
+
+  private decoratorClass(d: PyExpr): string | null {
+    const fn = d.t === "call" ? d.fn : d;
+    const sym = this.feastSymbol(fn);
+    return sym ? (FEAST_DECORATORS[sym] ?? null) : null;
+  }
+
+  private otherStatement(stmt: PyStmt & { t: "other" }): { code: string | null } {
+    const text = this.python(stmt);
+    if (/^if\s+__name__\s*==/.test(text)) {
+      this.note(stmt, 'the `if __name__ == "__main__"` block is a script, not a definition; not converted');
+      return { code: null };
+    }
+    // A statement that touches Feast objects or the module's own values could define or change
+    // definitions: that is a TODO. Anything else (print, logging set-up) is not a definition.
+    const touched = [...this.bindings].filter(
+      ([name, b]) =>
+        b.kind !== "external" &&
+        b.kind !== "datetime" &&
+        new RegExp(`\\b${escapeRegExp(name)}\\b`).test(text),
+    );
+    if (touched.length > 0) {
+      this.todo(
+        stmt,
+        `${stmt.kind} that uses ${touched
+          .slice(0, 3)
+          .map(([n]) => `"${n}"`)
+          .join(", ")} cannot be converted statically; write the objects it builds as TypeScript constants`,
+      );
+      return { code: `new ${TODO_IDENTIFIER}();` };
+    }
+    this.note(stmt, `${stmt.kind} defines no Feast objects; not converted`);
+    return { code: null };
+  }
+
+  // ------------------------------------------------------------------ expressions
+
+  private safe(e: PyExpr, scope: Scope): Ts {
+    try {
+      return this.expr(e, scope);
+    } catch (err) {
+      if (err instanceof Todo) return this.todo(err.at, err.message);
+      throw err;
+    }
+  }
+
+  private feastSymbol(e: PyExpr): string | null {
+    if (e.t === "name") {
+      const b = this.bindings.get(e.id);
+      return b?.kind === "feast" ? b.symbol : null;
+    }
+    if (e.t === "attr") {
+      // feast.Entity, feast.types.Float32 …
+      let root: PyExpr = e.obj;
+      while (root.t === "attr") root = root.obj;
+      if (root.t === "name") {
+        const b = this.bindings.get(root.id);
+        if (b?.kind === "external" && (b.module === "feast" || b.module.startsWith("feast."))) return e.name;
+        if (b?.kind === "feast" && b.symbol === "ValueType") return null;
+      }
+    }
+    return null;
+  }
+
+  private isTimedelta(e: PyExpr): boolean {
+    if (e.t === "name") {
+      const b = this.bindings.get(e.id);
+      return b?.kind === "datetime" && b.symbol === "timedelta";
+    }
+    if (e.t === "attr" && e.name === "timedelta" && e.obj.t === "name") {
+      const b = this.bindings.get(e.obj.id);
+      return b?.kind === "external" && b.module === "datetime";
+    }
+    return false;
+  }
+
+  expr(e: PyExpr, scope: Scope): Ts {
+    switch (e.t) {
+      case "num": {
+        if (/[jJ]$/.test(e.text)) throw new Todo(e, "complex numbers have no fsops equivalent");
+        const n = Number(e.text.replace(/_/g, ""));
+        if (!Number.isFinite(n)) throw new Todo(e, `the number ${e.text} cannot be converted`);
+        return raw(String(n));
+      }
+      case "str":
+        if (e.bytes) throw new Todo(e, "bytes literals have no fsops equivalent");
+        return str(e.value);
+      case "fstr": {
+        let out = "`";
+        for (const p of e.parts) {
+          if (typeof p === "string") out += p.replace(/[`\\]/g, (c) => `\\${c}`).replace(/\$\{/g, "\\${");
+          else out += "${" + printTs(this.expr(p, scope)) + "}";
+        }
+        return raw(out + "`");
+      }
+      case "bool":
+        return raw(String(e.value));
+      case "none":
+        return raw("null");
+      case "name":
+        return this.name(e, scope);
+      case "paren":
+        return raw(`(${printTs(this.expr(e.inner, scope))})`);
+      case "attr":
+        return this.attribute(e, scope);
+      case "index": {
+        if (e.index.t === "list" || e.index.t === "tuple") {
+          // Feast's projection `view[["a", "b"]]` is fsops's `view.select(["a", "b"])`.
+          return {
+            k: "call",
+            head: `${printTs(this.expr(e.obj, scope))}.select`,
+            args: [this.expr(e.index, scope)],
+          };
+        }
+        return raw(`${printTs(this.expr(e.obj, scope))}[${printTs(this.expr(e.index, scope))}]`);
+      }
+      case "call":
+        return this.call(e, scope);
+      case "list":
+      case "tuple":
+      case "set":
+        return {
+          k: "arr",
+          items: e.items.map((i) =>
+            i.t === "starred" ? raw(`...${printTs(this.expr(i.value, scope))}`) : this.expr(i, scope),
+          ),
+        };
+      case "dict":
+        return this.dict(e, scope);
+      case "binop":
+        return this.binop(e, scope);
+      case "unop": {
+        const operand = printTs(this.expr(e.operand, scope));
+        if (e.op === "not") return raw(`!${operand}`);
+        if (e.op === "-" || e.op === "+") return raw(`${e.op}${operand}`);
+        throw new Todo(e, `the operator ${e.op} cannot be converted`);
+      }
+      case "cond":
+        return raw(
+          `${printTs(this.expr(e.test, scope))} ? ${printTs(this.expr(e.then, scope))} : ${printTs(this.expr(e.otherwise, scope))}`,
+        );
+      case "comp":
+        return this.comprehension(e, scope);
+      case "unsupported":
+        throw new Todo(e, `${e.what} cannot be converted`);
+    }
+  }
+
+  private name(e: PyExpr & { t: "name" }, scope: Scope): Ts {
+    if (scope.locals.has(e.id)) return raw(tsName(e.id));
+    const b = this.bindings.get(e.id);
+    if (!b) {
+      if (e.id === "__file__")
+        throw new Todo(e, "paths built from __file__ depend on where Python runs; write the path");
+      throw new Todo(e, `"${e.id}" is not defined in this file or imported from the repository`);
+    }
+    switch (b.kind) {
+      case "value":
+      case "view":
+        return raw(tsName(e.id));
+      case "function":
+        throw new Todo(e, `"${e.id}" is a Python function; write it as a TypeScript helper`);
+      case "import": {
+        const def = this.repo.definition(this.file, e.id);
+        if (!def) throw new Todo(e, `"${e.id}" is not defined in the module it is imported from`);
+        const local = tsName(e.id);
+        const names = this.imports.get(def.file.outPath) ?? new Map<string, string>();
+        names.set(tsName(def.name), local);
+        this.imports.set(def.file.outPath, names);
+        return raw(local);
+      }
+      case "namespace":
+        this.namespaces.set(e.id, b.of);
+        return raw(e.id);
+      case "feast": {
+        const dtype = FEAST_PRIMITIVE_TYPES[b.symbol];
+        if (dtype) return str(dtype);
+        throw new Todo(e, `Feast's ${b.symbol} cannot be used as a value here`);
+      }
+      case "datetime":
+      case "external":
+        throw new Todo(
+          e,
+          `"${e.id}" comes from Python (${b.kind === "external" ? b.module : "datetime"}); fsops definitions cannot use it`,
+        );
+    }
+  }
+
+  private attribute(e: PyExpr & { t: "attr" }, scope: Scope): Ts {
+    if (e.obj.t === "name") {
+      const b = this.bindings.get(e.obj.id);
+      if (b?.kind === "feast" && b.symbol === "ValueType") {
+        const v = FEAST_VALUE_TYPES[e.name];
+        if (!v) throw new Todo(e, `ValueType.${e.name} has no fsops dtype`);
+        return str(v);
+      }
+      if (b?.kind === "namespace") {
+        this.namespaces.set(e.obj.id, b.of);
+        return raw(`${e.obj.id}.${tsName(e.name)}`);
+      }
+      if (b?.kind === "external" && (b.module === "feast" || b.module.startsWith("feast."))) {
+        const dtype = FEAST_PRIMITIVE_TYPES[e.name];
+        if (dtype) return str(dtype);
+      }
+    }
+    if (e.name === "name") return raw(`${printTs(this.expr(e.obj, scope))}.name`);
+    throw new Todo(e, `the attribute .${e.name} cannot be converted`);
+  }
+
+  private dict(e: PyExpr & { t: "dict" }, scope: Scope): Ts {
+    const entries: TsEntry[] = [];
+    for (const entry of e.entries) {
+      if ("spread" in entry) {
+        entries.push({
+          key: `...${printTs(this.expr(entry.spread, scope))}`,
+          value: raw(""),
+          comments: [],
+          spread: true,
+        });
+        continue;
+      }
+      const k = entry.key;
+      const key =
+        k.t === "str" && !k.bytes
+          ? propertyKey(k.value)
+          : k.t === "num"
+            ? JSON.stringify(String(Number(k.text)))
+            : `[${printTs(this.expr(k, scope))}]`;
+      entries.push({ key, value: this.expr(entry.value, scope), comments: [] });
+    }
+    return { k: "obj", entries };
+  }
+
+  private binop(e: PyExpr & { t: "binop" }, scope: Scope): Ts {
+    const l = () => printTs(this.expr(e.left, scope));
+    const r = () => printTs(this.expr(e.right, scope));
+    const isText = (x: PyExpr) => x.t === "str" || x.t === "fstr";
+    const isList = (x: PyExpr) => x.t === "list" || x.t === "tuple" || x.t === "comp";
+    switch (e.op) {
+      case "+":
+        if (isList(e.left) || isList(e.right)) return raw(`[...${l()}, ...${r()}]`);
+        return raw(`${l()} + ${r()}`);
+      case "-":
+      case "/":
+        return raw(`${l()} ${e.op} ${r()}`);
+      case "*":
+        if (isText(e.left) || isText(e.right) || isList(e.left) || isList(e.right))
+          throw new Todo(e, "repeating a string or list with * cannot be converted");
+        return raw(`${l()} * ${r()}`);
+      case "%":
+        if (isText(e.left)) throw new Todo(e, "%-formatting cannot be converted; use an f-string");
+        return raw(`${l()} % ${r()}`);
+      case "**":
+        return raw(`${l()} ** ${r()}`);
+      case "==":
+        return raw(`${l()} === ${r()}`);
+      case "!=":
+        return raw(`${l()} !== ${r()}`);
+      case "<":
+      case ">":
+      case "<=":
+      case ">=":
+        return raw(`${l()} ${e.op} ${r()}`);
+      case "and":
+        return raw(`${l()} && ${r()}`);
+      case "or":
+        return raw(`${l()} || ${r()}`);
+      case "in":
+        return raw(`${r()}.includes(${l()})`);
+      case "not in":
+        return raw(`!${r()}.includes(${l()})`);
+      case "is":
+        return raw(`${l()} === ${r()}`);
+      case "is not":
+        return raw(`${l()} !== ${r()}`);
+      default:
+        throw new Todo(e, `the operator ${e.op} cannot be converted`);
+    }
+  }
+
+  private comprehension(e: PyExpr & { t: "comp" }, scope: Scope): Ts {
+    const inner: Scope = { locals: new Set(scope.locals) };
+    // Each clause: `iter.filter(p => c).map|flatMap(p => …)`.
+    const parts: { iter: string; param: string; ifs: string[] }[] = [];
+    for (const clause of e.clauses) {
+      const iter = this.iterable(clause.iter, inner);
+      for (const t of clause.targets) inner.locals.add(t);
+      const param = clause.unpack
+        ? `([${clause.targets.map(tsName).join(", ")}])`
+        : `(${tsName(clause.targets[0] ?? "_")})`;
+      const ifs = clause.ifs.map((c) => printTs(this.expr(c, inner)));
+      parts.push({ iter, param, ifs });
+    }
+    let body =
+      e.kind === "dict" && e.key
+        ? `[${printTs(this.expr(e.key, inner))}, ${printTs(this.expr(e.elt, inner))}]`
+        : printTs(this.expr(e.elt, inner), 2);
+    for (let i = parts.length - 1; i >= 0; i--) {
+      const p = parts[i] as (typeof parts)[number];
+      const filtered = p.ifs.reduce((acc, c) => `${acc}.filter(${p.param} => ${c})`, p.iter);
+      const method = i === parts.length - 1 ? "map" : "flatMap";
+      body = `${filtered}.${method}(${p.param} => ${body.startsWith("{") ? `(${body})` : body})`;
+    }
+    return raw(e.kind === "dict" ? `Object.fromEntries(${body})` : body);
+  }
+
+  private iterable(e: PyExpr, scope: Scope): string {
+    if (e.t === "call" && e.fn.t === "name" && !this.bindings.has(e.fn.id)) {
+      const args = e.args.map((a) => {
+        if (a.name || a.star)
+          throw new Todo(
+            a,
+            `${e.fn.t === "name" ? e.fn.id : "this call"}() with keyword arguments cannot be converted`,
+          );
+        return printTs(this.expr(a.value, scope));
+      });
+      switch (e.fn.id) {
+        case "range":
+          if (args.length === 1) return `Array.from({ length: ${args[0]} }, (_, i) => i)`;
+          if (args.length === 2)
+            return `Array.from({ length: ${args[1]} - ${args[0]} }, (_, i) => i + ${args[0]})`;
+          throw new Todo(e, "range() with a step cannot be converted");
+        case "enumerate":
+          if (args.length === 1) return `${args[0]}.map((v, i) => [i, v])`;
+          break;
+        case "zip":
+          if (args.length === 2) return `${args[0]}.map((v, i) => [v, ${args[1]}[i]])`;
+          break;
+        case "sorted":
+        case "list":
+          if (args.length === 1) return `[...${args[0]}]${e.fn.id === "sorted" ? ".sort()" : ""}`;
+          break;
+      }
+      throw new Todo(e, `${e.fn.id}(...) in a comprehension cannot be converted`);
+    }
+    if (e.t === "call" && e.fn.t === "attr" && e.args.length === 0) {
+      const obj = printTs(this.expr(e.fn.obj, scope));
+      if (e.fn.name === "items") return `Object.entries(${obj})`;
+      if (e.fn.name === "keys") return `Object.keys(${obj})`;
+      if (e.fn.name === "values") return `Object.values(${obj})`;
+    }
+    return printTs(this.expr(e, scope));
+  }
+
+  private call(e: PyExpr & { t: "call" }, scope: Scope): Ts {
+    const feast = this.feastSymbol(e.fn);
+    if (feast) return this.feastCall(feast, e, scope);
+    if (this.isTimedelta(e.fn)) return this.timedelta(e, scope);
+    if (e.fn.t === "name" && !this.bindings.has(e.fn.id) && !scope.locals.has(e.fn.id)) {
+      const args = e.args;
+      const one = args.length === 1 && !args[0]?.name && !args[0]?.star ? (args[0] as PyArg).value : null;
+      switch (e.fn.id) {
+        case "str":
+          if (one && (one.t === "str" || one.t === "fstr")) return this.expr(one, scope);
+          if (one) return raw(`String(${printTs(this.expr(one, scope))})`);
+          break;
+        case "dict":
+          if (args.every((a) => a.name && !a.star))
+            return {
+              k: "obj",
+              entries: args.map((a) => ({
+                key: propertyKey(a.name as string),
+                value: this.expr(a.value, scope),
+                comments: [],
+              })),
+            };
+          break;
+        case "list":
+        case "tuple":
+          if (one) return raw(`[...${printTs(this.expr(one, scope))}]`);
+          break;
+        case "len":
+          if (one) return raw(`${printTs(this.expr(one, scope))}.length`);
+          break;
+      }
+      throw new Todo(e, `the call ${e.fn.id}(...) cannot be converted`);
+    }
+    if (e.fn.t === "attr") {
+      const method = STRING_METHODS[e.fn.name];
+      if (method && !e.args.some((a) => a.name || a.star)) {
+        const obj = this.expr(e.fn.obj, scope);
+        const args = e.args.map((a) => printTs(this.expr(a.value, scope)));
+        if (e.fn.name === "join") return raw(`${args[0]}.join(${printTs(obj)})`);
+        if (e.fn.name === "items" || e.fn.name === "keys" || e.fn.name === "values")
+          return raw(`Object.${method}(${printTs(obj)})`);
+        return raw(`${printTs(obj)}.${method}(${args.join(", ")})`);
+      }
+      if (["with_name", "with_projection", "with_join_key_map"].includes(e.fn.name))
+        throw new Todo(
+          e,
+          `.${e.fn.name}(...) (a renamed or re-keyed projection) has no fsops equivalent yet`,
+        );
+    }
+    throw new Todo(e, `the call ${this.python(e.fn)}(...) cannot be converted`);
+  }
+
+  private timedelta(e: PyExpr & { t: "call" }, scope: Scope): Ts {
+    const positional: number[] = [];
+    const keywords: Record<string, number> = {};
+    for (const a of e.args) {
+      if (a.star) throw new Todo(a, "timedelta(*args) cannot be converted");
+      const n = this.constantNumber(a.value, scope);
+      if (n === null) throw new Todo(a.value, "this duration is not a constant number");
+      if (a.name) {
+        if (!TIMEDELTA_PARAMETERS.includes(a.name))
+          throw new Todo(a, `timedelta has no parameter "${a.name}"`);
+        keywords[a.name] = n;
+      } else positional.push(n);
+    }
+    const r = timedeltaSeconds(positional, keywords);
+    if ("error" in r) throw new Todo(e, r.error);
+    const d = formatDuration(r.seconds);
+    return typeof d === "number" ? raw(String(d)) : str(d);
+  }
+
+  /** A number the text states: literals, arithmetic of literals, and module constants of those. */
+  private constantNumber(e: PyExpr, scope: Scope, depth = 0): number | null {
+    if (depth > 20) return null;
+    switch (e.t) {
+      case "num": {
+        const n = Number(e.text.replace(/_/g, ""));
+        return Number.isFinite(n) ? n : null;
+      }
+      case "paren":
+        return this.constantNumber(e.inner, scope, depth + 1);
+      case "unop": {
+        const v = this.constantNumber(e.operand, scope, depth + 1);
+        return v === null ? null : e.op === "-" ? -v : e.op === "+" ? v : null;
+      }
+      case "binop": {
+        const a = this.constantNumber(e.left, scope, depth + 1);
+        const b = this.constantNumber(e.right, scope, depth + 1);
+        if (a === null || b === null) return null;
+        switch (e.op) {
+          case "+":
+            return a + b;
+          case "-":
+            return a - b;
+          case "*":
+            return a * b;
+          case "/":
+            return a / b;
+          case "//":
+            return Math.floor(a / b);
+          case "**":
+            return a ** b;
+        }
+        return null;
+      }
+      case "name": {
+        if (scope.locals.has(e.id)) return null;
+        const b = this.bindings.get(e.id);
+        if (b?.kind === "value" && b.stmt.t === "assign")
+          return this.constantNumber(b.stmt.value, scope, depth + 1);
+        return null;
+      }
+      default:
+        return null;
+    }
+  }
+
+  // ------------------------------------------------------------------ Feast classes
+
+  private feastCall(symbol: string, e: PyExpr & { t: "call" }, scope: Scope): Ts {
+    const spec = FEAST_CLASSES[symbol];
+    if (spec) return this.options(symbol, spec, e.args, e, scope, {});
+    if (symbol === "Array" || symbol === "Struct") return str(this.dtype(e, scope));
+    if (FEAST_FORMATS[symbol]) return str(this.format(e, scope));
+    if (symbol === LOGGING_CONFIG) return this.loggingConfig(e, scope);
+    throw new Todo(
+      e,
+      `Feast's ${symbol} has no fsops equivalent; decide what it should become (the original Python is kept below)`,
+    );
+  }
+
+  private options(
+    symbol: string,
+    spec: ClassSpec,
+    args: readonly PyArg[],
+    at: Span,
+    scope: Scope,
+    defaults: { name?: string },
+  ): Ts {
+    this.dsl.add(spec.dsl);
+    const entries: TsEntry[] = [];
+    const seen = new Set<string>();
+    let positionalIndex = 0;
+    for (const a of args) {
+      if (a.star) {
+        entries.push({
+          key: a.star === "**" ? "TODO_kwargs" : "TODO_args",
+          value: this.todo(
+            a,
+            `${a.star}${this.python(a.value)} passes arguments fsops cannot see statically; write them out`,
+          ),
+          comments: a.comments,
+        });
+        continue;
+      }
+      const pyName = a.name ?? spec.positional?.[positionalIndex++];
+      if (!pyName) {
+        entries.push({
+          key: "TODO_positional",
+          value: this.todo(a, `${symbol} takes no positional argument here`),
+          comments: a.comments,
+        });
+        continue;
+      }
+      if (a.value.t === "none") continue; // Feast's default
+      const opt = spec.options[pyName];
+      if (!opt) {
+        const why = spec.ignored?.[pyName];
+        if (why) {
+          this.note(a, `${symbol}(${pyName}=...) was dropped: ${why}`);
+          continue;
+        }
+        // Kept under its Python name: fsops reports it as an unknown option until someone decides.
+        this.stmtTodos.push({ at: a, message: `${symbol} option "${pyName}" has no fsops equivalent` });
+        entries.push({ key: propertyKey(pyName), value: this.safe(a.value, scope), comments: a.comments });
+        continue;
+      }
+      if (opt.deprecated)
+        this.note(a, `${symbol}(${pyName}=...) is deprecated in Feast; written as ${opt.to}`);
+      if (seen.has(opt.to)) {
+        entries.push({
+          key: propertyKey(opt.to),
+          value: this.todo(a, `${symbol} sets ${opt.to} twice (${pyName})`),
+          comments: a.comments,
+        });
+        continue;
+      }
+      seen.add(opt.to);
+      let value: Ts;
+      try {
+        value = this.convert(opt.conv ?? "value", a.value, scope);
+      } catch (err) {
+        if (!(err instanceof Todo)) throw err;
+        value = this.todo(err.at, err.message);
+      }
+      entries.push({ key: opt.to, value, comments: a.comments });
+    }
+    if (defaults.name !== undefined && !seen.has("name"))
+      entries.unshift({ key: "name", value: str(defaults.name), comments: [] });
+    void at;
+    return { k: "call", head: `new ${spec.dsl}`, args: [{ k: "obj", entries }] };
+  }
+
+  private convert(conv: Conversion, v: PyExpr, scope: Scope): Ts {
+    switch (conv) {
+      case "value":
+        return this.expr(v, scope);
+      case "duration":
+        if (v.t === "num") {
+          const n = Number(v.text);
+          if (Number.isInteger(n) && n >= 0) return raw(String(n));
+        }
+        if (v.t === "call" && this.isTimedelta(v.fn)) return this.timedelta(v, scope);
+        return this.expr(v, scope);
+      case "dtype":
+        return str(this.dtype(v, scope));
+      case "format":
+        return str(this.format(v, scope));
+      case "list1":
+        return { k: "arr", items: [this.expr(v, scope)] };
+      case "path": {
+        // Feast reads a relative path from the repository folder; fsops from the project folder.
+        if (v.t === "str" && !v.bytes && this.repo.repoFromProject && isRelativePath(v.value)) {
+          const moved = posix.normalize(posix.join(this.repo.repoFromProject, v.value));
+          this.note(v, `the relative path "${v.value}" is "${moved}" from the fsops project`);
+          return str(moved);
+        }
+        return this.expr(v, scope);
+      }
+      case "entities":
+        if (v.t !== "list" && v.t !== "tuple") return this.expr(v, scope);
+        return {
+          k: "arr",
+          items: v.items.map((i) => {
+            if (i.t === "str") {
+              const def = this.repo.entityByName(i.value);
+              if (!def) throw new Todo(i, `no Entity named "${i.value}" is defined in the repository`);
+              return this.reference(def);
+            }
+            if (i.t === "starred") return raw(`...${printTs(this.expr(i.value, scope))}`);
+            return this.expr(i, scope);
+          }),
+        };
+      case "sources":
+        // Old on-demand views: inputs={"name": view_or_request_source}.
+        if (v.t === "dict")
+          return {
+            k: "arr",
+            items: v.entries.map((en) => {
+              if ("spread" in en) throw new Todo(v, "a spread in on-demand inputs cannot be converted");
+              return this.expr(en.value, scope);
+            }),
+          };
+        return this.expr(v, scope);
+      case "features":
+        return this.expr(v, scope);
+    }
+  }
+
+  private reference(def: { file: ModuleFile; name: string }): Ts {
+    const local = tsName(def.name);
+    if (def.file === this.file) return raw(local);
+    const names = this.imports.get(def.file.outPath) ?? new Map<string, string>();
+    names.set(local, local);
+    this.imports.set(def.file.outPath, names);
+    return raw(local);
+  }
+
+  dtype(e: PyExpr, scope: Scope): string {
+    if (e.t === "str") return e.value;
+    if (e.t === "attr" && e.obj.t === "name" && this.bindings.get(e.obj.id)?.kind === "feast") {
+      const sym = (this.bindings.get(e.obj.id) as { symbol: string }).symbol;
+      if (sym === "ValueType") {
+        const v = FEAST_VALUE_TYPES[e.name];
+        if (v) return v;
+        throw new Todo(e, `ValueType.${e.name} has no fsops dtype`);
+      }
+    }
+    const sym = this.feastSymbol(e.t === "call" ? e.fn : e);
+    if (sym && e.t !== "call") {
+      const p = FEAST_PRIMITIVE_TYPES[sym];
+      if (p) return p;
+      if (sym === "Struct") return "struct";
+      throw new Todo(e, `Feast type ${sym} has no fsops dtype`);
+    }
+    if (sym === "Array" && e.t === "call" && e.args.length === 1) {
+      return `${this.dtype((e.args[0] as PyArg).value, scope)}[]`;
+    }
+    if (sym === "Struct" && e.t === "call") return "struct";
+    if (e.t === "name" && this.bindings.get(e.id)?.kind === "value") {
+      const b = this.bindings.get(e.id) as { stmt: PyStmt };
+      if (b.stmt.t === "assign") return this.dtype(b.stmt.value, scope);
+    }
+    throw new Todo(e, `${this.python(e)} is not a Feast type fsops knows`);
+  }
+
+  private format(e: PyExpr, scope: Scope): string {
+    void scope;
+    const sym = this.feastSymbol(e.t === "call" ? e.fn : e);
+    const f = sym ? FEAST_FORMATS[sym] : undefined;
+    if (!f)
+      throw new Todo(
+        e,
+        `${this.python(e)} is not a message format fsops knows (JsonFormat, AvroFormat, ProtoFormat)`,
+      );
+    if (e.t === "call" && e.args.length > 0)
+      this.note(e, `${sym}'s schema is not recorded by fsops (only the format "${f}")`);
+    return f;
+  }
+
+  private loggingConfig(e: PyExpr & { t: "call" }, scope: Scope): Ts {
+    const entries: TsEntry[] = [];
+    for (const a of e.args) {
+      const name = a.name ?? (a === e.args[0] ? "destination" : "sample_rate");
+      if (name === "destination" && a.value.t === "call") {
+        const sym = this.feastSymbol(a.value.fn);
+        const type = sym ? LOGGING_DESTINATIONS[sym] : undefined;
+        if (!type)
+          throw new Todo(a.value, `${this.python(a.value.fn)} is not a logging destination fsops knows`);
+        const dest: TsEntry[] = [{ key: "type", value: str(type), comments: [] }];
+        for (const d of a.value.args) {
+          if (!d.name || d.star)
+            throw new Todo(d, "positional logging destination arguments cannot be converted");
+          dest.push({
+            key: propertyKey(camelCaseKey(d.name)),
+            value: this.expr(d.value, scope),
+            comments: [],
+          });
+        }
+        entries.push({ key: "destination", value: { k: "obj", entries: dest }, comments: a.comments });
+      } else if (name === "sample_rate") {
+        entries.push({ key: "sampleRate", value: this.expr(a.value, scope), comments: a.comments });
+      } else throw new Todo(a, `LoggingConfig(${name}=...) cannot be converted`);
+    }
+    return { k: "obj", entries };
+  }
+}
+
+function isRelativePath(p: string): boolean {
+  return (
+    p !== "" &&
+    !p.startsWith("/") &&
+    !/^[a-z][a-z0-9+.-]*:\/\//i.test(p) &&
+    !p.includes("${") &&
+    !p.includes("%")
+  );
+}
+
+function camelCaseKey(name: string): string {
+  return name.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+}
+
+const STRING_METHODS: Readonly<Record<string, string>> = {
+  lower: "toLowerCase",
+  upper: "toUpperCase",
+  strip: "trim",
+  lstrip: "trimStart",
+  rstrip: "trimEnd",
+  replace: "replaceAll",
+  split: "split",
+  join: "join",
+  startswith: "startsWith",
+  endswith: "endsWith",
+  items: "entries",
+  keys: "keys",
+  values: "values",
+};
+
+function stmtSpan(stmt: PyStmt): Span {
+  return { from: stmt.t === "def" ? Math.min(stmt.from, stmt.bodyFrom) : stmt.from, to: stmt.to };
+}
+
+function dedent(text: string): string {
+  const lines = text.replace(/\s+$/, "").split("\n");
+  const indents = lines
+    .slice(1)
+    .filter((l) => l.trim())
+    .map((l) => /^ */.exec(l)?.[0].length ?? 0);
+  const min = indents.length ? Math.min(...indents) : 0;
+  void min;
+  return lines.join("\n");
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** `./entities.js`, `../lib/fields.js`: how one output file imports another. */
+export function importSpecifier(fromOut: string, toOut: string): string {
+  const from = fromOut.split("/").slice(0, -1);
+  const to = toOut.replace(/\.ts$/, ".js").split("/");
+  let i = 0;
+  while (i < from.length && i < to.length - 1 && from[i] === to[i]) i++;
+  const up = from.length - i;
+  const rest = to.slice(i).join("/");
+  return up === 0 ? `./${rest}` : `${"../".repeat(up)}${rest}`;
+}
+
+export { quote };
