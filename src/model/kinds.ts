@@ -60,9 +60,23 @@ export const SCALAR_DTYPES = [
   "unix_timestamp",
 ] as const;
 export type ScalarDtype = (typeof SCALAR_DTYPES)[number];
-export type Dtype = ScalarDtype | `${ScalarDtype}[]`;
 
-export const AGGREGATION_FUNCTIONS = ["sum", "count", "mean", "min", "max", "last"] as const;
+/**
+ * Dtypes beyond Feast's eight primitives, spelled after Feast's type names (`Uuid` → `uuid`,
+ * `TimeUuid` → `time_uuid`, `Decimal` → `decimal`, `Json` → `json`, `Map` → `map`): each is
+ * one value in the online store (see the README's table for the Postgres column types).
+ * `timestamp_tz` is an instant written with its time zone (Feast's tz-aware UnixTimestamp).
+ */
+export const EXTENDED_DTYPES = ["uuid", "time_uuid", "decimal", "json", "map", "timestamp_tz"] as const;
+export type ExtendedDtype = (typeof EXTENDED_DTYPES)[number];
+
+/** `struct<name:dtype,…>` (Feast's `Struct({"name": dtype, …})`); fields in written order. */
+export type StructDtype = `struct<${string}>`;
+export type ElementDtype = ScalarDtype | ExtendedDtype | StructDtype;
+/** A value, a list of values (`float32[]`) or a list of lists (`int64[][]`, Feast's `Array(Array(Int64))`). */
+export type Dtype = ElementDtype | `${ElementDtype}[]` | `${ElementDtype}[][]`;
+
+export const AGGREGATION_FUNCTIONS = ["sum", "count", "mean", "avg", "std", "min", "max", "last"] as const;
 export type AggregationFunction = (typeof AGGREGATION_FUNCTIONS)[number];
 
 export const MESSAGE_FORMATS = ["json", "avro", "protobuf"] as const;
