@@ -89,7 +89,7 @@ export function convertFeatureStoreYaml(text: string): ConvertedConfig {
     todo("registry", reg.todo);
     out.push(`# ${TODO_TAG}: ${reg.todo}`);
   }
-  out.push(...block("registry", reg.value));
+  out.push(...block("registry", reg.value ?? "data/registry.json"));
 
   // ---- online store
   const online = convertOnlineStore(data.online_store, "online_store" in data);

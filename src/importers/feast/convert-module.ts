@@ -7,6 +7,7 @@ import { posix } from "node:path";
 import {
   FEAST_CLASSES,
   FEAST_DECORATORS,
+  FEAST_FILE_FORMATS,
   FEAST_FORMATS,
   FEAST_PRIMITIVE_TYPES,
   FEAST_VALUE_TYPES,
@@ -28,8 +29,13 @@ export interface Finding {
   message: string;
 }
 
-/** The identifier left where a value could not be converted: `fsops validate` reports it as unknown. */
-export const TODO_IDENTIFIER = "TODO_fsops_import";
+/**
+ * Left where a value could not be converted: a construction of a class fsops does not have, which
+ * `fsops validate` reports where it is written ("… is not part of fsops"), wherever it stands —
+ * inside an option or at the top level — so a file with a TODO can never validate.
+ */
+export const TODO_CLASS = "TODO_fsops_import";
+export const TODO_MARKER = `new ${TODO_CLASS}()`;
 /** Prefix of every TODO comment the importer writes. */
 export const TODO_TAG = "TODO(fsops import)";
 
@@ -136,7 +142,7 @@ class ModuleConverter {
   /** Records a TODO for the current statement and returns the marker left in the output. */
   private todo(at: Span, message: string): Ts {
     this.stmtTodos.push({ at, message });
-    return raw(TODO_IDENTIFIER);
+    return raw(TODO_MARKER);
   }
 
   private python(at: Span): string {
@@ -317,7 +323,7 @@ class ModuleConverter {
           .map(([n]) => `"${n}"`)
           .join(", ")} cannot be converted statically; write the objects it builds as TypeScript constants`,
       );
-      return { code: `new ${TODO_IDENTIFIER}();` };
+      return { code: `${TODO_MARKER};` };
     }
     this.note(stmt, `${stmt.kind} defines no Feast objects; not converted`);
     return { code: null };
@@ -414,6 +420,7 @@ class ModuleConverter {
           items: e.items.map((i) =>
             i.t === "starred" ? raw(`...${printTs(this.expr(i.value, scope))}`) : this.expr(i, scope),
           ),
+          comments: e.itemComments,
         };
       case "dict":
         return this.dict(e, scope);
@@ -757,10 +764,20 @@ class ModuleConverter {
     if (symbol === "Array" || symbol === "Struct") return str(this.dtype(e, scope));
     if (FEAST_FORMATS[symbol]) return str(this.format(e, scope));
     if (symbol === LOGGING_CONFIG) return this.loggingConfig(e, scope);
-    throw new Todo(
-      e,
-      `Feast's ${symbol} has no fsops equivalent; decide what it should become (the original Python is kept below)`,
-    );
+    // Kept as a construction of the Feast class (fsops validate reports it as not part of fsops,
+    // with advice), its arguments under their Python names.
+    this.stmtTodos.push({
+      at: e,
+      message: `Feast's ${symbol} has no fsops equivalent; decide what it should become`,
+    });
+    const entries: TsEntry[] = [];
+    for (const a of e.args) {
+      const key = a.star
+        ? `TODO_${a.star === "**" ? "kwargs" : "args"}`
+        : (a.name ?? `arg${e.args.indexOf(a)}`);
+      entries.push({ key: propertyKey(key), value: this.safe(a.value, scope), comments: a.comments });
+    }
+    return { k: "call", head: `new ${symbol}`, args: entries.length ? [{ k: "obj", entries }] : [] };
   }
 
   private options(
@@ -829,6 +846,14 @@ class ModuleConverter {
       }
       entries.push({ key: opt.to, value, comments: a.comments });
     }
+    if (spec.dsl === "OnDemandFeatureView") {
+      // Feast's singleton=True is fsops's row mode; "batch" (from pandas/python) would contradict it.
+      const singleton = entries.find((en) => en.key === "singleton");
+      if (singleton && printTs(singleton.value) === "true") {
+        const i = entries.findIndex((en) => en.key === "mode");
+        if (i >= 0) entries.splice(i, 1);
+      }
+    }
     if (defaults.name !== undefined && !seen.has("name"))
       entries.unshift({ key: "name", value: str(defaults.name), comments: [] });
     void at;
@@ -852,6 +877,29 @@ class ModuleConverter {
         return str(this.format(v, scope));
       case "list1":
         return { k: "arr", items: [this.expr(v, scope)] };
+      case "lower":
+        if (v.t === "str") return str(v.value.toLowerCase());
+        return this.expr(v, scope);
+      case "fileFormat": {
+        if (v.t === "str") return str(v.value.toLowerCase());
+        const sym = this.feastSymbol(v.t === "call" ? v.fn : v);
+        const f = sym ? FEAST_FILE_FORMATS[sym] : undefined;
+        if (!f)
+          throw new Todo(
+            v,
+            `${this.python(v)} is not a file format fsops knows (ParquetFormat, DeltaFormat)`,
+          );
+        return str(f);
+      }
+      case "mode":
+        // Both of Feast's pandas and python modes hand the transform whole columns: fsops's "batch".
+        if (v.t === "str" && (v.value === "pandas" || v.value === "python")) return str("batch");
+        if (v.t === "str")
+          throw new Todo(
+            v,
+            `on-demand mode "${v.value}" has no fsops equivalent (fsops runs TypeScript transforms)`,
+          );
+        return this.expr(v, scope);
       case "path": {
         // Feast reads a relative path from the repository folder; fsops from the project folder.
         if (v.t === "str" && !v.bytes && this.repo.repoFromProject && isRelativePath(v.value)) {
@@ -914,13 +962,22 @@ class ModuleConverter {
     if (sym && e.t !== "call") {
       const p = FEAST_PRIMITIVE_TYPES[sym];
       if (p) return p;
-      if (sym === "Struct") return "struct";
       throw new Todo(e, `Feast type ${sym} has no fsops dtype`);
     }
     if (sym === "Array" && e.t === "call" && e.args.length === 1) {
       return `${this.dtype((e.args[0] as PyArg).value, scope)}[]`;
     }
-    if (sym === "Struct" && e.t === "call") return "struct";
+    if (sym === "Struct" && e.t === "call") {
+      const fields = e.args.length === 1 && !e.args[0]?.name ? (e.args[0] as PyArg).value : null;
+      if (fields?.t !== "dict")
+        throw new Todo(e, "Struct(...) needs a literal {name: type} mapping to be converted");
+      const parts = fields.entries.map((en) => {
+        if ("spread" in en || en.key.t !== "str")
+          throw new Todo(e, "Struct field names must be string literals");
+        return `${en.key.value}:${this.dtype(en.value, scope)}`;
+      });
+      return `struct<${parts.join(",")}>`;
+    }
     if (e.t === "name" && this.bindings.get(e.id)?.kind === "value") {
       const b = this.bindings.get(e.id) as { stmt: PyStmt };
       if (b.stmt.t === "assign") return this.dtype(b.stmt.value, scope);

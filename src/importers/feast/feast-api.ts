@@ -15,6 +15,9 @@ export type Conversion =
   | "features" // the old `features=[Feature(...)]` list → schema
   | "format" // JsonFormat(...) → "json"
   | "list1" // `join_key="x"` → ["x"]
+  | "lower" // Feast's "COSINE" → fsops's "cosine"
+  | "fileFormat" // ParquetFormat() → "parquet"
+  | "mode" // on-demand mode: "pandas" / "python" are both fsops's default "batch"
   | "path"; // a file path relative to the Feast repository → relative to the fsops project
 
 export interface OptionSpec {
@@ -86,7 +89,7 @@ export const FEAST_CLASSES: Readonly<Record<string, ClassSpec>> = {
       tags: { to: "tags" },
       vector_index: { to: "vectorIndex" },
       vector_length: { to: "vectorLength" },
-      vector_search_metric: { to: "vectorSearchMetric" },
+      vector_search_metric: { to: "vectorSearchMetric", conv: "lower" },
     },
   },
   // Feast's pre-0.20 feature type: a name and a ValueType.
@@ -101,15 +104,19 @@ export const FEAST_CLASSES: Readonly<Record<string, ClassSpec>> = {
   },
   FileSource: {
     dsl: "FileSource",
-    options: { ...batchSource, path: { to: "path", conv: "path" } },
-    ignored: {
-      file_format: "fsops reads Parquet and CSV by the file's extension",
+    options: {
+      ...batchSource,
+      path: { to: "path", conv: "path" },
+      file_format: { to: "fileFormat", conv: "fileFormat" },
     },
   },
   PostgreSQLSource: { dsl: "PostgresSource", options: warehouse({}) },
   BigQuerySource: {
     dsl: "BigQuerySource",
-    options: warehouse({ table_ref: { to: "table", deprecated: true } }),
+    options: warehouse({
+      table_ref: { to: "table", deprecated: true },
+      date_partition_column: { to: "datePartitionColumn" },
+    }),
   },
   SnowflakeSource: {
     dsl: "SnowflakeSource",
@@ -127,7 +134,7 @@ export const FEAST_CLASSES: Readonly<Record<string, ClassSpec>> = {
     dsl: "SparkSource",
     options: warehouse({ path: { to: "path", conv: "path" }, file_format: { to: "fileFormat" } }),
   },
-  TrinoSource: { dsl: "TrinoSource", options: warehouse({}) },
+  TrinoSource: { dsl: "TrinoSource", options: warehouse({ connector_args: { to: "connectorArgs" } }) },
   PushSource: {
     dsl: "PushSource",
     options: { ...common, batch_source: { to: "batchSource" } },
@@ -156,6 +163,7 @@ export const FEAST_CLASSES: Readonly<Record<string, ClassSpec>> = {
       stream_name: { to: "streamName" },
       record_format: { to: "recordFormat", conv: "format" },
       batch_source: { to: "batchSource" },
+      watermark_delay_threshold: { to: "watermarkDelayThreshold", conv: "duration" },
     },
   },
   FeatureView: {
@@ -180,8 +188,9 @@ export const FEAST_CLASSES: Readonly<Record<string, ClassSpec>> = {
       inputs: { to: "sources", conv: "sources", deprecated: true },
       schema: { to: "schema" },
       features: { to: "schema", conv: "features", deprecated: true },
-      mode: { to: "mode" },
+      mode: { to: "mode", conv: "mode" },
       singleton: { to: "singleton" },
+      version: { to: "version" },
       write_to_online_store: { to: "writeToOnlineStore" },
       entities: { to: "entities", conv: "entities" },
     },
@@ -193,7 +202,7 @@ export const FEAST_CLASSES: Readonly<Record<string, ClassSpec>> = {
       source: { to: "source" },
       aggregations: { to: "aggregations" },
       timestamp_field: { to: "timestampField" },
-      slide_interval: { to: "slideInterval", conv: "duration" },
+      version: { to: "version" },
     },
     ignored: { mode: "fsops records no stream engine (the transformation itself is reported when present)" },
   },
@@ -218,7 +227,7 @@ export const FEAST_CLASSES: Readonly<Record<string, ClassSpec>> = {
   },
   Project: {
     dsl: "Project",
-    options: { name: { to: "name" }, description: { to: "description" }, tags: { to: "tags" } },
+    options: common,
   },
 };
 
@@ -260,6 +269,7 @@ export const FEAST_PRIMITIVE_TYPES: Readonly<Record<string, string>> = {
   Map: "map",
   Json: "json",
   Uuid: "uuid",
+  TimeUuid: "time_uuid",
   Decimal: "decimal",
 };
 
@@ -284,7 +294,19 @@ export const FEAST_VALUE_TYPES: Readonly<Record<string, string>> = {
   MAP: "map",
   JSON: "json",
   UUID: "uuid",
+  TIME_UUID: "time_uuid",
   DECIMAL: "decimal",
+  MAP_LIST: "map[]",
+  JSON_LIST: "json[]",
+  UUID_LIST: "uuid[]",
+  DECIMAL_LIST: "decimal[]",
+};
+
+/** Feast's file formats → fsops `fileFormat`. */
+export const FEAST_FILE_FORMATS: Readonly<Record<string, string>> = {
+  ParquetFormat: "parquet",
+  DeltaFormat: "delta",
+  CsvFormat: "csv",
 };
 
 /** Python keyword arguments → camelCase, for arguments of classes the importer has no table for. */

@@ -11,7 +11,7 @@ import { parsePython } from "./python.js";
 import type { PyExpr, PyStmt } from "./python.js";
 
 export type { Finding } from "./convert-module.js";
-export { TODO_IDENTIFIER, TODO_TAG } from "./convert-module.js";
+export { TODO_CLASS, TODO_MARKER, TODO_TAG } from "./convert-module.js";
 
 export interface FeastRepoInput {
   /** The repository's Python files: paths relative to it, `/`-separated. */

@@ -24,7 +24,11 @@ export type PyExpr = Span &
     | { t: "attr"; obj: PyExpr; name: string }
     | { t: "index"; obj: PyExpr; index: PyExpr }
     | { t: "call"; fn: PyExpr; args: PyArg[] }
-    | { t: "list" | "tuple" | "set"; items: PyItem[] }
+    | {
+        t: "list" | "tuple" | "set";
+        items: PyItem[];
+        /** `# …` lines above each item */ itemComments: string[][];
+      }
     | { t: "dict"; entries: PyDictEntry[] }
     | { t: "binop"; op: string; left: PyExpr; right: PyExpr }
     | { t: "unop"; op: string; operand: PyExpr }
@@ -364,7 +368,7 @@ class Reader {
         return {
           ...span,
           t: node.name === "ArrayExpression" ? "list" : node.name === "TupleExpression" ? "tuple" : "set",
-          items: this.items(node),
+          ...this.items(node),
         };
       case "DictionaryExpression":
         return { ...span, t: "dict", entries: this.dictEntries(node) };
@@ -503,21 +507,32 @@ class Reader {
       : { from: node.from, to: node.to, t: "comp", kind, elt, clauses };
   }
 
-  private items(node: SyntaxNode): PyItem[] {
-    const out: PyItem[] = [];
-    const kids = children(node).filter((c) => c.name !== "Comment");
+  private items(node: SyntaxNode): { items: PyItem[]; itemComments: string[][] } {
+    const items: PyItem[] = [];
+    const itemComments: string[][] = [];
+    let pending: string[] = [];
+    const kids = children(node);
     for (let i = 0; i < kids.length; i++) {
       const k = kids[i] as SyntaxNode;
+      if (k.name === "Comment") {
+        // A comment after an item on its line belongs to that item; otherwise to the next one.
+        const sameLine = !this.text.slice(kids[i - 1]?.to ?? k.from, k.from).includes("\n");
+        const text = this.src(k).slice(1).replace(/^ /, "");
+        if (sameLine && items.length > 0 && kids[i - 1]?.name === ",")
+          itemComments[items.length - 1]?.push(text);
+        else pending.push(text);
+        continue;
+      }
       if (BRACKETS.has(k.name)) continue;
       if (k.name === "*") {
         const v = kids[i + 1] as SyntaxNode;
-        out.push({ from: k.from, to: v.to, t: "starred", value: this.expr(v) });
+        items.push({ from: k.from, to: v.to, t: "starred", value: this.expr(v) });
         i++;
-        continue;
-      }
-      out.push(this.expr(k));
+      } else items.push(this.expr(k));
+      itemComments.push(pending);
+      pending = [];
     }
-    return out;
+    return { items, itemComments };
   }
 
   private dictEntries(node: SyntaxNode): PyDictEntry[] {

@@ -6,7 +6,7 @@
 export type Ts =
   | { k: "raw"; text: string }
   | { k: "obj"; entries: TsEntry[] }
-  | { k: "arr"; items: Ts[] }
+  | { k: "arr"; items: Ts[]; comments?: string[][] }
   /** `head(args)`, e.g. `new Entity(` + options + `)` or `view.select(` + list + `)`. */
   | { k: "call"; head: string; args: Ts[]; tail?: string };
 
@@ -39,6 +39,7 @@ function inline(t: Ts): string | null {
     case "raw":
       return t.text.includes("\n") && !t.text.startsWith("`") ? null : t.text;
     case "arr": {
+      if (t.comments?.some((c) => c.length > 0)) return null;
       const parts = t.items.map(inline);
       if (parts.some((p) => p === null)) return null;
       return `[${parts.join(", ")}]`;
@@ -69,7 +70,9 @@ export function printTs(t: Ts, indent = 0, prefixWidth = 0): string {
       return t.text;
     case "arr": {
       if (t.items.length === 0) return "[]";
-      return `[\n${t.items.map((i) => `${pad}${printTs(i, indent + 1)},\n`).join("")}${end}]`;
+      const item = (i: Ts, n: number) =>
+        `${(t.comments?.[n] ?? []).map((c) => `${pad}// ${c}\n`).join("")}${pad}${printTs(i, indent + 1)},\n`;
+      return `[\n${t.items.map(item).join("")}${end}]`;
     }
     case "obj": {
       const lines = t.entries.map((e) => {
