@@ -91,6 +91,8 @@ export function convertFeatureStoreYaml(text: string): ConvertedConfig {
   }
   out.push(...block("registry", reg.value ?? "data/registry.json"));
 
+  unusedKeys("registry", data.registry, reg, note);
+
   // ---- online store
   const online = convertOnlineStore(data.online_store, "online_store" in data);
   if (online.note) note("online_store", online.note);
@@ -99,11 +101,13 @@ export function convertFeatureStoreYaml(text: string): ConvertedConfig {
     out.push(`# ${TODO_TAG}: ${online.todo}`);
   }
   if (online.value !== undefined) out.push(...block("online_store", online.value));
+  unusedKeys("online_store", data.online_store, online, note);
 
   // ---- offline store
   const offline = convertOfflineStore(data.offline_store);
   if (offline.note) note("offline_store", offline.note);
   if (offline.value !== undefined) out.push(...block("offline_store", offline.value));
+  unusedKeys("offline_store", data.offline_store, offline, note);
 
   for (const key of Object.keys(data)) {
     if (["project", "registry", "online_store", "offline_store"].includes(key)) continue;
@@ -117,6 +121,38 @@ interface Section {
   value?: Plain;
   todo?: string;
   note?: string;
+  /** Keys of the section that were read (the others are listed as not used). */
+  used?: readonly string[];
+}
+
+const POSTGRES_KEYS = [
+  "type",
+  "host",
+  "port",
+  "database",
+  "db_schema",
+  "user",
+  "password",
+  "sslmode",
+  "sslkey_path",
+  "sslcert_path",
+  "sslrootcert_path",
+];
+
+/** A note for every key of a converted section that fsops has no use for (never silently dropped). */
+export function unusedKeys(
+  section: string,
+  value: Plain | undefined,
+  converted: Section,
+  note: (key: string, message: string) => void,
+): void {
+  if (!isObj(value) || converted.todo || !converted.used) return;
+  const unused = Object.keys(value).filter((k) => !converted.used?.includes(k));
+  if (unused.length > 0)
+    note(
+      section,
+      `${section}: ${unused.map((k) => `"${k}"`).join(", ")} not used: fsops has no such setting`,
+    );
 }
 
 function scalar(v: Plain): string {
@@ -153,6 +189,7 @@ function convertRegistry(reg: Plain | undefined): Section {
       return {
         value: { type: "postgres", connection_string: pg.url, ...(pg.schema ? { schema: pg.schema } : {}) },
         note: "Feast's PostgreSQL registry store → fsops's Postgres registry (its own tables; Feast's are not read)",
+        used: [...POSTGRES_KEYS, "registry_store_type", "registry_type", "path"],
       };
     }
     if (type === "remote")
@@ -176,6 +213,7 @@ function convertRegistry(reg: Plain | undefined): Section {
     return {
       value: pg,
       note: "Feast's SQL registry → fsops's Postgres registry (fsops keeps its own tables; Feast's are not read)",
+      used: ["registry_type", "path"],
     };
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path) && !/^s3:\/\//i.test(path))
     return {
@@ -186,6 +224,7 @@ function convertRegistry(reg: Plain | undefined): Section {
   return {
     value: json,
     note: `Feast's registry ${path} is not read (it is Feast's protobuf); fsops keeps its own at ${json}, filled by fsops apply`,
+    used: ["registry_type", "path"],
   };
 }
 
@@ -223,14 +262,13 @@ function convertOnlineStore(v: Plain | undefined, present: boolean): Section {
       return {
         value: { type: "embedded" },
         note: "Feast's SQLite online store → fsops's embedded Postgres (PGlite) under .fsops/online",
+        used: ["type", "path"],
       };
     case "postgres": {
       const pg = postgresFromParts(o);
       return {
         value: { type: "postgres", connection_string: pg.url, ...(pg.schema ? { schema: pg.schema } : {}) },
-        ...(o.key_ttl_seconds !== undefined
-          ? { note: "online_store.key_ttl_seconds is not used: fsops applies ttl at read time" }
-          : {}),
+        used: POSTGRES_KEYS,
       };
     }
     case "redis": {
@@ -246,9 +284,7 @@ function convertOnlineStore(v: Plain | undefined, present: boolean): Section {
         };
       return {
         value: { type: "redis", connection_string: url },
-        ...(o.key_ttl_seconds !== undefined
-          ? { note: "online_store.key_ttl_seconds is not used: fsops applies ttl at read time" }
-          : {}),
+        used: ["type", "redis_type", "connection_string"],
       };
     }
     default:
@@ -285,7 +321,7 @@ function convertOfflineStore(v: Plain | undefined): Section {
   const o: { [k: string]: Plain } = typeof v === "string" ? { type: v } : isObj(v) ? v : {};
   const type = String(o.type ?? "file");
   if (type === "postgres")
-    return { value: { type: "postgres", connection_string: postgresFromParts(o).url } };
+    return { value: { type: "postgres", connection_string: postgresFromParts(o).url }, used: POSTGRES_KEYS };
   if (type === "file" || type === "dask" || type === "duckdb")
     return {
       note: `offline_store "${type}" is not needed: fsops reads FileSource files (Parquet, CSV) directly`,

@@ -535,7 +535,14 @@ class ModuleConverter {
     const isList = (x: PyExpr) => x.t === "list" || x.t === "tuple" || x.t === "comp";
     switch (e.op) {
       case "+":
-        if (isList(e.left) || isList(e.right)) return raw(`[...${l()}, ...${r()}]`);
+        if (isList(e.left) || isList(e.right)) {
+          // Python list concatenation → one array literal (spreading what is not a literal).
+          const part = (x: PyExpr): Ts[] => {
+            const t = this.expr(x, scope);
+            return (x.t === "list" || x.t === "tuple") && t.k === "arr" ? t.items : [raw(`...${printTs(t)}`)];
+          };
+          return { k: "arr", items: [...part(e.left), ...part(e.right)] };
+        }
         return raw(`${l()} + ${r()}`);
       case "-":
       case "/":
@@ -871,8 +878,15 @@ class ModuleConverter {
         }
         if (v.t === "call" && this.isTimedelta(v.fn)) return this.timedelta(v, scope);
         return this.expr(v, scope);
-      case "dtype":
+      case "dtype": {
+        // A name of the repository (DEFAULT_TYPE = Float32) holds the converted dtype string.
+        const b = v.t === "name" && !scope.locals.has(v.id) ? this.bindings.get(v.id) : undefined;
+        if (b && (b.kind === "value" || b.kind === "import" || b.kind === "namespace"))
+          return this.expr(v, scope);
+        if (v.t === "attr" && v.obj.t === "name" && this.bindings.get(v.obj.id)?.kind === "namespace")
+          return this.expr(v, scope);
         return str(this.dtype(v, scope));
+      }
       case "format":
         return str(this.format(v, scope));
       case "list1":
