@@ -270,10 +270,14 @@ class ModuleConverter {
     }
     if (obj.k === "call" && obj.args[0]?.k === "obj") {
       const entries = obj.args[0].entries;
-      if (decorator.cls === "OnDemandFeatureView") {
+      const transformable =
+        decorator.cls === "OnDemandFeatureView" || (decorator.cls === "BatchFeatureView" && !stmt.identity);
+      if (transformable) {
+        const row = entries.some((en) => en.key === "singleton" && printTs(en.value) === "true");
+        const what = decorator.cls === "OnDemandFeatureView" ? "on-demand view" : "batch view";
         this.stmtTodos.push({
           at: stmt,
-          message: `the Python transformation of on-demand view "${stmt.name}" must be rewritten as a TypeScript function (columns in, columns out)`,
+          message: `the Python transformation of ${what} "${stmt.name}" must be rewritten as a TypeScript function (${row ? "one row in, one row out" : "columns in, columns out"})`,
         });
         entries.push({
           key: "transform",
@@ -398,6 +402,11 @@ class ModuleConverter {
       case "paren":
         return raw(`(${printTs(this.expr(e.inner, scope))})`);
       case "attr":
+        if (this.python(e) === "os.environ")
+          throw new Todo(
+            e,
+            "os.environ is read when Python runs; fsops definitions are static: write the value",
+          );
         return this.attribute(e, scope);
       case "index": {
         if (e.index.t === "list" || e.index.t === "tuple") {
@@ -647,6 +656,12 @@ class ModuleConverter {
   }
 
   private call(e: PyExpr & { t: "call" }, scope: Scope): Ts {
+    const callee = this.python(e.fn);
+    if (/^os\.(environ|getenv)|^(getenv|environ)\b/.test(callee))
+      throw new Todo(
+        e,
+        `${callee}(...) reads the environment when Python runs; fsops definitions are static: write the value (settings that vary belong in fsops.yaml as \${VAR})`,
+      );
     const feast = this.feastSymbol(e.fn);
     if (feast) return this.feastCall(feast, e, scope);
     if (this.isTimedelta(e.fn)) return this.timedelta(e, scope);
@@ -690,10 +705,7 @@ class ModuleConverter {
         return raw(`${printTs(obj)}.${method}(${args.join(", ")})`);
       }
       if (["with_name", "with_projection", "with_join_key_map"].includes(e.fn.name))
-        throw new Todo(
-          e,
-          `.${e.fn.name}(...) (a renamed or re-keyed projection) has no fsops equivalent yet`,
-        );
+        throw new Todo(e, `.${e.fn.name}(...) (a renamed or re-keyed projection) has no fsops equivalent`);
     }
     throw new Todo(e, `the call ${this.python(e.fn)}(...) cannot be converted`);
   }
