@@ -138,7 +138,7 @@ export function parsePython(text: string): PyModule {
     if (node.type.isError && node.from === node.to) continue;
     const stmt = reader.statement(node, pending);
     pending = [];
-    if (stmt.from <= lastEnd && statements.length > 0 && stmt.t === "other") continue;
+    if (stmt.from < lastEnd && statements.length > 0 && stmt.t === "other") continue;
     lastEnd = stmt.to;
     statements.push(stmt);
   }
