@@ -114,7 +114,8 @@ export function convertFeatureStoreYaml(text: string): ConvertedConfig {
     const why = IGNORED_KEYS[key];
     note(key, why ? `"${key}" is not used: ${why}` : `"${key}" has no fsops equivalent and is not used`);
   }
-  return { text: `${out.join("\n")}\n`, project, todos, notes };
+  const byLine = (a: Finding, b: Finding) => a.line - b.line || a.column - b.column;
+  return { text: `${out.join("\n")}\n`, project, todos: todos.sort(byLine), notes: notes.sort(byLine) };
 }
 
 interface Section {
