@@ -65,6 +65,8 @@ export interface RepoIndex {
   definition(file: ModuleFile, name: string): { file: ModuleFile; name: string } | null;
   /** Entities by their Feast name, for `entities=["driver"]`. */
   entityByName(name: string): { file: ModuleFile; name: string } | null;
+  /** Whether the Python function `name` of `file` converts to a TypeScript helper. */
+  helperOk(file: ModuleFile, name: string): boolean;
   /** The Feast repository as seen from the fsops project (`../feature_repo`), for relative file paths. */
   repoFromProject: string;
 }
@@ -107,6 +109,13 @@ interface Scope {
 
 export function convertModule(file: ModuleFile, repo: RepoIndex): ConvertedModule {
   return new ModuleConverter(file, repo).run();
+}
+
+/** Whether a Python helper function converts (used for calls of it from other modules). */
+export function helperConverts(file: ModuleFile, name: string, repo: RepoIndex): boolean {
+  const b = repo.bindings(file).get(name);
+  if (b?.kind !== "function" || b.stmt.t !== "def") return false;
+  return new ModuleConverter(file, repo).helperCode(b.stmt) !== null;
 }
 
 class ModuleConverter {
@@ -251,6 +260,11 @@ class ModuleConverter {
         );
         return { code: null };
       }
+      const code = this.repo.helperOk(this.file, stmt.name) ? this.helperCode(stmt) : null;
+      if (code !== null) {
+        const ts = this.declare(stmt.name, stmt);
+        return ts === null ? { code: null } : { code, name: ts };
+      }
       this.note(
         stmt,
         `function "${stmt.name}" is Python code and was not converted (definitions that call it are reported)`,
@@ -375,6 +389,24 @@ class ModuleConverter {
   }
 
   expr(e: PyExpr, scope: Scope): Ts {
+    if (
+      e.t === "call" ||
+      e.t === "attr" ||
+      e.t === "index" ||
+      (e.t === "binop" && e.op === "/") ||
+      (e.t === "name" && e.id === "__file__")
+    ) {
+      const p = this.pathValue(e, scope);
+      if (p !== null) {
+        const moved = posix.normalize(posix.join(this.repo.repoFromProject || ".", p));
+        this.note(e, `${this.python(e)} is "${moved}" from the fsops project`);
+        return str(moved);
+      }
+      if (e.t === "binop" && this.pathLike(e.left, scope)) {
+        // A path joined with a value known only when a helper is called.
+        return raw(`${printTs(this.expr(e.left, scope))} + "/" + ${printTs(this.expr(e.right, scope))}`);
+      }
+    }
     switch (e.t) {
       case "num": {
         if (/[jJ]$/.test(e.text)) throw new Todo(e, "complex numbers have no fsops equivalent");
@@ -465,10 +497,22 @@ class ModuleConverter {
       case "view":
         return raw(tsName(e.id));
       case "function":
-        throw new Todo(e, `"${e.id}" is a Python function; write it as a TypeScript helper`);
+        if (this.repo.helperOk(this.file, e.id)) return raw(tsName(e.id));
+        throw new Todo(
+          e,
+          `"${e.id}" is a Python function fsops cannot convert (a helper converts when it only assigns names and returns); write it as a TypeScript helper`,
+        );
       case "import": {
         const def = this.repo.definition(this.file, e.id);
         if (!def) throw new Todo(e, `"${e.id}" is not defined in the module it is imported from`);
+        if (
+          this.repo.bindings(def.file).get(def.name)?.kind === "function" &&
+          !this.repo.helperOk(def.file, def.name)
+        )
+          throw new Todo(
+            e,
+            `"${e.id}" is a Python function fsops cannot convert; write it as a TypeScript helper`,
+          );
         const local = tsName(e.id);
         const names = this.imports.get(def.file.outPath) ?? new Map<string, string>();
         names.set(tsName(def.name), local);
@@ -492,7 +536,22 @@ class ModuleConverter {
     }
   }
 
+  /** `ValueType.INT64`, `feast.ValueType.INT64`, `fst.value_type.ValueType.INT64` → the member name. */
+  private valueTypeMember(e: PyExpr): string | null {
+    if (e.t !== "attr") return null;
+    const o = e.obj;
+    if (o.t === "name" && this.bindings.get(o.id)?.kind === "feast")
+      return (this.bindings.get(o.id) as { symbol: string }).symbol === "ValueType" ? e.name : null;
+    return o.t === "attr" && o.name === "ValueType" && this.feastSymbol(o) === "ValueType" ? e.name : null;
+  }
+
   private attribute(e: PyExpr & { t: "attr" }, scope: Scope): Ts {
+    const member = this.valueTypeMember(e);
+    if (member !== null) {
+      const v = FEAST_VALUE_TYPES[member];
+      if (!v) throw new Todo(e, `ValueType.${member} has no fsops dtype`);
+      return str(v);
+    }
     if (e.obj.t === "name") {
       const b = this.bindings.get(e.obj.id);
       if (b?.kind === "feast" && b.symbol === "ValueType") {
@@ -665,12 +724,15 @@ class ModuleConverter {
     const feast = this.feastSymbol(e.fn);
     if (feast) return this.feastCall(feast, e, scope);
     if (this.isTimedelta(e.fn)) return this.timedelta(e, scope);
+    const helper = e.fn.t === "name" && !scope.locals.has(e.fn.id) ? this.helperDef(e.fn.id) : null;
+    if (helper) return this.helperCall(e, helper, scope);
     if (e.fn.t === "name" && !this.bindings.has(e.fn.id) && !scope.locals.has(e.fn.id)) {
       const args = e.args;
       const one = args.length === 1 && !args[0]?.name && !args[0]?.star ? (args[0] as PyArg).value : null;
       switch (e.fn.id) {
         case "str":
-          if (one && (one.t === "str" || one.t === "fstr")) return this.expr(one, scope);
+          if (one && (one.t === "str" || one.t === "fstr" || this.pathLike(one, scope)))
+            return this.expr(one, scope);
           if (one) return raw(`String(${printTs(this.expr(one, scope))})`);
           break;
         case "dict":
@@ -710,9 +772,90 @@ class ModuleConverter {
     throw new Todo(e, `the call ${this.python(e.fn)}(...) cannot be converted`);
   }
 
+  /** The def statement of a helper function `name` refers to (here or imported). */
+  private helperDef(name: string): (PyStmt & { t: "def" }) | null {
+    const b = this.bindings.get(name);
+    if (b?.kind === "function" && b.stmt.t === "def") return b.stmt;
+    if (b?.kind === "import") {
+      const def = this.repo.definition(this.file, name);
+      const target = def ? this.repo.bindings(def.file).get(def.name) : undefined;
+      if (target?.kind === "function" && target.stmt.t === "def") return target.stmt;
+    }
+    return null;
+  }
+
+  /** `make(name="x", days=7)` → `make("x", 7)`: keyword arguments placed by the helper's parameters. */
+  private helperCall(e: PyExpr & { t: "call" }, def: PyStmt & { t: "def" }, scope: Scope): Ts {
+    const fn = printTs(this.expr(e.fn, scope));
+    const params = def.helper?.params ?? [];
+    const slots: (Ts | undefined)[] = [];
+    let next = 0;
+    for (const a of e.args) {
+      if (a.star)
+        throw new Todo(a, `${a.star}${this.python(a.value)} cannot be passed to a helper statically`);
+      const index = a.name ? params.findIndex((p) => p.name === a.name) : next++;
+      if (index < 0 || index >= params.length)
+        throw new Todo(a, `${def.name}() has no parameter ${a.name ? `"${a.name}"` : `number ${index + 1}`}`);
+      slots[index] = this.expr(a.value, scope);
+    }
+    while (slots.length > 0 && slots[slots.length - 1] === undefined) slots.pop();
+    const args = Array.from({ length: slots.length }, (_, i) => slots[i] ?? raw("undefined"));
+    return { k: "call", head: fn, args };
+  }
+
+  /**
+   * A Python helper as a TypeScript function declaration (params, consts, return), or null when
+   * any part of it does not convert; then its callers are TODOs instead.
+   */
+  helperCode(stmt: PyStmt & { t: "def" }): string | null {
+    const h = stmt.helper;
+    if (!h || stmt.decorators.length > 0) return null;
+    const saved = {
+      todos: this.stmtTodos,
+      dsl: new Set(this.dsl),
+      imports: new Map([...this.imports].map(([k, v]) => [k, new Map(v)])),
+      namespaces: new Map(this.namespaces),
+    };
+    this.stmtTodos = [];
+    let code: string | null = null;
+    try {
+      const scope: Scope = { locals: new Set(h.params.map((p) => p.name)) };
+      const params = h.params.map((p) =>
+        p.default
+          ? `${tsName(p.name)} = ${printTs(this.expr(p.default, { locals: new Set() }))}`
+          : tsName(p.name),
+      );
+      const lines: string[] = [];
+      for (const l of h.locals) {
+        if (scope.locals.has(l.name)) throw new Todo(l.at, `"${l.name}" is assigned twice in ${stmt.name}()`);
+        lines.push(
+          `  const ${tsName(l.name)} = ${printTs(this.expr(l.value, scope), 1, l.name.length + 10)};`,
+        );
+        scope.locals.add(l.name);
+      }
+      lines.push(`  return ${printTs(this.expr(h.returns, scope), 1, 9)};`);
+      if (this.stmtTodos.length === 0)
+        code = `export function ${tsName(stmt.name)}(${params.join(", ")}) {\n${lines.join("\n")}\n}`;
+    } catch (err) {
+      if (!(err instanceof Todo)) throw err;
+    }
+    this.stmtTodos = saved.todos;
+    if (code === null) {
+      this.dsl.clear();
+      for (const d of saved.dsl) this.dsl.add(d);
+      this.imports.clear();
+      for (const [k, v] of saved.imports) this.imports.set(k, v);
+      this.namespaces.clear();
+      for (const [k, v] of saved.namespaces) this.namespaces.set(k, v);
+    }
+    return code;
+  }
+
   private timedelta(e: PyExpr & { t: "call" }, scope: Scope): Ts {
     const positional: number[] = [];
     const keywords: Record<string, number> = {};
+    if (e.args.some((a) => !a.star && this.constantNumber(a.value, scope) === null))
+      return this.timedeltaExpression(e, scope);
     for (const a of e.args) {
       if (a.star) throw new Todo(a, "timedelta(*args) cannot be converted");
       const n = this.constantNumber(a.value, scope);
@@ -727,6 +870,173 @@ class ModuleConverter {
     if ("error" in r) throw new Todo(e, r.error);
     const d = formatDuration(r.seconds);
     return typeof d === "number" ? raw(String(d)) : str(d);
+  }
+
+  /**
+   * A timedelta of values known only when a helper is called (`timedelta(days=days)`): the number
+   * of seconds as an expression fsops evaluates (`days * 86400`).
+   */
+  private timedeltaExpression(e: PyExpr & { t: "call" }, scope: Scope): Ts {
+    const units: Record<string, number> = {
+      days: 86400,
+      seconds: 1,
+      microseconds: 1e-6,
+      milliseconds: 1e-3,
+      minutes: 60,
+      hours: 3600,
+      weeks: 604800,
+    };
+    const terms: string[] = [];
+    e.args.forEach((a, i) => {
+      if (a.star) throw new Todo(a, "timedelta(*args) cannot be converted");
+      const name = a.name ?? TIMEDELTA_PARAMETERS[i];
+      const unit = name ? units[name] : undefined;
+      if (unit === undefined) throw new Todo(a, `timedelta has no parameter "${a.name ?? i + 1}"`);
+      const value = printTs(this.expr(a.value, scope));
+      const simple = /^[\w.]+$/.test(value) ? value : `(${value})`;
+      terms.push(unit === 1 ? simple : `${simple} * ${unit}`);
+    });
+    return raw(terms.length === 0 ? "0" : terms.join(" + "));
+  }
+
+  /** Whether `e` is a pathlib / os.path value built from `__file__` (already moved to the project). */
+  private pathLike(e: PyExpr, scope: Scope, file: ModuleFile = this.file, depth = 0): boolean {
+    if (depth > 20) return false;
+    if (this.pathValue(e, scope, file) !== null) return true;
+    if (e.t === "binop" && e.op === "/") return this.pathLike(e.left, scope, file, depth + 1);
+    if (e.t === "call" && e.fn.t === "name" && e.fn.id === "str" && e.args.length === 1 && !e.args[0]?.name)
+      return this.pathLike((e.args[0] as PyArg).value, scope, file, depth + 1);
+    if (e.t === "name" && !(file === this.file && scope.locals.has(e.id))) {
+      const def = this.repo.definition(file, e.id);
+      const b = def ? this.repo.bindings(def.file).get(def.name) : undefined;
+      if (def && b?.kind === "value" && b.stmt.t === "assign")
+        return this.pathLike(b.stmt.value, { locals: new Set() }, def.file, depth + 1);
+    }
+    return false;
+  }
+
+  /**
+   * The repository-relative path a `__file__`-based expression names (`Path(__file__).parent /
+   * "data"`, `os.path.join(os.path.dirname(__file__), "x")`, constants of those), or null.
+   */
+  private pathValue(e: PyExpr, scope: Scope, file: ModuleFile = this.file, depth = 0): string | null {
+    if (depth > 30) return null;
+    const sub = (x: PyExpr) => this.pathValue(x, scope, file, depth + 1);
+    const bindings = this.repo.bindings(file);
+    const external = (x: PyExpr, module: string, name: string) => {
+      if (x.t === "name") {
+        const b = bindings.get(x.id);
+        return (
+          (b?.kind === "external" && b.module === `${module}.${name}`) ||
+          (x.id === name && b?.kind === "external" && b.module === module)
+        );
+      }
+      return (
+        x.t === "attr" && x.name === name && x.obj.t === "name" && bindings.get(x.obj.id)?.kind === "external"
+      );
+    };
+    switch (e.t) {
+      case "name": {
+        if (e.id === "__file__") return file.path;
+        if (file === this.file && scope.locals.has(e.id)) return null;
+        const b = bindings.get(e.id);
+        if (b?.kind === "value" && b.stmt.t === "assign")
+          return this.pathValue(b.stmt.value, { locals: new Set() }, file, depth + 1);
+        if (b?.kind === "import") {
+          const def = this.repo.definition(file, e.id);
+          const target = def ? this.repo.bindings(def.file).get(def.name) : undefined;
+          if (def && target?.kind === "value" && target.stmt.t === "assign")
+            return this.pathValue(target.stmt.value, { locals: new Set() }, def.file, depth + 1);
+        }
+        return null;
+      }
+      case "paren":
+        return sub(e.inner);
+      case "attr":
+        if (e.name === "parent") {
+          const p = sub(e.obj);
+          return p === null ? null : posix.dirname(p);
+        }
+        return null;
+      case "index": {
+        // Path(__file__).parents[1]
+        if (e.obj.t === "attr" && e.obj.name === "parents" && e.index.t === "num") {
+          let p = sub(e.obj.obj);
+          for (let i = 0; p !== null && i <= Number(e.index.text); i++) p = posix.dirname(p);
+          return p;
+        }
+        return null;
+      }
+      case "binop": {
+        if (e.op !== "/") return null;
+        const left = sub(e.left);
+        const right = left === null ? null : this.constantString(e.right, scope, file);
+        return left === null || right === null ? null : posix.join(left, right);
+      }
+      case "call": {
+        const args = e.args.filter((a) => !a.name && !a.star).map((a) => a.value);
+        const fn = e.fn;
+        if (fn.t === "attr" && ["resolve", "absolute", "expanduser"].includes(fn.name) && args.length === 0)
+          return sub(fn.obj);
+        if (
+          fn.t === "name" &&
+          (fn.id === "str" || fn.id === "Path" || fn.id === "PurePath") &&
+          args.length === 1
+        ) {
+          const inner = args[0] as PyExpr;
+          return sub(inner);
+        }
+        if (
+          external(fn, "os.path", "dirname") ||
+          (fn.t === "attr" && fn.name === "dirname" && this.python(fn.obj) === "os.path")
+        ) {
+          const p = args.length === 1 ? sub(args[0] as PyExpr) : null;
+          return p === null ? null : posix.dirname(p);
+        }
+        if (
+          fn.t === "attr" &&
+          ["abspath", "realpath", "normpath"].includes(fn.name) &&
+          this.python(fn.obj) === "os.path"
+        )
+          return args.length === 1 ? sub(args[0] as PyExpr) : null;
+        if (fn.t === "attr" && fn.name === "join" && this.python(fn.obj) === "os.path" && args.length >= 1) {
+          const first = sub(args[0] as PyExpr);
+          if (first === null) return null;
+          const rest = args.slice(1).map((a) => this.constantString(a, scope, file));
+          return rest.some((r) => r === null) ? null : posix.join(first, ...(rest as string[]));
+        }
+        return null;
+      }
+      default:
+        return null;
+    }
+  }
+
+  /** A string the text states: literals, f-strings and + of those, and module constants of those. */
+  private constantString(e: PyExpr, scope: Scope, file: ModuleFile = this.file, depth = 0): string | null {
+    if (depth > 20) return null;
+    switch (e.t) {
+      case "str":
+        return e.bytes ? null : e.value;
+      case "paren":
+        return this.constantString(e.inner, scope, file, depth + 1);
+      case "binop": {
+        if (e.op !== "+") return null;
+        const a = this.constantString(e.left, scope, file, depth + 1);
+        const b = a === null ? null : this.constantString(e.right, scope, file, depth + 1);
+        return a === null || b === null ? null : a + b;
+      }
+      case "name": {
+        if (file === this.file && scope.locals.has(e.id)) return null;
+        const def = this.repo.definition(file, e.id);
+        const b = def ? this.repo.bindings(def.file).get(def.name) : undefined;
+        if (def && b?.kind === "value" && b.stmt.t === "assign")
+          return this.constantString(b.stmt.value, { locals: new Set() }, def.file, depth + 1);
+        return null;
+      }
+      default:
+        return null;
+    }
   }
 
   /** A number the text states: literals, arithmetic of literals, and module constants of those. */
@@ -926,15 +1236,8 @@ class ModuleConverter {
             `on-demand mode "${v.value}" has no fsops equivalent (fsops runs TypeScript transforms)`,
           );
         return this.expr(v, scope);
-      case "path": {
-        // Feast reads a relative path from the repository folder; fsops from the project folder.
-        if (v.t === "str" && !v.bytes && this.repo.repoFromProject && isRelativePath(v.value)) {
-          const moved = posix.normalize(posix.join(this.repo.repoFromProject, v.value));
-          this.note(v, `the relative path "${v.value}" is "${moved}" from the fsops project`);
-          return str(moved);
-        }
-        return this.expr(v, scope);
-      }
+      case "path":
+        return this.path(v, scope);
       case "entities":
         if (v.t !== "list" && v.t !== "tuple") return this.expr(v, scope);
         return {
@@ -965,6 +1268,43 @@ class ModuleConverter {
     }
   }
 
+  /**
+   * A file path option. Feast reads a relative path from the repository folder and fsops from the
+   * project folder, so a relative path is rewritten to name the same file; one built at run time
+   * from a relative start gets the same prefix.
+   */
+  private path(v: PyExpr, scope: Scope): Ts {
+    const prefix = this.repo.repoFromProject;
+    if (!prefix || this.pathLike(v, scope)) return this.expr(v, scope);
+    const moved = (p: string) => posix.normalize(posix.join(prefix, p));
+    const constant = this.constantString(v, scope);
+    if (constant !== null) {
+      if (!isRelativePath(constant)) return this.expr(v, scope);
+      const written = v.t === "str" ? `"${constant}"` : `${this.python(v)} ("${constant}")`;
+      this.note(v, `the relative path ${written} is "${moved(constant)}" from the fsops project`);
+      return str(moved(constant));
+    }
+    // Built at run time: rewrite its literal start when it has one.
+    let head: PyExpr = v;
+    while (head.t === "binop" && head.op === "+") head = head.left;
+    const start =
+      head.t === "str"
+        ? head.value
+        : head.t === "fstr" && typeof head.parts[0] === "string"
+          ? head.parts[0]
+          : "";
+    if (start && isRelativePath(start)) {
+      this.note(v, `the relative path ${this.python(v)} is read from the fsops project through "${prefix}/"`);
+      return raw(`${quote(prefix + "/")} + ${printTs(this.expr(v, scope))}`);
+    }
+    if (start === "" && !(head.t === "str" && head.value === ""))
+      this.note(
+        v,
+        "this path is computed when Python runs: if it is relative, it now reads from the fsops project folder, not the Feast repository",
+      );
+    return this.expr(v, scope);
+  }
+
   private reference(def: { file: ModuleFile; name: string }): Ts {
     const local = tsName(def.name);
     if (def.file === this.file) return raw(local);
@@ -976,6 +1316,12 @@ class ModuleConverter {
 
   dtype(e: PyExpr, scope: Scope): string {
     if (e.t === "str") return e.value;
+    const member = this.valueTypeMember(e);
+    if (member !== null) {
+      const v = FEAST_VALUE_TYPES[member];
+      if (v) return v;
+      throw new Todo(e, `ValueType.${member} has no fsops dtype`);
+    }
     if (e.t === "attr" && e.obj.t === "name" && this.bindings.get(e.obj.id)?.kind === "feast") {
       const sym = (this.bindings.get(e.obj.id) as { symbol: string }).symbol;
       if (sym === "ValueType") {

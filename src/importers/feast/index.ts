@@ -4,7 +4,7 @@
  * Pure: the CLI reads the files and writes the result.
  */
 import { convertFeatureStoreYaml } from "./convert-config.js";
-import { convertModule, tsName } from "./convert-module.js";
+import { convertModule, helperConverts, tsName } from "./convert-module.js";
 import type { Binding, Finding, ModuleFile, RepoIndex } from "./convert-module.js";
 import { FEAST_CLASSES, FEAST_DECORATORS } from "./feast-api.js";
 import { parsePython } from "./python.js";
@@ -104,6 +104,7 @@ class Repo implements RepoIndex {
   private readonly bindingMemo = new Map<ModuleFile, Map<string, Binding>>();
   private readonly inProgress = new Set<ModuleFile>();
   private entities: Map<string, { file: ModuleFile; name: string }> | null = null;
+  private readonly helpers = new Map<string, boolean>();
 
   constructor(
     private readonly modules: readonly ModuleFile[],
@@ -233,9 +234,19 @@ class Repo implements RepoIndex {
     if (depth > 50) return null;
     const b = this.bindings(file).get(name);
     if (!b) return null;
-    if (b.kind === "value" || b.kind === "view") return { file, name };
+    if (b.kind === "value" || b.kind === "view" || b.kind === "function") return { file, name };
     if (b.kind === "import") return this.definition(b.from, b.name, depth + 1);
     return null;
+  }
+
+  helperOk(file: ModuleFile, name: string): boolean {
+    const key = `${file.path}\0${name}`;
+    const known = this.helpers.get(key);
+    if (known !== undefined) return known;
+    this.helpers.set(key, false); // a helper that reaches itself is not convertible
+    const ok = helperConverts(file, name, this);
+    this.helpers.set(key, ok);
+    return ok;
   }
 
   entityByName(name: string): { file: ModuleFile; name: string } | null {

@@ -57,6 +57,12 @@ export interface PyCompClause {
   ifs: PyExpr[];
 }
 
+export interface PyHelper {
+  params: { name: string; default: PyExpr | null }[];
+  locals: { name: string; value: PyExpr; at: Span }[];
+  returns: PyExpr;
+}
+
 export interface PyImportName {
   name: string;
   asName: string | null;
@@ -80,6 +86,11 @@ export type PyStmt = Span & {
         bodyFrom: number;
         /** The body is only `return <first parameter>` (an identity UDF). */
         identity: boolean;
+        /**
+         * A pure helper: plain parameters (with defaults), then only assignments to names and a
+         * final `return` (a docstring allowed). Null for anything else (loops, ifs, *args …).
+         */
+        helper: PyHelper | null;
       }
     | { t: "docstring"; value: string }
     | { t: "other"; kind: string }
@@ -253,7 +264,56 @@ class Reader {
       params: paramNames,
       bodyFrom: node.from,
       identity,
+      helper: params ? this.helper(params, bodyStatements) : null,
     };
+  }
+
+  private helper(params: SyntaxNode, body: SyntaxNode[]): PyHelper | null {
+    try {
+      return this.readHelper(params, body);
+    } catch (err) {
+      if (err instanceof SyntaxProblem) return null;
+      throw err;
+    }
+  }
+
+  private readHelper(params: SyntaxNode, body: SyntaxNode[]): PyHelper | null {
+    const out: PyHelper["params"] = [];
+    const kids = children(params).filter((c) => c.name !== "Comment" && c.name !== "(" && c.name !== ")");
+    for (let i = 0; i < kids.length; i++) {
+      const k = kids[i] as SyntaxNode;
+      if (k.name === "," || k.name === "TypeDef") continue;
+      if (k.name !== "VariableName") return null; // *args, **kwargs, keyword-only or positional-only markers
+      let def: PyExpr | null = null;
+      let j = i + 1;
+      if (kids[j]?.name === "TypeDef") j++;
+      if (kids[j]?.name === "AssignOp") {
+        def = this.expr(kids[j + 1] as SyntaxNode);
+        j += 2;
+      }
+      out.push({ name: this.src(k), default: def });
+      i = j - 1;
+    }
+    const locals: PyHelper["locals"] = [];
+    for (let i = 0; i < body.length; i++) {
+      const st = body[i] as SyntaxNode;
+      const last = i === body.length - 1;
+      if (st.name === "ReturnStatement" && last) {
+        const value = children(st).filter((c) => c.name !== "return" && c.name !== "Comment");
+        if (value.length !== 1) return null;
+        return { params: out, locals, returns: this.expr(value[0] as SyntaxNode) };
+      }
+      if (st.name !== "AssignStatement" || hasError(st)) return null;
+      const parts = children(st).filter((c) => c.name !== "Comment" && c.name !== "TypeDef");
+      if (parts.length !== 3 || parts[0]?.name !== "VariableName" || this.src(parts[1] as SyntaxNode) !== "=")
+        return null;
+      locals.push({
+        name: this.src(parts[0]),
+        value: this.expr(parts[2] as SyntaxNode),
+        at: { from: st.from, to: st.to },
+      });
+    }
+    return null;
   }
 
   private importStatement(node: SyntaxNode): ImportShape {

@@ -66,7 +66,7 @@ describe("timedelta → fsops durations", () => {
   it.each([
     ["timedelta(milliseconds=1500)", "not a whole number of seconds"],
     ["timedelta(days=-1)", "negative"],
-    ["timedelta(days=n)", "not a constant number"],
+    ["timedelta(days=n)", '"n" is not defined in this file'],
     ["timedelta(fortnights=1)", 'no parameter "fortnights"'],
   ])("%s is a TODO (%s)", (call, why) => {
     const r = durationOf(call);
@@ -271,6 +271,87 @@ describe("imports between files", () => {
   });
 });
 
+describe("helper functions and paths", () => {
+  it("a helper that assigns names and returns becomes a TypeScript function; keyword calls are placed by parameter", () => {
+    const result = run({
+      "lib.py": [
+        "from datetime import timedelta",
+        "from feast import FeatureView, Field",
+        "from feast.types import Float32",
+        "def view(name, entities, days=1, prefix='f'):",
+        '    """One float feature per name."""',
+        "    fields = [Field(name=f'{prefix}_{n}', dtype=Float32) for n in ['a', 'b']]",
+        "    return FeatureView(name=name, entities=entities, ttl=timedelta(days=days), schema=fields)",
+      ].join("\n"),
+      "views.py": [
+        "from feast import Entity",
+        "from lib import view",
+        "d = Entity(name='d')",
+        "v1 = view('v1', [d], days=7)",
+        "v2 = view(name='v2', entities=[d], prefix='g')",
+      ].join("\n"),
+    });
+    expect(result.todos).toEqual([]);
+    expect(ts(result, "lib.ts")).toContain(
+      [
+        'export function view(name, entities, days = 1, prefix = "f") {',
+        '  const fields = ["a", "b"].map((n) => new Field({ name: `${prefix}_${n}`, dtype: "float32" }));',
+        "  return new FeatureView({ name: name, entities: entities, ttl: days * 86400, schema: fields });",
+        "}",
+      ].join("\n"),
+    );
+    expect(ts(result, "views.ts")).toContain('import { view } from "./lib.js";');
+    expect(ts(result, "views.ts")).toContain('export const v1 = view("v1", [d], 7);');
+    expect(ts(result, "views.ts")).toContain('export const v2 = view("v2", [d], undefined, "g");');
+  });
+
+  it("a helper with other statements is not converted, and every call of it is a TODO", () => {
+    const result = run({
+      "lib.py": [
+        "from feast import Entity",
+        "def make(n):",
+        "    if n:",
+        "        return Entity(name=n)",
+        "    return None",
+        "x = make('x')",
+      ].join("\n"),
+    });
+    expect(result.todos.map((t) => `${t.line}: ${t.message}`)).toEqual([
+      '6: "make" is a Python function fsops cannot convert (a helper converts when it only assigns names and returns); write it as a TypeScript helper',
+    ]);
+    expect(result.notes.map((n) => n.message)).toContain(
+      'function "make" is Python code and was not converted (definitions that call it are reported)',
+    );
+  });
+
+  it("paths built from __file__ and relative path constants name the same files from the fsops project", () => {
+    const result = run(
+      {
+        "features/sources.py": [
+          "import os",
+          "from pathlib import Path",
+          "from feast import FileSource",
+          "DATA = Path(__file__).resolve().parent.parent / 'data'",
+          "RAW = 'raw/events.parquet'",
+          "a = FileSource(name='a', path=str(DATA / 'a.parquet'), timestamp_field='ts')",
+          "b = FileSource(name='b', path=os.path.join(os.path.dirname(__file__), 'b.csv'), timestamp_field='ts')",
+          "c = FileSource(name='c', path=RAW, timestamp_field='ts')",
+          "d = FileSource(name='d', path='/abs/d.parquet', timestamp_field='ts')",
+        ].join("\n"),
+      },
+      YAML,
+      "../repo",
+    );
+    const text = ts(result, "features/sources.ts");
+    expect(result.todos).toEqual([]);
+    expect(text).toContain('export const DATA = "../repo/data";');
+    expect(text).toContain('path: "../repo/data/a.parquet"');
+    expect(text).toContain('path: "../repo/features/b.csv"');
+    expect(text).toContain('path: "../repo/raw/events.parquet"');
+    expect(text).toContain('path: "/abs/d.parquet"');
+  });
+});
+
 describe("what cannot be converted is listed with file:line and kept as a TODO", () => {
   const python = [
     "import os", // 1
@@ -303,16 +384,12 @@ describe("what cannot be converted is listed with file:line and kept as a TODO",
       'defs.py:8:1 the Python transformation of on-demand view "doubled" must be rewritten as a TypeScript function (columns in, columns out)',
       "defs.py:13:10 Feast's Permission has no fsops equivalent; decide what it should become",
       "defs.py:14:8 os.environ is read when Python runs; fsops definitions are static: write the value",
-      "defs.py:17:8 the call make(...) cannot be converted",
       'defs.py:18:1 a for loop that uses "make" cannot be converted statically; write the objects it builds as TypeScript constants',
       "defs.py:21:11 .with_name(...) (a renamed or re-keyed projection) has no fsops equivalent",
       "defs.py:22:1 this statement has a Python syntax error; fix it in the Feast repository or write it here",
     ]);
     expect(result.notes.map((n) => `${n.line}: ${n.message}`)).toEqual(
-      expect.arrayContaining([
-        '15: function "make" is Python code and was not converted (definitions that call it are reported)',
-        "20: expression statement defines no Feast objects; not converted",
-      ]),
+      expect.arrayContaining(["20: expression statement defines no Feast objects; not converted"]),
     );
   });
 
@@ -335,7 +412,10 @@ describe("what cannot be converted is listed with file:line and kept as a TODO",
     );
     expect(text).toContain('export const reader = new Permission({ name: "reader" });');
     expect(text).toContain(`export const path = ${TODO_MARKER};`);
-    expect(text).toContain(`export const made = ${TODO_MARKER};`);
+    expect(text).toContain(
+      "export function make(n) {\n  return new FeatureView({ name: n, entities: [driver], schema: [] });\n}",
+    );
+    expect(text).toContain('export const made = make("x");');
     expect(text).toContain(
       "//   for i in range(2):\n//       globals()[f'v{i}'] = make(f'v{i}')\n" + `${TODO_MARKER};`,
     );

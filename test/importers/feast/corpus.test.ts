@@ -35,6 +35,10 @@ async function importInto(repoDir: string, out: string): Promise<FeastImportResu
   return result;
 }
 
+/** Every diagnostic of a loaded (or refused) project. */
+const diagnosticsOf = (p: Awaited<ReturnType<typeof loadProject>>) =>
+  p.status === "invalid" ? p.diagnostics : p.definitions.diagnostics;
+
 const ctx = (env: Record<string, string>): CommandContext => ({ env, who: "test", commit: null });
 
 /** validate (as `fsops validate` does), plan, apply, plan again: no changes. Returns the objects. */
@@ -147,6 +151,28 @@ describe("Feast corpus: import, validate, plan, apply, plan again", () => {
     );
   });
 
+  it("ride_sharing (helper functions, Path(__file__) and os.path paths, `import feast as fst`) on the embedded store", async () => {
+    const out = join(await tempDir("fsops-feast-"), "ride_sharing");
+    const result = await importInto(join(CORPUS, "ride_sharing/repo"), out);
+    expect(result.todos).toEqual([]);
+    const sources = await readFile(join(out, "sources.ts"), "utf8");
+    // The paths still name the repository's files, from wherever the project is.
+    const repoFromOut = relative(out, join(CORPUS, "ride_sharing/repo")).split(sep).join("/");
+    expect(sources).toContain(`export const DATA_DIR = "${repoFromOut}/data";`);
+    expect(sources).toContain('export function parquet_source(group, timestamp_field = "event_timestamp") {');
+    expect(await roundTrip(out, {})).toEqual([
+      "data_source:ratings_source",
+      "data_source:trips_source",
+      "data_source:zones_source",
+      "entity:rider",
+      "entity:zone",
+      "feature_service:rider_service",
+      "feature_view:rider_ratings",
+      "feature_view:rider_trips",
+      "feature_view:zone_info",
+    ]);
+  });
+
   it("driver_ranking (feast init's template idioms): validate fails at each UDF TODO until a person writes it, then round-trips on the embedded store", async () => {
     const out = join(await tempDir("fsops-feast-"), "driver_ranking");
     const result = await importInto(join(CORPUS, "driver_ranking"), out);
@@ -163,7 +189,7 @@ describe("Feast corpus: import, validate, plan, apply, plan again", () => {
       .map((l, i) => (l.includes(`"${TODO_TAG}`) ? i + 1 : 0))
       .filter(Boolean);
     expect(todoLines).toHaveLength(2);
-    const errors = invalid.diagnostics.filter((d) => d.severity === "error");
+    const errors = diagnosticsOf(invalid).filter((d) => d.severity === "error");
     expect(errors.map((d) => `${d.file}:${d.line}`).sort()).toEqual(
       todoLines.map((l) => `definitions.ts:${l}`).sort(),
     );
@@ -202,7 +228,11 @@ describe("Feast corpus: import, validate, plan, apply, plan again", () => {
     // fsops.yaml's TODOs: the config is rejected, so nothing is planned against a wrong registry.
     const loaded = await loadProject(out, { env: {} });
     expect(loaded.status).toBe("invalid");
-    expect(loaded.diagnostics.filter((d) => d.file === "fsops.yaml").map((d) => d.line)).toEqual([4, 7]);
+    expect(
+      diagnosticsOf(loaded)
+        .filter((d) => d.file === "fsops.yaml")
+        .map((d) => d.line),
+    ).toEqual([4, 7]);
 
     // The definitions alone (with a usable fsops.yaml) fail at every TODO'd statement of legacy.ts.
     await writeFile(join(out, "fsops.yaml"), "project: legacy_dynamic\n");
@@ -223,7 +253,7 @@ describe("Feast corpus: import, validate, plan, apply, plan again", () => {
         (blocks[blocks.length - 1] as [number, number])[1] = i + 1;
     });
     expect(blocks.length).toBeGreaterThanOrEqual(5);
-    const errorLines = defs.diagnostics
+    const errorLines = diagnosticsOf(defs)
       .filter((d) => d.severity === "error" && d.file === "legacy.ts")
       .map((d) => d.line);
     for (const [from, to] of blocks) {
