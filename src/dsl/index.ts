@@ -5,16 +5,26 @@
  * literal, and so users can construct them in their own tests. fsops itself never runs them: it
  * reads the files statically (src/parse) and only recognizes these names by import.
  */
-import type { AggregationFunction, Dtype, MessageFormat } from "../model/kinds.js";
+import type {
+  AggregationFunction,
+  Dtype,
+  FileFormat,
+  MessageFormat,
+  SparkFileFormat,
+  VectorSearchMetric,
+} from "../model/kinds.js";
 
 export type {
   AggregationFunction,
   Dtype,
   ElementDtype,
   ExtendedDtype,
+  FileFormat,
   MessageFormat,
   ScalarDtype,
+  SparkFileFormat,
   StructDtype,
+  VectorSearchMetric,
 } from "../model/kinds.js";
 
 /**
@@ -50,8 +60,6 @@ export class Entity extends Descriptor<EntityOptions> {
   }
 }
 
-/** Distance of a vector search (Feast's `vector_search_metric`, lower case). */
-export type VectorSearchMetric = "cosine" | "l2" | "inner_product" | "l1";
 
 export interface FieldOptions {
   name: string;
@@ -78,8 +86,6 @@ interface BatchSourceOptions extends CommonOptions {
   /** Source column → feature name. */
   fieldMapping?: Record<string, string>;
 }
-/** Feast's `file_format` (`ParquetFormat()` → `"parquet"`); the default is read from the extension. */
-export type FileFormat = "parquet" | "csv" | "delta";
 export interface FileSourceOptions extends Omit<BatchSourceOptions, "name"> {
   /** Defaults to `path` (Feast's default name of a file source). */
   name?: string;
@@ -152,8 +158,6 @@ export class RedshiftSource extends Descriptor<RedshiftSourceOptions> {
   }
 }
 
-/** Feast's `file_format` of a Spark source. */
-export type SparkFileFormat = "parquet" | "csv" | "json" | "avro" | "delta" | "orc";
 export interface SparkSourceOptions extends WarehouseSourceOptions {
   /** Files read by Spark (exactly one of table, query, path). */
   path?: string;

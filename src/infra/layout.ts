@@ -1,5 +1,5 @@
-import type { Dtype, ScalarDtype } from "../model/kinds.js";
-import { SCALAR_DTYPES } from "../model/kinds.js";
+import type { Dtype } from "../model/kinds.js";
+import { postgresType } from "../model/dtypes.js";
 import type { Json } from "../model/json.js";
 import type {
   DesiredObject,
@@ -33,26 +33,14 @@ export class InfraPlanError extends Error {
   }
 }
 
-const SCALAR_PG_TYPES: Record<ScalarDtype, string> = {
-  int32: "integer",
-  int64: "bigint",
-  float32: "real",
-  float64: "double precision",
-  string: "text",
-  bytes: "bytea",
-  bool: "boolean",
-  unix_timestamp: "timestamptz",
-};
-
-/** The Postgres column type of a dtype (`float32[]` → `real[]`). */
+/**
+ * The Postgres column type of a dtype (`float32[]` → `real[]`, `map` → `jsonb`); see
+ * src/model/dtypes.ts for the whole mapping and why nested lists are jsonb.
+ */
 export function pgType(dtype: string): string {
-  const list = dtype.endsWith("[]");
-  const scalar = list ? dtype.slice(0, -2) : dtype;
-  if (!(SCALAR_DTYPES as readonly string[]).includes(scalar)) {
-    throw new InfraPlanError(`unknown dtype ${JSON.stringify(dtype)}`);
-  }
-  const base = SCALAR_PG_TYPES[scalar as ScalarDtype];
-  return list ? `${base}[]` : base;
+  const t = postgresType(dtype);
+  if (t === null) throw new InfraPlanError(`unknown dtype ${JSON.stringify(dtype)}`);
+  return t;
 }
 
 /** `udt_name` spellings (information_schema) → the canonical spelling `pgType` produces. */
@@ -65,6 +53,9 @@ const UDT_CANONICAL: Record<string, string> = {
   bytea: "bytea",
   bool: "boolean",
   timestamptz: "timestamptz",
+  uuid: "uuid",
+  numeric: "numeric",
+  jsonb: "jsonb",
 };
 
 /** Canonical type of an introspected column; unknown types keep their `udt_name` (and so differ). */
@@ -118,7 +109,8 @@ function viewLayout(
       throw new InfraPlanError(`view ${view} uses entity ${entityName}, which is not defined`);
     }
     for (const key of entity.joinKeys) {
-      const dtype: Dtype = entity.valueType;
+      // A Field of the schema named like the key types it (Feast's idiom); else the entity's type.
+      const dtype: Dtype = spec.entityColumns?.find((c) => c.name === key)?.dtype ?? entity.valueType;
       const existing = keys.find((k) => k.name === key);
       if (existing === undefined) keys.push({ name: key, dtype });
       else if (existing.dtype !== dtype) {

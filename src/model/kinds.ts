@@ -1,5 +1,6 @@
 /** The registered object kinds, in the order plans and JSON list them. */
 export const OBJECT_KINDS = [
+  "project",
   "entity",
   "data_source",
   "feature_view",
@@ -25,11 +26,19 @@ export const DSL_CLASSES = [
   "PushSource",
   "RequestSource",
   "KafkaSource",
+  "BigQuerySource",
+  "SnowflakeSource",
+  "RedshiftSource",
+  "SparkSource",
+  "TrinoSource",
+  "KinesisSource",
   "FeatureView",
+  "BatchFeatureView",
   "OnDemandFeatureView",
   "StreamFeatureView",
   "Aggregation",
   "FeatureService",
+  "Project",
 ] as const;
 export type DslClassName = (typeof DSL_CLASSES)[number];
 
@@ -42,11 +51,20 @@ export const CLASS_KIND: Readonly<Record<DslClassName, ObjectKind | null>> = {
   PushSource: "data_source",
   RequestSource: "data_source",
   KafkaSource: "data_source",
+  BigQuerySource: "data_source",
+  SnowflakeSource: "data_source",
+  RedshiftSource: "data_source",
+  SparkSource: "data_source",
+  TrinoSource: "data_source",
+  KinesisSource: "data_source",
   FeatureView: "feature_view",
+  // Feast's BatchFeatureView is a FeatureView subclass: same namespace, same online table.
+  BatchFeatureView: "feature_view",
   OnDemandFeatureView: "on_demand_feature_view",
   StreamFeatureView: "stream_feature_view",
   Aggregation: null,
   FeatureService: "feature_service",
+  Project: "project",
 };
 
 export const SCALAR_DTYPES = [
@@ -81,6 +99,17 @@ export type AggregationFunction = (typeof AGGREGATION_FUNCTIONS)[number];
 
 export const MESSAGE_FORMATS = ["json", "avro", "protobuf"] as const;
 export type MessageFormat = (typeof MESSAGE_FORMATS)[number];
+
+export const VECTOR_SEARCH_METRICS = ["cosine", "l2", "inner_product", "l1"] as const;
+export type VectorSearchMetric = (typeof VECTOR_SEARCH_METRICS)[number];
+
+export const FILE_FORMATS = ["parquet", "csv", "delta"] as const;
+export type FileFormat = (typeof FILE_FORMATS)[number];
+
+export const SPARK_FILE_FORMATS = ["parquet", "csv", "json", "avro", "delta", "orc"] as const;
+export type SparkFileFormat = (typeof SPARK_FILE_FORMATS)[number];
+
+export const LOGGING_TABLE_DESTINATIONS = ["postgres", "bigquery", "snowflake", "redshift", "spark", "trino"] as const;
 
 /** Names become SQL identifiers and Redis key segments. */
 export const NAME_PATTERN = /^[a-z_][a-z0-9_]*$/;

@@ -4,6 +4,7 @@
  * on the codes: never renumber, only add.
  */
 import type { Severity } from "../model/diagnostic.js";
+import { DSL_CLASSES } from "../model/kinds.js";
 
 export interface ParseCodeDef<A extends readonly unknown[]> {
   readonly code: string;
@@ -67,7 +68,7 @@ export const PARSE = {
     message: (name: string, module: string) => `"${module}" has no export named "${name}"`,
     hint: (_name: string, module: string) =>
       module === "fsops"
-        ? "fsops exports Entity, Field, FileSource, PostgresSource, PushSource, RequestSource, KafkaSource, FeatureView, OnDemandFeatureView, StreamFeatureView, Aggregation, FeatureService"
+        ? `fsops exports ${DSL_CLASSES.join(", ")}`
         : "check the spelling and that the value is exported",
   }),
   ambiguousExport: def({
@@ -193,7 +194,7 @@ export const PARSE = {
     description: 'Construction of a class that is not an fsops DSL class imported from "fsops".',
     message: (name: string) => `${name} is not an fsops DSL class`,
     hint: () =>
-      'only Entity, Field, FileSource, PostgresSource, PushSource, RequestSource, KafkaSource, FeatureView, OnDemandFeatureView, StreamFeatureView, Aggregation and FeatureService imported from "fsops" can be constructed',
+      `only ${DSL_CLASSES.join(", ")} imported from "fsops" can be constructed`,
   }),
   unsupportedCall: def({
     code: "FS126",
@@ -234,6 +235,20 @@ export const PARSE = {
     description: "An assignment, ++/-- or delete inside a definition.",
     message: (what: string) => `${what} is not allowed in definitions`,
     hint: () => "definitions are values: build new arrays and objects instead of changing existing ones",
+  }),
+  notPartOfFsops: def({
+    code: "FS132",
+    severity: "error",
+    description:
+      'A name imported from "fsops" or constructed in a definition file that fsops does not have (often a Feast class): it would otherwise produce nothing.',
+    message: (name: string, advice: string) => `${name} is not part of fsops: ${advice}`,
+  }),
+  dslClassNotImported: def({
+    code: "FS133",
+    severity: "error",
+    description: 'A DSL class constructed without being imported from "fsops".',
+    message: (name: string) => `${name} is constructed but not imported`,
+    hint: (name: string) => `add ${name} to the import from "fsops": import { ${name} } from "fsops"`,
   }),
   typeError: def({
     code: "FS140",

@@ -24,6 +24,7 @@ import {
 } from "./builtins.js";
 import type { BuiltinHost } from "./builtins.js";
 import { PARSE } from "./codes.js";
+import { isFsopsExport, isKnownForeignDslName, KNOWN_GLOBALS, notInFsopsAdvice } from "./not-in-fsops.js";
 import type { ParseCodeDef } from "./codes.js";
 import type { Reporter } from "./diagnostics.js";
 import { bindingNames } from "./modules.js";
@@ -52,15 +53,6 @@ import type { Scope, Value } from "./values.js";
 const K = ts.SyntaxKind;
 
 /** Globals a definition might reach for, and which diagnostic explains why it cannot. */
-const KNOWN_GLOBALS: ReadonlySet<string> = new Set([
-  "console", "JSON", "globalThis", "window", "global", "self", "fetch", "eval", "Function", "Reflect",
-  "Symbol", "Promise", "Buffer", "setTimeout", "setInterval", "setImmediate", "queueMicrotask",
-  "structuredClone", "__dirname", "__filename", "module", "exports", "Intl", "Array", "String",
-  "Number", "Boolean", "Map", "Set", "WeakMap", "WeakSet", "WeakRef", "RegExp", "Error", "TypeError",
-  "Proxy", "ArrayBuffer", "Uint8Array", "URL", "TextEncoder", "TextDecoder", "performance",
-  "navigator", "document", "localStorage", "Deno", "Bun", "Object", "Math", "parseInt",
-  "parseFloat", "isNaN", "isFinite", "encodeURIComponent", "decodeURIComponent", "BigInt",
-]); // prettier-ignore
 
 const MUTATING_ARRAY_METHODS: ReadonlySet<string> = new Set([
   "push", "pop", "shift", "unshift", "splice", "sort", "reverse", "fill", "copyWithin",
@@ -68,6 +60,15 @@ const MUTATING_ARRAY_METHODS: ReadonlySet<string> = new Set([
 
 const DSL_CLASS_VALUES = new Map<string, DslClassValue>(DSL_CLASSES.map((n) => [n, new DslClassValue(n)]));
 const FSOPS_NAMESPACE = new NamespaceValue(undefined);
+/** Classes whose `name` defaults to their table (or path): Feast's default names of sources. */
+const DEFAULT_NAMED: ReadonlySet<string> = new Set([
+  "FileSource",
+  "BigQuerySource",
+  "SnowflakeSource",
+  "RedshiftSource",
+  "SparkSource",
+  "TrinoSource",
+]);
 
 /**
  * An identifier's name. `Identifier.text` is a getter that unescapes; the escaped form differs
@@ -408,6 +409,9 @@ export class Evaluator implements BuiltinHost {
       case "unresolved":
         return this.fail(PARSE.unresolvedImport, scope, use, [t.specifier, t.why]);
       case "missing":
+        if (t.module === "fsops") {
+          return this.fail(PARSE.notPartOfFsops, scope, use, [t.name, notInFsopsAdvice(t.name)]);
+        }
         return this.fail(PARSE.missingExport, scope, use, [t.name, t.module]);
       case "ambiguous":
         return this.fail(PARSE.ambiguousExport, scope, use, [t.name, t.module, t.first, t.second]);
@@ -910,7 +914,7 @@ export class Evaluator implements BuiltinHost {
     if (obj instanceof NamespaceValue) {
       if (obj.mod === undefined) {
         const cls = DSL_CLASS_VALUES.get(k);
-        return cls ?? this.fail(PARSE.missingExport, scope, node, [k, "fsops"]);
+        return cls ?? this.fail(PARSE.notPartOfFsops, scope, node, [`fsops.${k}`, notInFsopsAdvice(k)]);
       }
       return this.valueOfTarget(this.graph.resolveExport(obj.mod, k), k, scope, node);
     }
@@ -920,7 +924,11 @@ export class Evaluator implements BuiltinHost {
     if (isDslObject(obj)) {
       switch (k) {
         case "name":
-          return obj.$dsl === "Aggregation" ? undefined : obj.options["name"];
+          // Feast names a source without a name after its table or path (canonical.ts does too).
+          if (obj.options["name"] === undefined && DEFAULT_NAMED.has(obj.$dsl)) {
+            return obj.options["table"] ?? (obj.$dsl === "FileSource" ? obj.options["path"] : undefined);
+          }
+          return obj.options["name"];
         case "options":
           return obj.options;
         case "kind":
@@ -1228,6 +1236,11 @@ export class Evaluator implements BuiltinHost {
         const name = (callee as ts.Identifier).text;
         if (name === "Date") return this.fail(PARSE.clockAccess, scope, node, ["new Date()"]);
         if (KNOWN_GLOBALS.has(name)) return this.fail(PARSE.notDslClass, scope, callee, [name]);
+        if (DSL_CLASS_VALUES.has(name)) return this.fail(PARSE.dslClassNotImported, scope, callee, [name]);
+        if (isKnownForeignDslName(name) || !isFsopsExport(name)) {
+          // Undeclared anywhere: a class the author expected fsops to have (Feast's, usually).
+          return this.fail(PARSE.notPartOfFsops, scope, callee, [name, notInFsopsAdvice(name)]);
+        }
         return this.fail(PARSE.unknownIdentifier, scope, callee, [name]);
       }
       cls = v;

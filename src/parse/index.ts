@@ -11,6 +11,7 @@ import type { DeclRecord, ModuleRecord } from "./modules.js";
 import { MutationScanner } from "./mutation.js";
 import type { MutationTarget } from "./mutation.js";
 import { RootFinder } from "./roots.js";
+import { reportNamesNotInFsops } from "./not-in-fsops.js";
 import { sourceText } from "./source.js";
 import { DEFAULT_SIZE_BUDGET, defaultStepBudget } from "./types.js";
 import type { ParseOptions, ParseResult, SourceFileInput } from "./types.js";
@@ -61,6 +62,7 @@ export function parseProject(files: readonly SourceFileInput[], options: ParseOp
       },
       loaded(mod, sf) {
         mutations.scanModule(mod, sf);
+        reportNamesNotInFsops(mod, sf, reporter);
       },
     },
   );

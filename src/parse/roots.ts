@@ -8,7 +8,8 @@
 import { ts } from "ts-morph";
 import { PARSE } from "./codes.js";
 import type { Reporter } from "./diagnostics.js";
-import { isDslClassName } from "./modules.js";
+import { FSOPS_MODULE, isDslClassName } from "./modules.js";
+import { KNOWN_GLOBALS } from "./not-in-fsops.js";
 import type { DeclRecord, ModuleGraph, ModuleRecord, Target } from "./modules.js";
 import { DslClassValue } from "./values.js";
 import { skipTransparent } from "./locations.js";
@@ -121,7 +122,7 @@ export class RootFinder {
           const inner = skipTransparent(expr);
           if (
             inner.kind === K.NewExpression &&
-            this.isDslCallee((inner as ts.NewExpression).expression, mod, 0)
+            this.looksLikeDslCallee((inner as ts.NewExpression).expression, mod)
           ) {
             roots.push({ kind: "expression", mod, node: expr });
             break;
@@ -189,7 +190,7 @@ export class RootFinder {
       if (isTypeNode(k)) continue;
       switch (k) {
         case K.NewExpression:
-          if (this.isDslCallee((n as ts.NewExpression).expression, mod, 0)) return n;
+          if (this.looksLikeDslCallee((n as ts.NewExpression).expression, mod)) return n;
           break;
         case K.Identifier:
           if (this.refConstructs(mod, (n as ts.Identifier).text)) return n;
@@ -218,6 +219,30 @@ export class RootFinder {
       pushChildren(stack, n);
     }
     return undefined;
+  }
+
+  /**
+   * Whether `new <callee>` is, or was meant to be, a DSL construction: a DSL class, but also any
+   * other name imported from "fsops" or from another package, any member of an fsops namespace,
+   * and a name declared nowhere (a Feast class without its import). Those are evaluated so that
+   * the evaluator reports them: such a construction must never vanish without a word.
+   */
+  looksLikeDslCallee(callee: ts.Expression, mod: ModuleRecord): boolean {
+    if (this.isDslCallee(callee, mod, 0)) return true;
+    const c = skipTransparent(callee);
+    if (c.kind === K.Identifier) {
+      const name = (c as ts.Identifier).text;
+      const t = this.graph.resolveTop(mod, name);
+      if (t === undefined) return !KNOWN_GLOBALS.has(name);
+      return (t.t === "missing" && t.module === FSOPS_MODULE) || t.t === "foreign" || t.t === "fsops";
+    }
+    if (c.kind === K.PropertyAccessExpression) {
+      const pa = c as ts.PropertyAccessExpression;
+      if (pa.expression.kind !== K.Identifier) return false;
+      const ns = this.graph.resolveTop(mod, (pa.expression as ts.Identifier).text);
+      return ns?.t === "fsops" || ns?.t === "foreign";
+    }
+    return false;
   }
 
   /** Whether `new <callee>` builds a DSL object: an import from "fsops", possibly via aliases. */

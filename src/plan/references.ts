@@ -55,6 +55,7 @@ function specReferences(
       ? v.filter((x): x is Record<string, unknown> => typeof x === "object" && x !== null)
       : [];
   switch (kind) {
+    case "project":
     case "entity":
       return [];
     case "data_source":
@@ -66,13 +67,16 @@ function specReferences(
         typeof s.source === "string" ? objectId("data_source", s.source) : null,
       ];
     case "on_demand_feature_view":
-      return records(s.sources).map((r) =>
-        typeof r.name !== "string"
-          ? null
-          : r.type === "request_source"
-            ? objectId("data_source", r.name)
-            : viewRef(r.name),
-      );
+      return [
+        ...records(s.sources).map((r) =>
+          typeof r.name !== "string"
+            ? null
+            : r.type === "request_source"
+              ? objectId("data_source", r.name)
+              : viewRef(r.name),
+        ),
+        ...strings(s.entities).map((e) => objectId("entity", e)),
+      ];
     case "feature_service":
       return records(s.features).map((r) => (typeof r.view === "string" ? viewRef(r.view) : null));
   }

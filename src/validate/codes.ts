@@ -22,6 +22,11 @@ export const CODES = {
   joinKeyClash: "FS217",
   emptyValue: "FS218",
   reservedName: "FS219",
+  joinKeyTypeConflict: "FS220",
+  untypedJoinKey: "FS221",
+  projectMismatch: "FS222",
+  aggregationOutput: "FS223",
+  conflictingOptions: "FS224",
 } as const;
 
 export type ValidationCode = (typeof CODES)[keyof typeof CODES];
@@ -32,23 +37,33 @@ export const CODE_DESCRIPTIONS: Readonly<Record<ValidationCode, string>> = {
   FS202: "A required option is missing.",
   FS203: "An option value has the wrong type (e.g. a number where a string is expected).",
   FS204:
-    "Invalid name: names of objects, fields and join keys must match ^[a-z_][a-z0-9_]*$ and be at most 63 characters, because they become SQL identifiers and Redis key segments.",
+    "Invalid name: empty, white space around it, or a control character; a view name with \":\" (it separates Redis key segments); a feature or join key longer than 63 bytes (Postgres keeps 63 bytes of a column name).",
   FS205:
-    "Invalid dtype: one of int32 int64 float32 float64 string bytes bool unix_timestamp, or a list `T[]`.",
+    "Invalid dtype: one of int32 int64 float32 float64 string bytes bool unix_timestamp uuid time_uuid decimal json map timestamp_tz, struct<name:dtype,…>, or a list `T[]` / `T[][]`.",
   FS206:
-    'Invalid duration: "90s", "30m", "12h", "1d", "1d12h" (d/h/m/s in that order) or a whole non-negative number of seconds.',
+    'Invalid duration: "90s", "30m", "12h", "1d", "520w", "1d12h" (w/d/h/m/s in that order) or a whole non-negative number of seconds.',
   FS207:
     "An option references the wrong kind of object (e.g. a RequestSource as a FeatureView source, or a name string instead of the object).",
-  FS208: "An option value is not one of the allowed choices (aggregation function, message format).",
-  FS209: "A PostgresSource needs exactly one of `table` and `query`.",
+  FS208: "An option value is not one of the allowed choices (aggregation function, message format, file format, …).",
+  FS209:
+    "A PostgresSource needs exactly one of `table` and `query` (a warehouse source: at most one of table, query and path, and at least one).",
   FS210: "Two different definitions share a kind and a name (identical duplicates merge silently).",
   FS211: "Feature views, on-demand feature views and stream feature views share one namespace.",
   FS212: "A projection (`view.select([...])`) selects a feature the view does not have.",
   FS213: "A feature of a view has the same name as a join key of one of its entities.",
   FS214: "Two fields of one schema have the same name.",
   FS215: "A list holds the same entry twice (entity, join key, selected feature, source, aggregation).",
-  FS216: "An aggregation's column is not a field of the stream feature view's schema.",
+  FS216:
+    "No longer reported: an aggregation's column names a column of the source, which need not be a schema field (Feast's rule).",
   FS217: "Two entities of one view have the same join key.",
   FS218: "An option that needs a value is empty (empty string or empty list).",
   FS219: "A feature or join key uses a column name the online store reserves (event_ts, created_ts).",
+  FS220:
+    "A join key is given two types: a view's schema Field and its entity's valueType (or two views' Fields) disagree.",
+  FS221:
+    'Warning: nobody states the type of a join key (no valueType on the entity, no Field in a view\'s schema): "string" is assumed.',
+  FS222: "A Project's name is not the project of fsops.yaml, or a project has two Project objects.",
+  FS223:
+    "A stream aggregation's output (its name, or the default) is not a field of the view's schema, or two aggregations have the same output.",
+  FS224: "Options that contradict each other (singleton with mode \"batch\", table with query, …).",
 };

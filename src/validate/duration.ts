@@ -1,9 +1,12 @@
 /**
- * Durations of the DSL: `"90s" "30m" "12h" "1d" "1d12h"` (units d, h, m, s, each at most once, in
- * that order) or a whole, non-negative number of seconds. Stored as integer seconds.
+ * Durations of the DSL: `"90s" "30m" "12h" "1d" "520w" "1d12h"` (units w, d, h, m, s, each at most
+ * once, in that order) or a whole, non-negative number of seconds. Stored as integer seconds.
+ * Weeks are accepted because Feast repositories write `timedelta(weeks=520)`; renderers show
+ * days (formatDuration), so plans of existing projects read as before.
  */
-const DURATION_PATTERN = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
+const DURATION_PATTERN = /^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
 
+const PARSE_UNIT_SECONDS = [604_800, 86_400, 3_600, 60, 1] as const;
 const UNIT_SECONDS = [86_400, 3_600, 60, 1] as const;
 const UNIT_NAMES = ["d", "h", "m", "s"] as const;
 
@@ -14,9 +17,9 @@ export function parseDuration(v: unknown): number | null {
   const m = DURATION_PATTERN.exec(v);
   if (!m) return null;
   let total = 0;
-  for (let i = 0; i < UNIT_SECONDS.length; i++) {
+  for (let i = 0; i < PARSE_UNIT_SECONDS.length; i++) {
     const part = m[i + 1];
-    if (part !== undefined) total += Number(part) * UNIT_SECONDS[i]!;
+    if (part !== undefined) total += Number(part) * PARSE_UNIT_SECONDS[i]!;
   }
   return Number.isSafeInteger(total) ? total : null;
 }

@@ -12,13 +12,13 @@ import type { DslObject, EvalRecord } from "../model/evaluated.js";
 import { isDslObject, isProjection } from "../model/evaluated.js";
 import type { DslClassName } from "../model/kinds.js";
 import { parseDuration } from "./duration.js";
+import { isCanonicalDtype } from "../model/dtypes.js";
 import { isValidName } from "./names.js";
 import type { OptionsOf, ViewSelection } from "./schemas.js";
 import {
   BATCH_SOURCE_CLASSES,
   FEATURE_VIEW_CLASSES,
   FEATURE_VIEW_SOURCE_CLASSES,
-  isDtype,
   isPlainRecord,
 } from "./schemas.js";
 
@@ -34,10 +34,13 @@ interface FastShape {
 }
 
 const name: Check = (v) => (typeof v === "string" && isValidName(v) ? v : FAIL);
+const viewName: Check = (v) => (typeof v === "string" && isValidName(v, "view") ? v : FAIL);
+const columnName: Check = (v) => (typeof v === "string" && isValidName(v, "column") ? v : FAIL);
 const str: Check = (v) => (typeof v === "string" ? v : FAIL);
 const text: Check = (v) => (typeof v === "string" && v !== "" ? v : FAIL);
 const bool: Check = (v) => (typeof v === "boolean" ? v : FAIL);
-const dtype: Check = (v) => (isDtype(v) ? v : FAIL);
+/** Only canonical spellings: the schema would rewrite `struct<a: int64>` to `struct<a:int64>`. */
+const dtype: Check = (v) => (isCanonicalDtype(v) ? v : FAIL);
 const ttl: Check = (v) => parseDuration(v) ?? FAIL;
 
 /** `{ key: "value" }`: copied, like the schema does. */
@@ -100,15 +103,16 @@ const batchSource = {
 
 /** Only the classes a large project has many of; the rest always go through their schema. */
 const FAST: Partial<Record<DslClassName, FastShape>> = {
-  Entity: shape(["name"], { ...common, joinKeys: listOf(name), valueType: dtype }),
+  Entity: shape(["name"], { ...common, joinKeys: listOf(columnName), valueType: dtype }),
   FileSource: shape(["name", "timestampField", "path"], { ...batchSource, path: text }),
   PostgresSource: shape(["name", "timestampField"], { ...batchSource, table: text, query: text }),
   PushSource: shape(["name", "batchSource"], {
     ...common,
     batchSource: ref(BATCH_SOURCE_CLASSES),
   }),
-  FeatureView: shape(["name", "entities", "schema", "source"], {
+  FeatureView: shape(["name", "schema", "source"], {
     ...common,
+    name: viewName,
     entities: listOf(ref(["Entity"])),
     schema: listOf(ref(["Field"])),
     source: ref(FEATURE_VIEW_SOURCE_CLASSES),
@@ -130,7 +134,7 @@ export function fastField(options: EvalRecord): OptionsOf<"Field"> | null {
     keys++;
   }
   const { name, dtype } = options;
-  if (keys !== 2 || typeof name !== "string" || !isValidName(name) || !isDtype(dtype)) return null;
+  if (keys !== 2 || typeof name !== "string" || !isValidName(name, "column") || !isCanonicalDtype(dtype)) return null;
   return options as OptionsOf<"Field">;
 }
 

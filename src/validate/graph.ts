@@ -2,7 +2,7 @@ import type { Diagnostic, SourceLocation } from "../model/diagnostic.js";
 import { compareDiagnostics } from "../model/diagnostic.js";
 import type { DslObject } from "../model/evaluated.js";
 import { isDslObject, isProjection, isTransformSource } from "../model/evaluated.js";
-import type { ObjectKind } from "../model/kinds.js";
+import type { Dtype, ObjectKind } from "../model/kinds.js";
 import { compareObjects as byKindThenName, FEATURE_VIEW_KINDS, objectId } from "../model/kinds.js";
 import type {
   AggregationSpec,
@@ -17,7 +17,9 @@ import { analyzeOptions, isKnownClass } from "./analyze.js";
 import { aggregationSpec, fieldSpec, specOf } from "./canonical.js";
 import type { SpecContext } from "./canonical.js";
 import { CODES } from "./codes.js";
-import { article, quote } from "./describe.js";
+import { article, locate, quote } from "./describe.js";
+import { typeJoinKeys } from "./join-keys.js";
+import type { KeyTyping } from "./join-keys.js";
 import { diagnosticAtLocation } from "./issues.js";
 import { runRules } from "./rules.js";
 import type { RuleContext } from "./rules.js";
@@ -120,23 +122,29 @@ const NO_OBJECTS: readonly DslObject[] = [];
 function referencesOf(a: Analysis): readonly DslObject[] {
   switch (a.obj.$dsl) {
     case "PushSource":
-    case "KafkaSource": {
+    case "KafkaSource":
+    case "KinesisSource": {
       const o = a.options as OptionsOf<"PushSource">;
       return [o.batchSource];
     }
     case "RequestSource":
       return [...(a.options as OptionsOf<"RequestSource">).schema];
-    case "FeatureView": {
+    case "FeatureView":
+    case "BatchFeatureView": {
       const o = a.options as OptionsOf<"FeatureView">;
-      return [...o.entities, ...o.schema, o.source];
+      return [...(o.entities ?? []), ...o.schema, o.source];
     }
     case "StreamFeatureView": {
       const o = a.options as OptionsOf<"StreamFeatureView">;
-      return [...o.entities, ...o.schema, o.source, ...(o.aggregations ?? [])];
+      return [...(o.entities ?? []), ...o.schema, o.source, ...(o.aggregations ?? [])];
     }
     case "OnDemandFeatureView": {
       const o = a.options as OptionsOf<"OnDemandFeatureView">;
-      return [...o.sources.map((s) => (s.type === "feature_view" ? s.view : s.source)), ...o.schema];
+      return [
+        ...o.sources.map((s) => (s.type === "feature_view" ? s.view : s.source)),
+        ...o.schema,
+        ...(o.entities ?? []),
+      ];
     }
     case "FeatureService":
       return (a.options as OptionsOf<"FeatureService">).features.map((s) => s.view);
@@ -262,8 +270,15 @@ function differingKeys(a: AnySpec, b: AnySpec): string[] {
  */
 class Graph implements RuleContext, SpecContext {
   readonly nodes = new NodeIndex();
+  keyTyping: KeyTyping = { keyFields: new Map(), inferred: new Map() };
   constructor(readonly diagnostics: Diagnostic[]) {}
 
+  isJoinKeyField(view: DslObject, field: DslObject): boolean {
+    return this.keyTyping.keyFields.get(view)?.has(field) ?? false;
+  }
+  inferredValueType(entity: DslObject): Dtype | undefined {
+    return this.keyTyping.inferred.get(entity);
+  }
   analysisOf(obj: DslObject): Analysis | undefined {
     return this.nodes.get(obj)?.a;
   }
@@ -295,7 +310,13 @@ export function buildDesiredState(project: string, parsed: EvaluatedDefinitions)
   const objects = inSourceOrder(collectObjects(parsed.objects ?? []).filter(isKnownClass));
   const graph = new Graph(diagnostics);
   analyzeAll(graph, objects, incompleteObjects(parsed));
+  graph.keyTyping = typeJoinKeys(
+    graph.nodes.list.map((n) => n.a),
+    (obj) => graph.analysisOf(obj),
+    diagnostics,
+  );
   runAllRules(graph);
+  checkProjects(graph, project);
 
   const groups = registerValid(graph);
   for (const group of groups.values()) reportConflicts(group, diagnostics);
@@ -325,6 +346,25 @@ function analyzeAll(graph: Graph, objects: readonly DslObject[], incomplete: Rea
   }
 }
 
+/** A Project object describes the project of fsops.yaml: its name must be that project's. */
+function checkProjects(graph: Graph, project: string): void {
+  for (const n of graph.nodes.list) {
+    if (n.a.obj.$dsl !== "Project") continue;
+    const name = (n.a.options as { name?: string }).name;
+    if (name === undefined || name === project) continue;
+    graph.diagnostics.push(
+      diagnosticAtLocation(
+        n.a.obj,
+        locate(n.a.obj, ["name"]),
+        CODES.projectMismatch,
+        `the project in fsops.yaml is ${quote(project)}, not ${quote(name)}`,
+        `write name: ${JSON.stringify(project)} (a Project describes the project of its fsops.yaml)`,
+      ),
+    );
+    n.a.valid = false;
+  }
+}
+
 function runAllRules(graph: Graph): void {
   const list = graph.nodes.list;
   for (let i = 0; i < list.length; i++) runRules(graph, list[i]!.a);
@@ -339,7 +379,7 @@ function registerValid(graph: Graph): Map<string, Registered[]> {
     const n = list[i]!;
     const kind = CLASS_KIND[n.a.obj.$dsl];
     if (kind === null || !isValidLocal(n, nodes)) continue;
-    const spec = specOf(n.a.obj.$dsl, n.a.options, graph);
+    const spec = specOf(n.a.obj, n.a.options, graph);
     if (spec === null) continue;
     const id = objectId(kind, spec.name);
     const entry: Registered = { n, kind, name: spec.name, spec };

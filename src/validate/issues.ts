@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { Diagnostic, SourceLocation } from "../model/diagnostic.js";
+import type { Diagnostic, Severity, SourceLocation } from "../model/diagnostic.js";
 import type { DslObject } from "../model/evaluated.js";
 import { isDslObject } from "../model/evaluated.js";
 import { CODES } from "./codes.js";
@@ -28,9 +28,10 @@ export function diagnosticAtLocation(
   code: ValidationCode,
   message: string,
   hint?: string | null,
+  severity: Severity = "error",
 ): Diagnostic {
   const d: Diagnostic = {
-    severity: "error",
+    severity,
     code,
     message: `${subject(obj)}: ${message}`,
     file: at.file,
@@ -61,8 +62,8 @@ const ITEM_WORDS: Record<string, string> = {
 
 /** Words users reach for that are not the DSL's spelling, so a plain typo distance misleads. */
 const CHOICE_ALIASES: Record<string, string> = {
-  avg: "mean",
-  average: "mean",
+  average: "avg",
+  stddev: "std",
   total: "sum",
   latest: "last",
   minimum: "min",

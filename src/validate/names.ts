@@ -1,35 +1,45 @@
 import { closest, distance } from "fastest-levenshtein";
-import { NAME_MAX_LENGTH, NAME_PATTERN } from "../model/kinds.js";
+import { NAME_MAX_LENGTH } from "../model/kinds.js";
 
-export function isValidName(name: string): boolean {
-  return NAME_PATTERN.test(name) && name.length <= NAME_MAX_LENGTH;
+/**
+ * Where a name ends up decides its rule (Feast accepts upper case and leading digits, and every
+ * identifier fsops writes is quoted): a feature or join key becomes a column, a view's name a
+ * table name and a Redis key segment; other names are only registry keys.
+ */
+export type NameRole = "object" | "view" | "column";
+
+/** Postgres keeps 63 bytes of an identifier: two longer column names could become one. */
+export const COLUMN_NAME_MAX_BYTES = NAME_MAX_LENGTH;
+
+// eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+export function isValidName(name: string, role: NameRole = "object"): boolean {
+  return nameProblem(name, role) === null;
 }
 
-/** Why `name` is not a valid identifier, in words, or null when it is valid. */
-export function nameProblem(name: string): string | null {
+/** Why `name` cannot be used in `role`, in words (with the real reason), or null when it can. */
+export function nameProblem(name: string, role: NameRole = "object"): string | null {
   if (name === "") return "is empty";
-  if (name.length > NAME_MAX_LENGTH) return `is ${name.length} characters long (at most ${NAME_MAX_LENGTH})`;
-  if (!NAME_PATTERN.test(name)) {
-    return "may only contain lowercase letters, digits and underscores, and must not start with a digit";
+  if (name.trim() !== name) return "starts or ends with white space";
+  if (CONTROL.test(name)) return "contains a control character";
+  if (role === "view" && name.includes(":")) {
+    return 'contains ":", which separates the segments of the Redis keys fsops:<project>:<view>:… (another view\'s keys would match)';
+  }
+  if (role === "column" && Buffer.byteLength(name, "utf8") > COLUMN_NAME_MAX_BYTES) {
+    return `is ${Buffer.byteLength(name, "utf8")} bytes long: Postgres keeps only ${COLUMN_NAME_MAX_BYTES} bytes of a column name, so two long names could become one column`;
   }
   return null;
 }
 
-/**
- * A valid identifier close to `name` (`DriverStats` → `driver_stats`, `conv-rate` → `conv_rate`),
- * or null when nothing sensible remains (e.g. only punctuation).
- */
-export function suggestName(name: string): string | null {
-  let s = name
-    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
-    .toLowerCase()
-    .replace(/[^a-z0-9_]+/g, "_")
-    .replace(/_+/g, "_")
-    .replace(/^_+|_+$/g, "");
-  if (s === "") return null;
-  if (/^[0-9]/.test(s)) s = `_${s}`;
-  s = s.slice(0, NAME_MAX_LENGTH).replace(/_+$/, "");
-  return isValidName(s) && s !== name ? s : null;
+/** A name close to `name` that `role` accepts, or null when there is no obvious one. */
+export function suggestName(name: string, role: NameRole = "object"): string | null {
+  let s = name.trim().replace(/[\u0000-\u001f\u007f]+/g, "");
+  if (role === "view") s = s.replace(/:+/g, "_");
+  if (role === "column") {
+    while (Buffer.byteLength(s, "utf8") > COLUMN_NAME_MAX_BYTES) s = s.slice(0, -1);
+  }
+  return s !== "" && s !== name && isValidName(s, role) ? s : null;
 }
 
 /**

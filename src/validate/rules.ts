@@ -18,7 +18,9 @@ import type { ValidationCode } from "./codes.js";
 import type { OptionPath } from "./describe.js";
 import { locate, quote } from "./describe.js";
 import { diagnosticAt, diagnosticAtLocation } from "./issues.js";
-import { nearest } from "./names.js";
+import { nameProblem, nearest } from "./names.js";
+import { aggregationOutputName } from "../model/aggregation-output.js";
+import type { AggregationSpec } from "../model/spec.js";
 import { onDemandSource, viewSelection } from "./schemas.js";
 import type { OptionsOf, ViewSelection } from "./schemas.js";
 import { formatDuration } from "./duration.js";
@@ -29,6 +31,8 @@ const RESERVED_COLUMNS: ReadonlySet<string> = new Set([EVENT_TS_COLUMN, CREATED_
 
 export interface RuleContext {
   analysisOf(obj: DslObject): Analysis | undefined;
+  /** A schema Field of `view` that names one of its join keys (it types the key). */
+  isJoinKeyField(view: DslObject, field: DslObject): boolean;
   diagnostics: Diagnostic[];
 }
 
@@ -68,10 +72,18 @@ export function runRules(ctx: RuleContext, a: Analysis): void {
     case "PostgresSource":
       tableOrQuery(a, r);
       break;
+    case "BigQuerySource":
+    case "SnowflakeSource":
+    case "RedshiftSource":
+    case "SparkSource":
+    case "TrinoSource":
+      warehouseRules(a, r);
+      break;
     case "RequestSource":
       schemaRules(ctx, a, r, false);
       break;
     case "FeatureView":
+    case "BatchFeatureView":
     case "StreamFeatureView":
       schemaRules(ctx, a, r, true);
       entityAndJoinKeyRules(ctx, a, r);
@@ -80,6 +92,8 @@ export function runRules(ctx: RuleContext, a: Analysis): void {
     case "OnDemandFeatureView":
       schemaRules(ctx, a, r, false);
       selectionRules(ctx, a, r, "sources");
+      onDemandModeRules(a, r);
+      if (Array.isArray(a.obj.options.entities)) entityAndJoinKeyRules(ctx, a, r);
       break;
     case "FeatureService":
       selectionRules(ctx, a, r, "features");
@@ -147,6 +161,52 @@ function entityRules(o: Partial<OptionsOf<"Entity">>, a: Analysis, r: Reporter):
       CODES.reservedName,
       `the default join key ${quote(o.name)} (the entity's name) is a column the online store reserves`,
       "set joinKeys to another column name",
+    );
+  } else if (!optionRejected(a, "joinKeys") && o.name !== undefined) {
+    // The name is the join key, so it becomes a column: the column rule applies to it.
+    const problem = nameProblem(o.name, "column");
+    if (problem !== null) {
+      r.at(["name"], CODES.invalidName, `the default join key ${quote(o.name)} (the entity's name) ${problem}`, "set joinKeys to a shorter column name");
+    }
+  }
+}
+
+/** Feast's warehouse sources: table, query (and Spark's path) exclusive; a name or a table. */
+function warehouseRules(a: Analysis, r: Reporter): void {
+  const given = (["table", "query", "path"] as const).filter((k) => a.obj.options[k] !== undefined);
+  const allowed = a.obj.$dsl === "SparkSource" ? "table, query or path" : "table or query";
+  if (given.length > 1) {
+    r.at([given[1]!], CODES.tableOrQuery, `sets both ${given[0]} and ${given[1]}`, `keep exactly one of ${allowed}`);
+  } else if (given.length === 0) {
+    r.at([], CODES.tableOrQuery, `needs a ${allowed}`, 'add table: "project.dataset.table" or query: "select …"');
+  }
+  if (a.obj.options.name === undefined && a.obj.options.table === undefined && given.length === 1) {
+    r.at(
+      [],
+      CODES.missingOption,
+      `name is required when there is no table (Feast names a source after its table)`,
+      'add name: "…"',
+    );
+  }
+}
+
+/** `singleton: true` is Feast's spelling of mode "row". */
+function onDemandModeRules(a: Analysis, r: Reporter): void {
+  const o = typed(a, "OnDemandFeatureView");
+  if (o.singleton === true && o.mode === "batch") {
+    r.at(
+      ["singleton"],
+      CODES.conflictingOptions,
+      'singleton: true calls the transform one row at a time, but mode is "batch"',
+      'remove singleton, or write mode: "row"',
+    );
+  }
+  if (o.entities !== undefined && o.entities.length > 0 && o.writeToOnlineStore !== true) {
+    r.at(
+      ["entities"],
+      CODES.conflictingOptions,
+      "entities key the stored outputs, but writeToOnlineStore is not true",
+      "remove entities, or set writeToOnlineStore: true",
     );
   }
 }
@@ -250,52 +310,67 @@ function entityAndJoinKeyRules(ctx: RuleContext, a: Analysis, r: Reporter): void
       }
     }
   });
-  for (const f of schemaFields(ctx, a).fields) {
-    const entity = f.name === undefined ? undefined : owner.get(f.name);
-    if (entity !== undefined) {
-      r.at(
-        ["schema", f.index],
-        CODES.joinKeyIsFeature,
-        `feature ${quote(f.name!)} has the name of a join key of entity ${quote(entity)}`,
-        "remove it from schema: join-key columns come from the entities",
-      );
-    }
-  }
+  // A schema Field named like a join key types that key (Feast's idiom; join-keys.ts checks the
+  // type against the entity): it is not a feature, so it is no longer an error (FS213).
 }
 
+/**
+ * An aggregation's column is a column of the source (Feast does not require it in the schema);
+ * its output (aggregationOutputName) must be a feature of the schema, and no two aggregations may
+ * produce the same output.
+ */
 function aggregationRules(ctx: RuleContext, a: Analysis, r: Reporter): void {
   const raw = a.obj.options.aggregations;
   if (!Array.isArray(raw)) return;
   const { fields, complete } = schemaFields(ctx, a);
-  const names = fields.map((f) => f.name!);
+  const names = fields.filter((f) => !ctx.isJoinKeyField(a.obj, f.obj)).map((f) => f.name!);
   const seen = new Map<string, number>();
+  const outputs = new Map<string, number>();
   raw.forEach((el, i) => {
     if (!isDslObject(el) || el.$dsl !== "Aggregation") return;
     const agg = ctx.analysisOf(el);
     if (!agg) return;
     const o = typed(agg, "Aggregation");
-    if (o.column !== undefined && complete && !names.includes(o.column)) {
-      const near = nearest(o.column, names);
+    if (o.column === undefined || o.function === undefined || o.timeWindow === undefined) return;
+    const key = `${o.column}\u0000${o.function}\u0000${o.timeWindow}\u0000${o.slideInterval ?? ""}\u0000${o.name ?? ""}`;
+    const first = seen.get(key);
+    if (first !== undefined) {
+      r.at(
+        ["aggregations", i],
+        CODES.duplicateEntry,
+        `aggregation ${o.function}(${o.column}) over ${formatDuration(o.timeWindow)} is listed twice (also aggregations[${first}])`,
+      );
+      return;
+    }
+    seen.set(key, i);
+    if (!complete || optionRejected(agg, "name")) return;
+    const output = aggregationOutputName(o as AggregationSpec, names);
+    // Unnamed aggregations of a schema column all feed that column (Feast's older convention,
+    // and fsops' before aggregations had names): only distinct outputs must not collide.
+    const feedsColumn = o.name === undefined && output === o.column;
+    const other = feedsColumn ? undefined : outputs.get(output);
+    if (other !== undefined) {
       r.atObject(
         el,
-        ["column"],
-        CODES.unknownAggregationColumn,
-        `aggregation column ${quote(o.column)} is not a field of the schema`,
-        near ? `did you mean ${quote(near)}?` : `add a Field named ${quote(o.column)} to the schema`,
+        o.name !== undefined ? ["name"] : [],
+        CODES.aggregationOutput,
+        `aggregations[${other}] and aggregations[${i}] both produce the feature ${quote(output)}`,
+        `give each its own name: new Aggregation({ …, name: "${o.column}_${o.function}_${formatDuration(o.timeWindow)}" })`,
       );
+      return;
     }
-    if (o.column !== undefined && o.function !== undefined && o.timeWindow !== undefined) {
-      const key = `${o.column}\u0000${o.function}\u0000${o.timeWindow}`;
-      const first = seen.get(key);
-      if (first !== undefined) {
-        r.at(
-          ["aggregations", i],
-          CODES.duplicateEntry,
-          `aggregation ${o.function}(${o.column}) over ${formatDuration(o.timeWindow)} is listed twice (also aggregations[${first}])`,
-        );
-      } else {
-        seen.set(key, i);
-      }
+    if (!feedsColumn) outputs.set(output, i);
+    if (!names.includes(output)) {
+      const near = nearest(output, names);
+      r.atObject(
+        el,
+        o.name !== undefined ? ["name"] : [],
+        CODES.aggregationOutput,
+        `aggregation ${o.function}(${o.column}) over ${formatDuration(o.timeWindow)} produces the feature ${quote(output)}, which is not in the schema (the schema lists the view's outputs)`,
+        near !== null && o.name !== undefined
+          ? `did you mean ${quote(near)}?`
+          : `add new Field({ name: ${JSON.stringify(output)}, dtype: … }) to the schema${o.name === undefined ? ", or give the aggregation a name" : ""}`,
+      );
     }
   });
 }
@@ -356,7 +431,7 @@ function projectionRules(ctx: RuleContext, r: Reporter, s: ViewSelection, at: Op
   if (!view) return;
   const { fields, complete } = schemaFields(ctx, view);
   if (!complete) return;
-  const names = fields.map((f) => f.name!);
+  const names = fields.filter((f) => !ctx.isJoinKeyField(s.view, f.obj)).map((f) => f.name!);
   const viewName = nameOf(ctx, s.view) ?? "?";
   features.forEach((f, j) => {
     if (names.includes(f)) return;

@@ -8,7 +8,17 @@
  */
 import { z } from "zod";
 import type { DslClassName, Dtype } from "../model/kinds.js";
-import { AGGREGATION_FUNCTIONS, MESSAGE_FORMATS, SCALAR_DTYPES } from "../model/kinds.js";
+import {
+  AGGREGATION_FUNCTIONS,
+  EXTENDED_DTYPES,
+  FILE_FORMATS,
+  LOGGING_TABLE_DESTINATIONS,
+  MESSAGE_FORMATS,
+  SCALAR_DTYPES,
+  SPARK_FILE_FORMATS,
+  VECTOR_SEARCH_METRICS,
+} from "../model/kinds.js";
+import { isCanonicalDtype, MAX_LIST_DEPTH, parseDtype } from "../model/dtypes.js";
 import type { DslObject, Projection } from "../model/evaluated.js";
 import { isDslObject, isProjection, isTransformSource } from "../model/evaluated.js";
 import { CODES } from "./codes.js";
@@ -16,6 +26,7 @@ import type { ValidationCode } from "./codes.js";
 import { article, describeValue, quote } from "./describe.js";
 import { parseDuration, suggestDuration } from "./duration.js";
 import { nameProblem, nearest, suggestName } from "./names.js";
+import type { NameRole } from "./names.js";
 
 /** What a custom check found; `detail` follows the option path in the message ("ttl <detail>"). */
 export interface Problem {
@@ -66,32 +77,32 @@ function checked<T>(fn: (v: unknown, report: Report) => T | typeof INVALID) {
 // ---------------------------------------------------------------------------------------------
 // Values
 
-/** Names of objects, fields and join keys: they become SQL identifiers and Redis key segments. */
-const nameSchema = checked((v, report) => {
-  if (typeof v !== "string") {
-    report({ code: CODES.wrongType, detail: `must be a string; got ${describeValue(v)}` });
-    return INVALID;
-  }
-  const problem = nameProblem(v);
-  if (problem !== null) {
-    const suggestion = suggestName(v);
-    report({
-      code: CODES.invalidName,
-      detail: `${quote(v)} ${problem}: it becomes a SQL identifier`,
-      hint: suggestion
-        ? `use ${JSON.stringify(suggestion)}`
-        : "use lowercase letters, digits and underscores",
-    });
-    return INVALID;
-  }
-  return v;
-});
-
-const DTYPES: readonly Dtype[] = [...SCALAR_DTYPES, ...SCALAR_DTYPES.map((t) => `${t}[]` as const)];
-const DTYPE_SET: ReadonlySet<string> = new Set(DTYPES);
+/** A name in one role (see names.ts): the rule is the real constraint of where it ends up. */
+function nameSchemaFor(role: NameRole) {
+  return checked((v, report) => {
+    if (typeof v !== "string") {
+      report({ code: CODES.wrongType, detail: `must be a string; got ${describeValue(v)}` });
+      return INVALID;
+    }
+    const problem = nameProblem(v, role);
+    if (problem !== null) {
+      const suggestion = suggestName(v, role);
+      report({
+        code: CODES.invalidName,
+        detail: `${quote(v)} ${problem}`,
+        hint: suggestion ? `use ${JSON.stringify(suggestion)}` : null,
+      });
+      return INVALID;
+    }
+    return v;
+  });
+}
+const nameSchema = nameSchemaFor("object");
+const viewNameSchema = nameSchemaFor("view");
+export const columnNameSchema = nameSchemaFor("column");
 
 export function isDtype(v: unknown): v is Dtype {
-  return typeof v === "string" && DTYPE_SET.has(v);
+  return isCanonicalDtype(v) || (typeof v === "string" && parseDtype(v).ok);
 }
 
 /** Type names from SQL, Python and other languages → the fsops dtype (a typo distance misleads). */
@@ -111,25 +122,43 @@ const DTYPE_ALIASES: Readonly<Record<string, string>> = {
   bytea: "bytes",
   timestamp: "unix_timestamp",
   datetime: "unix_timestamp",
-  timestamptz: "unix_timestamp",
+  timestamptz: "timestamp_tz",
+  numeric: "decimal",
+  jsonb: "json",
+  dict: "map",
+  object: "map",
+  guid: "uuid",
+  timeuuid: "time_uuid",
 };
 
-/** Feast spellings (`Float32`, `Array(Int64)`, `UnixTimestamp`) and typos → the fsops dtype. */
-function suggestDtype(v: string): string | null {
-  const lowered = v
+const NAMED_DTYPES: readonly string[] = [...SCALAR_DTYPES, ...EXTENDED_DTYPES];
+const FEAST_ARRAY = /^(?:array|list)[([<](.*)[)\]>]$/;
+
+/** Feast spellings (`Float32`, `Array(Int64)`, `UnixTimestamp`, `TimeUuid`) and typos → the fsops dtype. */
+export function suggestDtype(v: string): string | null {
+  let lowered = v
     .trim()
     .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
     .toLowerCase()
-    .replace(/^(?:array|list)[([<](.*)[)\]>]$/, "$1[]");
-  if (DTYPE_SET.has(lowered)) return lowered;
-  const isList = lowered.endsWith("[]");
-  const base = isList ? lowered.slice(0, -2) : lowered;
-  const near = DTYPE_ALIASES[base] ?? nearest(base, SCALAR_DTYPES);
-  return near === null ? null : `${near}${isList ? "[]" : ""}`;
+    .replace(/\s+/g, "");
+  let lists = 0;
+  for (let m = FEAST_ARRAY.exec(lowered); m; m = FEAST_ARRAY.exec(lowered)) {
+    lowered = m[1]!;
+    lists++;
+  }
+  while (lowered.endsWith("[]")) {
+    lowered = lowered.slice(0, -2);
+    lists++;
+  }
+  if (lists > MAX_LIST_DEPTH) return null;
+  const suffix = "[]".repeat(lists);
+  if (parseDtype(lowered + suffix).ok) return lowered + suffix === v ? null : lowered + suffix;
+  if (lowered.startsWith("struct")) return null;
+  const near = DTYPE_ALIASES[lowered] ?? nearest(lowered, NAMED_DTYPES);
+  return near === null ? null : `${near}${suffix}`;
 }
 
 const dtypeSchema = checked((v, report): Dtype | typeof INVALID => {
-  if (isDtype(v)) return v;
   if (typeof v !== "string") {
     report({
       code: CODES.wrongType,
@@ -137,13 +166,16 @@ const dtypeSchema = checked((v, report): Dtype | typeof INVALID => {
     });
     return INVALID;
   }
+  if (isCanonicalDtype(v)) return v;
+  const parsed = parseDtype(v);
+  if (parsed.ok) return parsed.canonical;
   const suggestion = suggestDtype(v);
   report({
     code: CODES.invalidDtype,
-    detail: `${quote(v)} is not a dtype`,
+    detail: /[<[(]/.test(v) ? `${quote(v)} is not a dtype (${parsed.problem})` : `${quote(v)} is not a dtype`,
     hint: suggestion
       ? `did you mean ${quote(suggestion)}?`
-      : `use one of ${SCALAR_DTYPES.join(" ")}, or a list of one of them like "float32[]"`,
+      : `use one of ${NAMED_DTYPES.join(" ")}, struct<name:dtype,…>, or a list like "float32[]" or "int64[][]"`,
   });
   return INVALID;
 });
@@ -233,8 +265,10 @@ export function referenceHint(got: unknown, allowed: readonly string[]): string 
   if (isDslObject(got) && got.$dsl === "RequestSource") {
     return "request sources feed OnDemandFeatureViews only";
   }
-  if (isDslObject(got) && (got.$dsl === "FileSource" || got.$dsl === "PostgresSource")) {
-    if (allowed.includes("KafkaSource")) return "use a FeatureView to serve a batch source";
+  if (isDslObject(got) && (BATCH_SOURCE_CLASSES as readonly string[]).includes(got.$dsl)) {
+    if (allowed.includes("KafkaSource") && !allowed.includes("FileSource")) {
+      return "use a FeatureView to serve a batch source";
+    }
   }
   if (isDslObject(got) && got.$dsl === "OnDemandFeatureView" && !allowed.includes(got.$dsl)) {
     return "an on-demand feature view cannot feed another one";
@@ -258,10 +292,24 @@ function ref<C extends DslClassName>(classes: readonly C[]) {
   });
 }
 
-export const FEATURE_VIEW_CLASSES = ["FeatureView", "OnDemandFeatureView", "StreamFeatureView"] as const;
-export const BATCH_SOURCE_CLASSES = ["FileSource", "PostgresSource"] as const;
-/** Like Feast: a batch source, or a push/Kafka source (whose batch source backs it offline). */
-export const FEATURE_VIEW_SOURCE_CLASSES = [...BATCH_SOURCE_CLASSES, "PushSource", "KafkaSource"] as const;
+export const FEATURE_VIEW_CLASSES = [
+  "FeatureView",
+  "BatchFeatureView",
+  "OnDemandFeatureView",
+  "StreamFeatureView",
+] as const;
+/** Warehouse sources fsops registers but cannot read (Feast's offline stores). */
+export const WAREHOUSE_SOURCE_CLASSES = [
+  "BigQuerySource",
+  "SnowflakeSource",
+  "RedshiftSource",
+  "SparkSource",
+  "TrinoSource",
+] as const;
+export const BATCH_SOURCE_CLASSES = ["FileSource", "PostgresSource", ...WAREHOUSE_SOURCE_CLASSES] as const;
+export const STREAM_SOURCE_CLASSES = ["KafkaSource", "KinesisSource"] as const;
+/** Like Feast: a batch source, or a push/stream source (whose batch source backs it offline). */
+export const FEATURE_VIEW_SOURCE_CLASSES = [...BATCH_SOURCE_CLASSES, "PushSource", ...STREAM_SOURCE_CLASSES] as const;
 
 /** A whole feature view or a projection of one. */
 export interface ViewSelection {
@@ -341,7 +389,7 @@ export const viewSelection = checked((v, report): ViewSelection | typeof INVALID
 export type OnDemandSource =
   ({ type: "feature_view" } & ViewSelection) | { type: "request_source"; source: DslRef<"RequestSource"> };
 
-const ON_DEMAND_VIEW_CLASSES = ["FeatureView", "StreamFeatureView"] as const;
+const ON_DEMAND_VIEW_CLASSES = ["FeatureView", "BatchFeatureView", "StreamFeatureView"] as const;
 export const onDemandSource = checked((v, report): OnDemandSource | typeof INVALID => {
   if (isDslObject(v)) {
     if (v.$dsl === "RequestSource") return { type: "request_source", source: v as DslRef<"RequestSource"> };
@@ -356,7 +404,7 @@ export const onDemandSource = checked((v, report): OnDemandSource | typeof INVAL
   const allowed = [...ON_DEMAND_VIEW_CLASSES, "RequestSource"];
   report({
     code: CODES.wrongReference,
-    detail: `must be a FeatureView, a StreamFeatureView, a projection of one, or a RequestSource; got ${describeValue(v)}`,
+    detail: `must be a FeatureView, a BatchFeatureView, a StreamFeatureView, a projection of one, or a RequestSource; got ${describeValue(v)}`,
     hint: referenceHint(v, allowed),
   });
   return INVALID;
@@ -380,29 +428,77 @@ const common = {
   tags: tags.optional(),
   owner: z.string().optional(),
 };
+/** Views: their name becomes a table name and a Redis key segment. */
+const viewCommon = { ...common, name: viewNameSchema };
+
+const fieldMapping = stringRecord("source column → feature name strings", true);
 
 const batchSource = {
   ...common,
   timestampField: text,
   createdTimestampColumn: text.optional(),
   /** Source column → feature name. */
-  fieldMapping: stringRecord("source column → feature name strings", true).optional(),
+  fieldMapping: fieldMapping.optional(),
+};
+
+/** Feast's warehouse sources: `name` defaults to the table (see rules.ts), no event time required. */
+const warehouseSource = {
+  ...batchSource,
+  name: nameSchema.optional(),
+  table: text.optional(),
+  query: text.optional(),
+  timestampField: text.optional(),
 };
 
 const fields = z.array(ref(["Field"])).min(1);
-const entities = z.array(ref(["Entity"])).min(1);
+const entities = z.array(ref(["Entity"]));
+/** `version`: a label; numbers are stored as their text (2 and "2" are one version). */
+const version = z.union([z.string().min(1), z.number().int().nonnegative()]);
+
+const loggingDestination = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.literal("file"), path: text, partitionBy: z.array(text).optional() }),
+  z.strictObject({ type: z.enum(LOGGING_TABLE_DESTINATIONS), table: text }),
+]);
+const loggingConfig = z.strictObject({
+  destination: loggingDestination,
+  sampleRate: z.number().gt(0).lte(1).optional(),
+});
+
+const featureViewOptions = {
+  ...viewCommon,
+  entities: entities.optional(),
+  schema: fields,
+  source: ref(FEATURE_VIEW_SOURCE_CLASSES),
+  ttl: ttlSchema.optional(),
+  online: z.boolean().optional(),
+  offline: z.boolean().optional(),
+  version: version.optional(),
+};
 
 export const SHAPES = {
-  Entity: { ...common, joinKeys: z.array(nameSchema).min(1).optional(), valueType: dtypeSchema.optional() },
+  Project: { ...common },
+  Entity: { ...common, joinKeys: z.array(columnNameSchema).min(1).optional(), valueType: dtypeSchema.optional() },
   Field: {
-    name: nameSchema,
+    name: columnNameSchema,
     dtype: dtypeSchema,
-    // Accepted because the DSL types allow them; not part of the registry contract (see FieldSpec).
     description: z.string().optional(),
     tags: tags.optional(),
+    vectorIndex: z.boolean().optional(),
+    vectorLength: z.number().int().positive().optional(),
+    vectorSearchMetric: z.enum(VECTOR_SEARCH_METRICS).optional(),
   },
-  FileSource: { ...batchSource, path: text },
+  FileSource: { ...batchSource, name: nameSchema.optional(), path: text, fileFormat: z.enum(FILE_FORMATS).optional() },
   PostgresSource: { ...batchSource, table: text.optional(), query: text.optional() },
+  BigQuerySource: { ...warehouseSource, datePartitionColumn: text.optional() },
+  SnowflakeSource: {
+    ...warehouseSource,
+    database: text.optional(),
+    schema: text.optional(),
+    warehouse: text.optional(),
+  },
+  RedshiftSource: { ...warehouseSource, database: text.optional(), schema: text.optional() },
+  SparkSource: { ...warehouseSource, path: text.optional(), fileFormat: z.enum(SPARK_FILE_FORMATS).optional() },
+  TrinoSource: { ...warehouseSource, connectorArgs: stringRecord("connector properties (strings)", false).optional() },
   PushSource: { ...common, batchSource: ref(BATCH_SOURCE_CLASSES) },
   RequestSource: { ...common, schema: fields },
   KafkaSource: {
@@ -412,37 +508,58 @@ export const SHAPES = {
     timestampField: text,
     messageFormat: z.enum(MESSAGE_FORMATS),
     batchSource: ref(BATCH_SOURCE_CLASSES),
+    createdTimestampColumn: text.optional(),
+    fieldMapping: fieldMapping.optional(),
+    watermarkDelayThreshold: ttlSchema.optional(),
   },
-  FeatureView: {
+  KinesisSource: {
     ...common,
-    entities,
-    schema: fields,
-    source: ref(FEATURE_VIEW_SOURCE_CLASSES),
-    ttl: ttlSchema.optional(),
-    online: z.boolean().optional(),
-    offline: z.boolean().optional(),
+    region: text,
+    streamName: text,
+    recordFormat: z.enum(MESSAGE_FORMATS),
+    timestampField: text,
+    batchSource: ref(BATCH_SOURCE_CLASSES),
+    createdTimestampColumn: text.optional(),
+    fieldMapping: fieldMapping.optional(),
+    watermarkDelayThreshold: ttlSchema.optional(),
+  },
+  FeatureView: featureViewOptions,
+  BatchFeatureView: {
+    ...featureViewOptions,
+    source: ref(BATCH_SOURCE_CLASSES),
+    transform: transform.optional(),
   },
   OnDemandFeatureView: {
-    ...common,
+    ...viewCommon,
     sources: z.array(onDemandSource).min(1),
     schema: fields,
     transform,
+    mode: z.enum(["batch", "row"]).optional(),
+    singleton: z.boolean().optional(),
+    writeToOnlineStore: z.boolean().optional(),
+    entities: entities.optional(),
+    version: version.optional(),
   },
   StreamFeatureView: {
-    ...common,
-    entities,
+    ...viewCommon,
+    entities: entities.optional(),
     schema: fields,
-    source: ref(["KafkaSource", "PushSource"]),
+    source: ref([...STREAM_SOURCE_CLASSES, "PushSource"]),
     aggregations: z.array(ref(["Aggregation"])).optional(),
+    timestampField: text.optional(),
     ttl: ttlSchema.optional(),
     online: z.boolean().optional(),
+    offline: z.boolean().optional(),
+    version: version.optional(),
   },
   Aggregation: {
     column: text,
     function: z.enum(AGGREGATION_FUNCTIONS),
     timeWindow: windowSchema,
+    name: columnNameSchema.optional(),
+    slideInterval: windowSchema.optional(),
   },
-  FeatureService: { ...common, features: z.array(viewSelection).min(1) },
+  FeatureService: { ...common, features: z.array(viewSelection).min(1), loggingConfig: loggingConfig.optional() },
 } as const satisfies Record<DslClassName, z.ZodRawShape>;
 
 type Shapes = typeof SHAPES;

@@ -159,9 +159,15 @@ describe("imports between project files", () => {
     const defs =
       'import { Entity, Entty } from "fsops";\nimport { w } from "./v";\nexport const a = new Entity({ name: "a", description: w });\nexport const b = new Entty({ name: "b" });\n';
     const result = parseText({ "v.ts": "export const v = 1;\n", "defs.ts": defs });
-    expect(where(result)).toEqual([`FS105 defs.ts:${pos(defs, "w })")}`]);
-    expect(result.diagnostics[0]?.message).toBe('"./v" has no export named "w"');
-    // `new Entty(...)` is not a DSL construction (Entty is not a DSL class), so it is never evaluated
+    // `Entty` is reported at the import (the root cause) and again where it is constructed: a
+    // construction of a name fsops does not have never vanishes silently.
+    expect(where(result)).toEqual([
+      `FS132 defs.ts:${pos(defs, "Entty")}`,
+      `FS105 defs.ts:${pos(defs, "w })")}`,
+      `FS132 defs.ts:${pos(defs, "Entty(")}`,
+    ]);
+    expect(result.diagnostics[0]?.message).toBe("Entty is not part of fsops: did you mean Entity?");
+    expect(result.diagnostics[1]?.message).toBe('"./v" has no export named "w"');
     expect(names(result)).toEqual(["Entity:a"]);
   });
 

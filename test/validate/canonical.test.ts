@@ -32,7 +32,7 @@ describe("defaults and normalization", () => {
     expect(Object.keys(spec)).toEqual(["name", "description", "tags", "owner", "joinKeys", "valueType"]);
   });
 
-  it("feature view: ttl 0, online true, offline false; references by name; Field extras dropped", () => {
+  it("feature view: ttl 0, online true, offline false; references by name; Field description and tags kept", () => {
     const d = new Defs();
     const e = d.entity("driver");
     const s = d.fileSource("src");
@@ -49,7 +49,7 @@ describe("defaults and normalization", () => {
       tags: {},
       owner: "",
       entities: ["driver"],
-      schema: [{ name: "x", dtype: "bool" }],
+      schema: [{ name: "x", dtype: "bool", description: "d", tags: { a: "b" } }],
       source: "src",
       ttl: 0,
       online: true,
@@ -153,7 +153,7 @@ describe("determinism", () => {
     const d = realisticProject();
     d.entity("driver", { joinKeys: ["id"] }, { file: "zz/late.ts", line: 1 });
     d.entity("customer", { valueType: "int64" }, { file: "aa/early.ts", line: 1 });
-    d.field("Bad Name", "float", { file: "x.ts", line: 5 });
+    d.field("Bad\nName", "float", { file: "x.ts", line: 5 });
     return d.objects;
   }
 

@@ -11,6 +11,10 @@ describe("parseDuration", () => {
     ["1d12h", 129_600],
     ["1h30m", 5_400],
     ["2d3h4m5s", 2 * 86_400 + 3 * 3_600 + 4 * 60 + 5],
+    // Feast repositories write timedelta(weeks=520)
+    ["1w", 604_800],
+    ["520w", 520 * 604_800],
+    ["1w2d", 9 * 86_400],
     ["0s", 0],
     [0, 0],
     [3_600, 3_600],
@@ -21,7 +25,7 @@ describe("parseDuration", () => {
   it.each([
     ["1x"],
     [""],
-    ["1w"],
+    ["2d1w"],
     ["1.5h"],
     ["-1d"],
     ["1d 12h"],
@@ -71,7 +75,7 @@ describe("formatDuration", () => {
 
 describe("suggestDuration", () => {
   it.each([
-    ["1w", "7d"],
+    ["1.5w", "10d12h"],
     ["1.5h", "1h30m"],
     ["1d 12h", "1d12h"],
     ["3600", "1h"],

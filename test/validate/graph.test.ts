@@ -293,7 +293,7 @@ describe("projections (FS212)", () => {
 });
 
 describe("join keys and features", () => {
-  it("a feature named like a join key of the view's entity (FS213)", () => {
+  it("a schema Field named like a join key types it; disagreeing with the entity's valueType is FS220", () => {
     const d = new Defs();
     const driver = d.entity("driver", { joinKeys: ["driver_id"] });
     const src = d.fileSource("s");
@@ -301,22 +301,28 @@ describe("join keys and features", () => {
     const { diagnostics, state } = validate(d);
     expect(diagnostics).toEqual([
       expect.objectContaining({
-        code: CODES.joinKeyIsFeature,
+        code: CODES.joinKeyTypeConflict,
         ...at(loc(fv, "schema.1")),
-        message: 'FeatureView "v": feature "driver_id" has the name of a join key of entity "driver"',
+        message:
+          'FeatureView "v": join key "driver_id" is typed "int64" here, but entity "driver" has valueType "string" (features.ts:1)',
+        hint: 'make them agree: dtype: "string" here, or change the entity\'s valueType',
       }),
     ]);
     expect(state.objects.map((o) => o.kind)).toEqual(["entity", "data_source"]);
   });
 
-  it("the default join key is the entity name", () => {
+  it("the default join key is the entity name, and a Field of that name types it", () => {
     const d = new Defs();
-    const driver = d.entity("driver");
+    const driver = d.entity("driver", { valueType: undefined });
     const src = d.fileSource("s");
-    const fv = d.featureView("v", [driver], [d.field("driver")], src);
-    expect(validate(d).diagnostics).toEqual([
-      expect.objectContaining({ code: CODES.joinKeyIsFeature, ...at(loc(fv, "schema.0")) }),
-    ]);
+    d.featureView("v", [driver], [d.field("driver", "int64"), d.field("x")], src);
+    const { diagnostics, state } = validate(d);
+    expect(diagnostics).toEqual([]);
+    expect(state.objects.find((o) => o.kind === "entity")!.spec).toMatchObject({ valueType: "int64" });
+    expect(state.objects.find((o) => o.kind === "feature_view")!.spec).toMatchObject({
+      schema: [{ name: "x", dtype: "float32" }],
+      entityColumns: [{ name: "driver", dtype: "int64" }],
+    });
   });
 
   it("join keys of a view's entities must differ (FS217); an entity listed twice (FS215)", () => {
@@ -392,7 +398,7 @@ describe("schemas", () => {
   });
 });
 
-describe("aggregations (FS216)", () => {
+describe("aggregations (FS223, FS215)", () => {
   function stream(d: Defs, schema: DslObject[], aggregations: DslObject[]) {
     const driver = d.entity("driver");
     const src = d.fileSource("s");
@@ -406,18 +412,20 @@ describe("aggregations (FS216)", () => {
     });
   }
 
-  it("the column must be a field of the view's schema, reported at the aggregation's column", () => {
+  it("the column is a column of the source; the output must be in the schema (FS223), reported at the aggregation", () => {
     const d = new Defs();
     const good = d.make("Aggregation", { column: "trips", function: "sum", timeWindow: "1h" });
+    const named = d.make("Aggregation", { column: "raw_trips", function: "avg", timeWindow: "1d", name: "trips_avg" });
     const bad = d.make("Aggregation", { column: "trip", function: "count", timeWindow: "1d" });
-    stream(d, [d.field("trips", "int64")], [good, bad]);
+    stream(d, [d.field("trips", "int64"), d.field("trips_avg", "float64")], [good, named, bad]);
     const { diagnostics, state } = validate(d);
     expect(diagnostics).toEqual([
       expect.objectContaining({
-        code: CODES.unknownAggregationColumn,
-        ...at(loc(bad, "column")),
-        message: 'StreamFeatureView "sfv": aggregation column "trip" is not a field of the schema',
-        hint: 'did you mean "trips"?',
+        code: CODES.aggregationOutput,
+        ...at(bad.location),
+        message:
+          'StreamFeatureView "sfv": aggregation count(trip) over 1d produces the feature "trip_count_1d", which is not in the schema (the schema lists the view\'s outputs)',
+        hint: 'add new Field({ name: "trip_count_1d", dtype: … }) to the schema, or give the aggregation a name',
       }),
     ]);
     expect(state.objects.some((o) => o.kind === "stream_feature_view")).toBe(false);

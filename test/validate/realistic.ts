@@ -65,7 +65,7 @@ export function realisticProject(): Defs {
   const f = (name: string, dtype: string, line: number): DslObject =>
     d.make(
       "Field",
-      { name, dtype, description: `${name} (dropped from the spec)`, tags: { x: "y" } },
+      { name, dtype, description: `${name} (kept in the spec)`, tags: { x: "y" } },
       { file: "views/driver.ts", line },
     );
   const driverStats = d.make(
