@@ -1183,9 +1183,19 @@ class ModuleConverter {
         if (i >= 0) entries.splice(i, 1);
       }
     }
+    if (["FeatureView", "BatchFeatureView", "StreamFeatureView"].includes(spec.dsl) && !seen.has("schema")) {
+      // Feast reads the source's data at apply time to infer the features; fsops never reads data to plan.
+      entries.push({
+        key: "schema",
+        value: this.todo(
+          at,
+          `Feast infers the features of ${symbol} from the source's data when no schema is given; list them as Fields`,
+        ),
+        comments: [],
+      });
+    }
     if (defaults.name !== undefined && !seen.has("name"))
       entries.unshift({ key: "name", value: str(defaults.name), comments: [] });
-    void at;
     return { k: "call", head: `new ${spec.dsl}`, args: [{ k: "obj", entries }] };
   }
 
