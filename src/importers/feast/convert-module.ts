@@ -129,6 +129,8 @@ class ModuleConverter {
   private readonly declared = new Set<string>();
   /** TODO messages of the statement being converted. */
   private stmtTodos: { at: Span; message: string }[] = [];
+  /** More Python a TODO of the statement needs (the function a `udf=` names). */
+  private stmtExtra: Span[] = [];
   private readonly mod: PyModule;
 
   constructor(
@@ -163,6 +165,7 @@ class ModuleConverter {
     const exported: string[] = [];
     for (const stmt of this.mod.statements) {
       this.stmtTodos = [];
+      this.stmtExtra = [];
       const out = this.statement(stmt);
       const lines: string[] = [];
       for (const c of stmt.comments) lines.push(`// ${c}`.trimEnd());
@@ -173,7 +176,8 @@ class ModuleConverter {
           lines.push(`// ${TODO_TAG}: ${f.file}:${f.line}: ${t.message}`);
         }
         lines.push("// Original Python:");
-        for (const l of dedent(this.python(stmtSpan(stmt))).split("\n")) lines.push(`//   ${l}`.trimEnd());
+        for (const span of [...this.stmtExtra, stmtSpan(stmt)])
+          for (const l of dedent(this.python(span)).split("\n")) lines.push(`//   ${l}`.trimEnd());
       }
       if (out.code !== null) {
         lines.push(out.code);
@@ -1153,8 +1157,37 @@ class ModuleConverter {
           this.note(a, `${symbol}(${pyName}=...) was dropped: ${why}`);
           continue;
         }
+        if (UDF_ARGUMENTS.has(pyName)) {
+          // The class form of a transformed view: the function is Python, like the decorator's.
+          if (a.value.t === "name") {
+            const fn = this.bindings.get(a.value.id);
+            if (fn?.kind === "function" && fn.stmt.t === "def") this.stmtExtra.push(stmtSpan(fn.stmt));
+          }
+          if (!seen.has("transform")) {
+            seen.add("transform");
+            const transformable = spec.dsl === "OnDemandFeatureView" || spec.dsl === "BatchFeatureView";
+            entries.push({
+              key: transformable ? "transform" : "udf",
+              value: transformable
+                ? str(`${TODO_TAG}: rewrite the Python ${pyName} of this view in TypeScript`)
+                : raw(TODO_MARKER),
+              comments: a.comments,
+            });
+            this.stmtTodos.push({
+              at: a,
+              message: transformable
+                ? `the Python transformation (${pyName}=${this.python(a.value)}) must be rewritten as a TypeScript function`
+                : `the Python transformation of this ${symbol} has no fsops equivalent (fsops registers the view's output schema only)`,
+            });
+          }
+          continue;
+        }
         // Kept under its Python name: fsops reports it as an unknown option until someone decides.
-        this.stmtTodos.push({ at: a, message: `${symbol} option "${pyName}" has no fsops equivalent` });
+        const hint = UNSUPPORTED_ARGUMENTS[pyName];
+        this.stmtTodos.push({
+          at: a,
+          message: `${symbol} option "${pyName}" has no fsops equivalent${hint ? `: ${hint}` : ""}`,
+        });
         entries.push({ key: propertyKey(pyName), value: this.safe(a.value, scope), comments: a.comments });
         continue;
       }
@@ -1226,6 +1259,32 @@ class ModuleConverter {
         return str(this.format(v, scope));
       case "list1":
         return { k: "arr", items: [this.expr(v, scope)] };
+      case "requestSchema":
+        // Feast before 0.21: RequestSource(schema={"val": ValueType.INT64}).
+        if (v.t === "dict") {
+          this.dsl.add("Field");
+          return {
+            k: "arr",
+            items: v.entries.map((en) => {
+              if ("spread" in en || en.key.t !== "str")
+                throw new Todo(v, "a request schema mapping needs literal field names to be converted");
+              return {
+                k: "call",
+                head: "new Field",
+                args: [
+                  {
+                    k: "obj",
+                    entries: [
+                      { key: "name", value: str(en.key.value), comments: [] },
+                      { key: "dtype", value: str(this.dtype(en.value, scope)), comments: [] },
+                    ],
+                  },
+                ],
+              } satisfies Ts;
+            }),
+          };
+        }
+        return this.expr(v, scope);
       case "lower":
         if (v.t === "str") return str(v.value.toLowerCase());
         return this.expr(v, scope);
@@ -1425,6 +1484,18 @@ function isRelativePath(p: string): boolean {
 function camelCaseKey(name: string): string {
   return name.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
 }
+
+/** Arguments that carry a Python transformation (class forms of the decorated views). */
+const UDF_ARGUMENTS = new Set(["udf", "udf_string", "feature_transformation"]);
+
+/** What to do instead, for Feast arguments fsops deliberately has no option for. */
+const UNSUPPORTED_ARGUMENTS: Readonly<Record<string, string>> = {
+  s3_endpoint_override:
+    "fsops reads s3:// paths with the S3 settings of fsops.yaml's offline_store; set the endpoint there",
+  enable_validation: "fsops does not validate feature values when serving; remove it",
+  stream_source: "a view fed by a stream is a StreamFeatureView in fsops",
+  logging_config: "only FeatureService takes a loggingConfig",
+};
 
 const STRING_METHODS: Readonly<Record<string, string>> = {
   lower: "toLowerCase",

@@ -15,6 +15,7 @@ export type Conversion =
   | "features" // the old `features=[Feature(...)]` list → schema
   | "format" // JsonFormat(...) → "json"
   | "list1" // `join_key="x"` → ["x"]
+  | "requestSchema" // a list of Fields, or the old {"name": ValueType.X} mapping
   | "lower" // Feast's "COSINE" → fsops's "cosine"
   | "fileFormat" // ParquetFormat() → "parquet"
   | "mode" // on-demand mode: "pandas" / "python" are both fsops's default "batch"
@@ -141,7 +142,7 @@ export const FEAST_CLASSES: Readonly<Record<string, ClassSpec>> = {
   },
   RequestSource: {
     dsl: "RequestSource",
-    options: { ...common, schema: { to: "schema" } },
+    options: { ...common, schema: { to: "schema", conv: "requestSchema" } },
   },
   KafkaSource: {
     dsl: "KafkaSource",

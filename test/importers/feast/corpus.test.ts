@@ -225,7 +225,7 @@ describe("Feast corpus: import, validate, plan, apply, plan again", () => {
     const out = join(await tempDir("fsops-feast-"), "legacy_dynamic");
     const result = await importInto(join(CORPUS, "legacy_dynamic"), out);
     const todoFiles = new Set(result.todos.map((t) => t.file));
-    expect(todoFiles).toEqual(new Set(["feature_store.yaml", "legacy.py"]));
+    expect(todoFiles).toEqual(new Set(["class_forms.py", "feature_store.yaml", "legacy.py"]));
     // fsops.yaml's TODOs: the config is rejected, so nothing is planned against a wrong registry.
     const loaded = await loadProject(out, { env: {} });
     expect(loaded.status).toBe("invalid");
@@ -235,33 +235,32 @@ describe("Feast corpus: import, validate, plan, apply, plan again", () => {
         .map((d) => d.line),
     ).toEqual([4, 7]);
 
-    // The definitions alone (with a usable fsops.yaml) fail at every TODO'd statement of legacy.ts.
+    // The definitions alone (with a usable fsops.yaml) fail at every TODO'd statement.
     await writeFile(join(out, "fsops.yaml"), "project: legacy_dynamic\n");
     const defs = await loadProject(out, { env: {} });
     expect(defs.status).toBe("invalid");
-    const text = await readFile(join(out, "legacy.ts"), "utf8");
-    const lines = text.split("\n");
-    // Every statement under a TODO comment has an error between its TODO and the next statement.
-    const blocks: [number, number][] = [];
-    lines.forEach((l, i) => {
-      if (l.startsWith(`// ${TODO_TAG}`) && !lines[i - 1]?.startsWith(`// ${TODO_TAG}`))
-        blocks.push([i + 1, lines.length]);
-      if (
-        l === "" &&
-        blocks.length > 0 &&
-        (blocks[blocks.length - 1] as [number, number])[1] === lines.length
-      )
-        (blocks[blocks.length - 1] as [number, number])[1] = i + 1;
-    });
-    expect(blocks.length).toBe(4); // with_name, Permission, os.environ, the for loop
-    const errorLines = diagnosticsOf(defs)
-      .filter((d) => d.severity === "error" && d.file === "legacy.ts")
-      .map((d) => d.line);
-    for (const [from, to] of blocks) {
-      expect(
-        errorLines.some((l) => l >= from && l <= to),
-        `no error for the TODO at legacy.ts:${from}\n${lines.slice(from - 1, to).join("\n")}`,
-      ).toBe(true);
+    let checked = 0;
+    for (const file of ["legacy.ts", "class_forms.ts"]) {
+      const lines = (await readFile(join(out, file), "utf8")).split("\n");
+      // A TODO block: its comment lines, then the statement, up to the blank line after it.
+      const blocks: [number, number][] = [];
+      lines.forEach((l, i) => {
+        if (l.startsWith(`// ${TODO_TAG}`) && !lines[i - 1]?.startsWith(`// ${TODO_TAG}`))
+          blocks.push([i + 1, lines.length]);
+        const open = blocks[blocks.length - 1];
+        if (l === "" && open && open[1] === lines.length) open[1] = i + 1;
+      });
+      const errorLines = diagnosticsOf(defs)
+        .filter((d) => d.severity === "error" && d.file === file)
+        .map((d) => d.line);
+      for (const [from, to] of blocks) {
+        expect(
+          errorLines.some((l) => l >= from && l <= to),
+          `no error for the TODO at ${file}:${from}\n${lines.slice(from - 1, to).join("\n")}`,
+        ).toBe(true);
+        checked++;
+      }
     }
+    expect(checked).toBe(6); // with_name, Permission, os.environ, the for loop; s3_endpoint_override, udf
   });
 });
