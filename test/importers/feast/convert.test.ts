@@ -175,7 +175,7 @@ describe("selections, names and options", () => {
     const { text, result } = one('fv = FeatureView(name="fv", schema=[], enable_validation=True)\n');
     expect(text).toContain("enable_validation: true");
     expect(result.todos.map((t) => `${t.line}: ${t.message}`)).toEqual([
-      '4: FeatureView option "enable_validation" has no fsops equivalent',
+      '4: FeatureView option "enable_validation" has no fsops equivalent: fsops does not validate feature values when serving; remove it',
     ]);
   });
 
