@@ -67,7 +67,8 @@ export async function runImportFeast(
 
   const written = new Set(result.files.map((f) => f.path));
   const leftovers = existing.filter((p) => p.endsWith(".ts") && !written.has(p));
-  const shown = relative(process.cwd(), outDir) || ".";
+  const fromCwd = relative(process.cwd(), outDir);
+  const shown = fromCwd === "" ? "." : fromCwd.startsWith("..") ? outDir : fromCwd;
   const pyCount = input.files.length;
   io.out(
     `Imported Feast project "${project}" (${pyCount} Python file${pyCount === 1 ? "" : "s"}) from ${repoArg} into ${shown}: ` +

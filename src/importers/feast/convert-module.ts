@@ -766,6 +766,14 @@ class ModuleConverter {
     if (e.fn.t === "attr") {
       const method = STRING_METHODS[e.fn.name];
       if (method && !e.args.some((a) => a.name || a.star)) {
+        // Python's whitespace split(), replace(a, b, count) and strip(chars) differ from JavaScript's.
+        const arity: Record<string, number> = { split: 1, replace: 2, strip: 0, join: 1 };
+        const want = arity[e.fn.name];
+        if (want !== undefined && e.args.length !== want)
+          throw new Todo(
+            e,
+            `.${e.fn.name}() with ${e.args.length} argument(s) behaves differently in TypeScript; write it out`,
+          );
         const obj = this.expr(e.fn.obj, scope);
         const args = e.args.map((a) => printTs(this.expr(a.value, scope)));
         if (e.fn.name === "join") return raw(`${args[0]}.join(${printTs(obj)})`);
@@ -1501,8 +1509,6 @@ const STRING_METHODS: Readonly<Record<string, string>> = {
   lower: "toLowerCase",
   upper: "toUpperCase",
   strip: "trim",
-  lstrip: "trimStart",
-  rstrip: "trimEnd",
   replace: "replaceAll",
   split: "split",
   join: "join",

@@ -43,6 +43,20 @@ describe("fsops import feast", () => {
     );
   });
 
+  it("the imported project validates, applies and then plans no changes, with the CLI a user runs", async () => {
+    const { parent, repo } = await copyRepo("ride_sharing/repo");
+    const imported = await runCli(["import", "feast", repo]);
+    expect(imported.code, imported.stdout + imported.stderr).toBe(0);
+    const out = join(parent, "ride_sharing");
+    const validate = await runCli(["validate", out]);
+    expect(validate.stdout).toContain("ride_sharing: 9 objects valid");
+    const apply = await runCli(["apply", out, "--auto-approve"]);
+    expect(apply.code, apply.stderr).toBe(0);
+    const plan = await runCli(["plan", out]);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stdout).toContain("No changes.");
+  });
+
   it("lists the TODOs with file:line and exits 1 when some remain", async () => {
     const { repo } = await copyRepo("driver_ranking");
     const out = join(await tempDir(), "converted");
