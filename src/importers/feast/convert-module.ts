@@ -188,14 +188,16 @@ class ModuleConverter {
       }
       if (lines.length > 0) body.push(lines.join("\n"));
     }
+    if (this.mod.trailingComments.length > 0)
+      body.push(this.mod.trailingComments.map((c) => `// ${c}`.trimEnd()).join("\n"));
     const header: string[] = [`// Converted from ${this.file.path} by \`fsops import feast\`.`];
-    if (this.dsl.size > 0) header.push(`import { ${[...this.dsl].sort().join(", ")} } from "fsops";`);
+    if (this.dsl.size > 0) header.push(importLine([...this.dsl].sort(), "fsops"));
     for (const [outPath, names] of [...this.imports].sort(([a], [b]) => (a < b ? -1 : 1))) {
       const spec = importSpecifier(this.file.outPath, outPath);
       const list = [...names]
         .sort(([a], [b]) => (a < b ? -1 : 1))
         .map(([name, local]) => (name === local ? name : `${name} as ${local}`));
-      header.push(`import { ${list.join(", ")} } from "${spec}";`);
+      header.push(importLine(list, spec));
     }
     for (const [local, target] of [...this.namespaces].sort(([a], [b]) => (a < b ? -1 : 1)))
       header.push(`import * as ${local} from "${importSpecifier(this.file.outPath, target.outPath)}";`);
@@ -228,6 +230,10 @@ class ModuleConverter {
             : null,
         };
       case "assign":
+        if (stmt.target === "__all__") {
+          this.note(stmt, "__all__ is Python's list of exports; every TypeScript const here is exported");
+          return { code: null };
+        }
         return this.assignment(stmt.target, stmt.value, stmt);
       case "def":
         return this.definition(stmt);
@@ -1536,6 +1542,12 @@ function dedent(text: string): string {
 
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** `import { a, b } from "x";`, one name a line when it would be longer than 100 characters. */
+function importLine(names: readonly string[], from: string): string {
+  const one = `import { ${names.join(", ")} } from "${from}";`;
+  return one.length <= 100 ? one : `import {\n${names.map((n) => `  ${n},\n`).join("")}} from "${from}";`;
 }
 
 /** `./entities.js`, `../lib/fields.js`: how one output file imports another. */

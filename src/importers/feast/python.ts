@@ -99,6 +99,8 @@ export type PyStmt = Span & {
 export interface PyModule {
   text: string;
   statements: PyStmt[];
+  /** Comment lines after the last statement. */
+  trailingComments: string[];
   /** 1-based line and column of an offset. */
   position(offset: number): { line: number; column: number };
 }
@@ -153,7 +155,7 @@ export function parsePython(text: string): PyModule {
     lastEnd = stmt.to;
     statements.push(stmt);
   }
-  return { text, statements, position };
+  return { text, statements, trailingComments: pending, position };
 }
 
 class Reader {

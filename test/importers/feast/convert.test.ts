@@ -207,7 +207,8 @@ describe("selections, names and options", () => {
   });
 
   it("comments above statements and arguments are kept", () => {
-    const { text } = one('# the driver\nd = Entity(\n    # who drives\n    name="driver",\n)\n');
+    const { text } = one('# the driver\nd = Entity(\n    # who drives\n    name="driver",\n)\n# the end\n');
+    expect(text.endsWith("// the end\n")).toBe(true);
     expect(text).toContain(
       '// the driver\nexport const d = new Entity({\n  // who drives\n  name: "driver",\n});',
     );
