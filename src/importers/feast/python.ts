@@ -113,15 +113,15 @@ function children(node: SyntaxNode): SyntaxNode[] {
   return out;
 }
 
-function hasError(node: SyntaxNode): boolean {
-  let found = false;
-  node.toTree().iterate({
+/** Offsets of every syntax error of a tree, found in one pass. */
+function errorOffsets(tree: ReturnType<typeof parser.parse>): number[] {
+  const out: number[] = [];
+  tree.iterate({
     enter: (n) => {
-      if (n.type.isError) found = true;
-      return !found;
+      if (n.type.isError) out.push(n.from);
     },
   });
-  return found;
+  return out;
 }
 
 export function parsePython(text: string): PyModule {
@@ -138,7 +138,7 @@ export function parsePython(text: string): PyModule {
     }
     return { line: lo + 1, column: offset - (lineStarts[lo] ?? 0) + 1 };
   };
-  const reader = new Reader(text);
+  const reader = new Reader(text, errorOffsets(tree));
   const statements: PyStmt[] = [];
   let pending: string[] = [];
   let lastEnd = -1;
@@ -159,14 +159,21 @@ export function parsePython(text: string): PyModule {
 }
 
 class Reader {
-  constructor(private readonly text: string) {}
+  constructor(
+    private readonly text: string,
+    private readonly errors: readonly number[],
+  ) {}
+
+  private hasError(node: Span): boolean {
+    return this.errors.some((e) => e >= node.from && e <= node.to);
+  }
 
   private src(n: Span): string {
     return this.text.slice(n.from, n.to);
   }
 
   statement(node: SyntaxNode, comments: string[]): PyStmt {
-    const base = { from: node.from, to: node.to, comments, broken: node.type.isError || hasError(node) };
+    const base = { from: node.from, to: node.to, comments, broken: node.type.isError || this.hasError(node) };
     try {
       switch (node.name) {
         case "ImportStatement":
@@ -305,7 +312,7 @@ class Reader {
         if (value.length !== 1) return null;
         return { params: out, locals, returns: this.expr(value[0] as SyntaxNode) };
       }
-      if (st.name !== "AssignStatement" || hasError(st)) return null;
+      if (st.name !== "AssignStatement" || this.hasError(st)) return null;
       const parts = children(st).filter((c) => c.name !== "Comment" && c.name !== "TypeDef");
       if (parts.length !== 3 || parts[0]?.name !== "VariableName" || this.src(parts[1] as SyntaxNode) !== "=")
         return null;
