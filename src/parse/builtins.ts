@@ -28,7 +28,23 @@ export const ARRAY_METHODS: ReadonlySet<string> = new Set([
   "includes",
   "slice",
 ]);
-export const STRING_METHODS: ReadonlySet<string> = new Set(["includes", "slice"]);
+/** Pure string methods real repositories use to build names; regular expressions are not evaluated. */
+export const STRING_METHODS: ReadonlySet<string> = new Set([
+  "includes",
+  "slice",
+  "toLowerCase",
+  "toUpperCase",
+  "replace",
+  "replaceAll",
+  "split",
+  "trim",
+  "trimStart",
+  "trimEnd",
+  "startsWith",
+  "endsWith",
+  "padStart",
+  "padEnd",
+]);
 export const OBJECT_METHODS: ReadonlySet<string> = new Set(["entries", "fromEntries", "keys", "values"]);
 
 function callback(host: BuiltinHost, v: Value, method: string, scope: Scope, node: ts.Node): FunctionValue {
@@ -140,14 +156,98 @@ export function stringMethod(
   scope: Scope,
   node: ts.Node,
 ): Value {
+  // Linear work in the text: the budget is charged per character touched.
+  host.step(1 + (s.length >> 6), scope, node);
   switch (method) {
     case "includes":
       return s.includes(host.toText(args[0], scope, node), index(host, args[1], method, scope, node));
     case "slice":
       return s.slice(index(host, args[0], method, scope, node), index(host, args[1], method, scope, node));
+    case "toLowerCase":
+      return s.toLowerCase();
+    case "toUpperCase":
+      return s.toUpperCase();
+    case "trim":
+      return s.trim();
+    case "trimStart":
+      return s.trimStart();
+    case "trimEnd":
+      return s.trimEnd();
+    case "startsWith":
+      return s.startsWith(text(host, args[0], method, scope, node), index(host, args[1], method, scope, node));
+    case "endsWith":
+      return s.endsWith(text(host, args[0], method, scope, node), index(host, args[1], method, scope, node));
+    case "replace":
+    case "replaceAll": {
+      const pattern = text(host, args[0], method, scope, node);
+      const replacement = text(host, args[1], method, scope, node);
+      const count = method === "replace" ? (s.includes(pattern) ? 1 : 0) : s.split(pattern).length - 1;
+      // Checked before building it: "".replaceAll("", long) would otherwise grow quadratically.
+      host.checkLength(s.length + count * Math.max(0, replacement.length - pattern.length), "string", scope, node);
+      // A function replacement never gets here (text() refuses it); `$&`-style patterns are pure.
+      return method === "replace" ? s.replace(pattern, replacement) : s.replaceAll(pattern, replacement);
+    }
+    case "split": {
+      if (args[0] === undefined) return [s];
+      const sep = text(host, args[0], method, scope, node);
+      const limit = index(host, args[1], method, scope, node);
+      const parts = s.split(sep, limit);
+      host.checkLength(parts.length, "array", scope, node);
+      host.step(parts.length, scope, node);
+      return parts;
+    }
+    case "padStart":
+    case "padEnd": {
+      const target = index(host, args[0], method, scope, node) ?? 0;
+      const fill = args[1] === undefined ? " " : text(host, args[1], method, scope, node);
+      host.checkLength(target, "string", scope, node);
+      return method === "padStart" ? s.padStart(target, fill) : s.padEnd(target, fill);
+    }
     default:
       return host.fail(PARSE.unsupportedCall, scope, node, [`the string method .${method}()`]);
   }
+}
+
+/** A string argument; a regular expression or a function is not evaluated. */
+function text(host: BuiltinHost, v: Value, method: string, scope: Scope, node: ts.Node): string {
+  if (typeof v === "string") return v;
+  if (v instanceof FunctionValue) {
+    return host.fail(PARSE.unsupportedCall, scope, node, [`.${method}() with a function (write the text)`]);
+  }
+  return host.fail(PARSE.typeError, scope, node, [`.${method}() takes a string here, not ${describe(v)}`]);
+}
+
+/**
+ * `Array.from({ length: n }, (_, i) => …)` and `Array.from(array | string, fn?)`: the one way
+ * definitions build a list of n things without a loop.
+ */
+export function arrayFrom(host: BuiltinHost, args: readonly Value[], scope: Scope, node: ts.Node): Value {
+  const source = args[0];
+  const fn = args[1] === undefined ? undefined : callback(host, args[1], "from", scope, node);
+  let items: readonly EvalValue[];
+  if (Array.isArray(source)) {
+    items = source;
+  } else if (typeof source === "string") {
+    items = [...source];
+  } else if (isRecord(source) && typeof source.length === "number") {
+    const n = source.length;
+    if (!Number.isSafeInteger(n) || n < 0) {
+      return host.fail(PARSE.typeError, scope, node, [`Array.from({ length }) needs a whole number ≥ 0, not ${n}`]);
+    }
+    host.checkLength(n, "array", scope, node);
+    items = new Array<EvalValue>(n).fill(undefined);
+  } else {
+    return host.fail(PARSE.typeError, scope, node, [
+      `Array.from() takes { length: n }, an array or a string, not ${describe(source)}`,
+    ]);
+  }
+  host.checkLength(items.length, "array", scope, node);
+  const out: EvalValue[] = [];
+  for (let i = 0; i < items.length; i++) {
+    host.step(1, scope, node);
+    out.push(fn === undefined ? (items[i] as EvalValue) : stored(host, host.call(fn, [items[i], i], scope, node), scope, node));
+  }
+  return out;
 }
 
 export function objectMethod(

@@ -19,7 +19,9 @@ function def<A extends readonly unknown[]>(d: ParseCodeDef<A>): ParseCodeDef<A> 
   return d;
 }
 
-const SUPPORTED_ARRAY_METHODS = ".map .filter .flatMap .concat .join .includes .slice";
+const SUPPORTED_ARRAY_METHODS = ".map .filter .flatMap .concat .join .includes .slice, Array.from({ length: n }, fn)";
+const SUPPORTED_STRING_METHODS =
+  ".toLowerCase .toUpperCase .replace .replaceAll (string patterns) .split .trim .startsWith .endsWith .padStart .padEnd .includes .slice";
 
 export const PARSE = {
   syntaxError: def({
@@ -127,8 +129,10 @@ export const PARSE = {
     description: "A definition uses a global that static evaluation does not support.",
     message: (what: string) => `${what} is not available to definitions`,
     hint: () =>
-      "definitions support literals, const bindings, helper functions, Object.entries/fromEntries/keys/values and the array methods " +
-      SUPPORTED_ARRAY_METHODS,
+      "definitions support literals, const bindings, helper functions, Object.entries/fromEntries/keys/values, the array methods " +
+      SUPPORTED_ARRAY_METHODS +
+      " and the string methods " +
+      SUPPORTED_STRING_METHODS,
   }),
   mutableBinding: def({
     code: "FS116",
@@ -202,7 +206,7 @@ export const PARSE = {
     description: "A call of something that is not a supported pure function.",
     message: (what: string) => `${what} cannot be called in a definition`,
     hint: () =>
-      `call helper functions written in the project, Object.entries/fromEntries/keys/values, or the array methods ${SUPPORTED_ARRAY_METHODS}`,
+      `call helper functions written in the project, Object.entries/fromEntries/keys/values, the array methods ${SUPPORTED_ARRAY_METHODS}, or the string methods ${SUPPORTED_STRING_METHODS}`,
   }),
   helperBody: def({
     code: "FS127",

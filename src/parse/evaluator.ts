@@ -17,6 +17,7 @@ import type { Limits } from "./budget.js";
 import {
   arrayMethod,
   ARRAY_METHODS,
+  arrayFrom,
   objectMethod,
   OBJECT_METHODS,
   stringMethod,
@@ -48,7 +49,7 @@ import {
   SHORT,
   TDZ,
 } from "./values.js";
-import type { Scope, Value } from "./values.js";
+import type { Scope, Value, ValueOrigin } from "./values.js";
 
 const K = ts.SyntaxKind;
 
@@ -993,6 +994,7 @@ export class Evaluator implements BuiltinHost {
         if (name === "Object" && member !== undefined && OBJECT_METHODS.has(member)) {
           return objectMethod(this, member, this.evalArgs(node, scope), scope, node);
         }
+        if (name === "Array" && member === "from") return arrayFrom(this, this.evalArgs(node, scope), scope, node);
         return this.globalFailure(name, member ?? "[...]", true, scope, node);
       }
     } else {
@@ -1067,6 +1069,11 @@ export class Evaluator implements BuiltinHost {
     }
     const vars = fnScope.vars as Map<string, unknown>;
     if (fnNode.kind === K.FunctionExpression && fnNode.name) vars.set(fnNode.name.text, fn);
+    // A direct call `helper(a, b)`: the argument expressions line up with the parameters.
+    const argNodes =
+      node.kind === K.CallExpression && !(node as ts.CallExpression).arguments.some((a) => a.kind === K.SpreadElement)
+        ? (node as ts.CallExpression).arguments
+        : undefined;
     let i = 0;
     const params = fnNode.parameters;
     for (let k = 0; k < params.length; k++) {
@@ -1075,6 +1082,11 @@ export class Evaluator implements BuiltinHost {
       let v: Value;
       if (p.dotDotDotToken) v = args.slice(i) as EvalValue[];
       else v = args[i];
+      const argNode = argNodes?.[i];
+      if (argNode !== undefined && !p.dotDotDotToken && p.name.kind === K.Identifier) {
+        const origin = this.originOf(argNode, scope);
+        if (origin !== undefined) (fnScope.origins ??= new Map()).set(p.name.text, origin);
+      }
       i++;
       if (v === undefined && p.initializer) v = this.ev(p.initializer, fnScope);
       this.bindPattern(p.name, v, fnScope);
@@ -1090,6 +1102,31 @@ export class Evaluator implements BuiltinHost {
     }
     this.callDepth--;
     return result;
+  }
+
+  /**
+   * Where the value of an argument was written: the argument itself when it is written out (a
+   * literal), or, for a parameter of the calling helper passed on, where that one was written.
+   */
+  private originOf(arg: ts.Expression, scope: Scope): ValueOrigin | undefined {
+    const n = skipTransparent(arg);
+    switch (n.kind) {
+      case K.StringLiteral:
+      case K.NoSubstitutionTemplateLiteral:
+      case K.NumericLiteral:
+      case K.TrueKeyword:
+      case K.FalseKeyword:
+      case K.NullKeyword:
+      case K.ObjectLiteralExpression:
+      case K.ArrayLiteralExpression:
+      case K.TemplateExpression:
+      case K.PrefixUnaryExpression:
+        return { file: scope.mod.file, start: nodeStart(scope.mod.file, n) };
+      case K.Identifier:
+        return originOfName(scope, (n as ts.Identifier).text);
+      default:
+        return undefined;
+    }
   }
 
   private runBody(block: ts.Block, scope: Scope): Value {
@@ -1303,6 +1340,7 @@ export class Evaluator implements BuiltinHost {
       }
     }
     const obj = new LazyDslObject(className, options, file, nodeStart(file, node), literal);
+    if (literal !== undefined && scope.vars !== undefined) obj.setOrigins(callSiteLocations(literal, scope));
     this.createdObjects.push(obj);
     this.createdIncomplete.push(this.incomplete);
     this.incomplete = outerIncomplete;
@@ -1358,8 +1396,20 @@ class LazyDslObject implements DslObject {
     this.#location ??= locationAt(this.#file, this.sourceOrder - this.#file.index * 4294967296);
     return this.#location;
   }
+  #origins: Record<string, SourceLocation> | undefined;
+  /** Options whose value a helper received as a parameter: located where the caller wrote it. */
+  setOrigins(origins: Record<string, SourceLocation> | undefined): void {
+    this.#origins = origins;
+  }
   get optionLocations(): Readonly<Record<string, SourceLocation>> {
-    this.#computed ??= literalLocations(this.#file, this.#start, this.#end, this.options);
+    if (this.#computed === undefined) {
+      const locs = literalLocations(this.#file, this.#start, this.#end, this.options);
+      for (const [key, at] of Object.entries(this.#origins ?? {})) {
+        for (const k of Object.keys(locs)) if (k === key || k.startsWith(`${key}.`)) delete locs[k];
+        locs[key] = at;
+      }
+      this.#computed = locs;
+    }
     return this.#computed;
   }
   /** Serializes like a plain DslObject, locations included. */
@@ -1367,6 +1417,42 @@ class LazyDslObject implements DslObject {
     const { $dsl, id, options, location, optionLocations } = this;
     return { $dsl, id, options, location, optionLocations };
   }
+}
+
+/** Where the value of `name` (a helper's parameter, in `scope` or around it) was written, if known. */
+function originOfName(scope: Scope, name: string): ValueOrigin | undefined {
+  for (let s: Scope | undefined = scope; s !== undefined && s.vars !== undefined; s = s.parent) {
+    if (s.vars.has(name)) return s.origins?.get(name);
+  }
+  return undefined;
+}
+
+/**
+ * The options of a literal written inside a helper whose value is one of the helper's
+ * parameters (`{ name, dtype: dtype }`), located at the call site that gave it.
+ */
+function callSiteLocations(
+  literal: ts.ObjectLiteralExpression,
+  scope: Scope,
+): Record<string, SourceLocation> | undefined {
+  let out: Record<string, SourceLocation> | undefined;
+  for (const p of literal.properties) {
+    let key: string | undefined;
+    let name: string | undefined;
+    if (p.kind === K.ShorthandPropertyAssignment) {
+      key = name = p.name.text;
+    } else if (p.kind === K.PropertyAssignment && p.name.kind === K.Identifier) {
+      const init = skipTransparent(p.initializer);
+      if (init.kind !== K.Identifier) continue;
+      key = p.name.text;
+      name = (init as ts.Identifier).text;
+    } else {
+      continue;
+    }
+    const origin = originOfName(scope, name);
+    if (origin !== undefined) (out ??= {})[key] = locationAt(origin.file, origin.start);
+  }
+  return out;
 }
 
 function firstIdentifier(node: ts.Node): ts.Node {

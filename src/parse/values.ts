@@ -9,6 +9,7 @@ import type { EvalRecord, EvalValue, TransformSource } from "../model/evaluated.
 import type { DslClassName } from "../model/kinds.js";
 import { isDslObject, isProjection } from "../model/evaluated.js";
 import { CLASS_KIND, DSL_CLASSES } from "../model/kinds.js";
+import type { ParsedFile } from "./source.js";
 import type { ModuleRecord } from "./modules.js";
 
 /** A lexical scope: helper parameters and local consts, then the module's top level. */
@@ -17,6 +18,18 @@ export interface Scope {
   readonly vars: Map<string, unknown> | undefined;
   readonly parent: Scope | undefined;
   readonly mod: ModuleRecord;
+  /**
+   * For a helper's scope: where the value of each parameter was written at the call site (a
+   * literal argument, or one passed on from an outer call), so that a mistake in it is reported
+   * there and not inside the helper.
+   */
+  origins?: Map<string, ValueOrigin>;
+}
+
+/** A position in a file where a value was written. */
+export interface ValueOrigin {
+  readonly file: ParsedFile;
+  readonly start: number;
 }
 
 export type FunctionNode = ts.ArrowFunction | ts.FunctionExpression | ts.FunctionDeclaration;

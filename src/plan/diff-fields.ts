@@ -75,17 +75,19 @@ function keyedItems(items: Json[]): { tag: string; items: Map<string, Json> } | 
 
 function itemIdentity(item: Json): { tag: string; key: string } | null {
   if (!isObject(item)) return null;
-  if (typeof item.name === "string") return { tag: "name", key: item.name };
-  if (typeof item.view === "string") return { tag: "view", key: item.view };
-  // An aggregation has no name: all three members are its identity, so changing a window
-  // reads as one aggregate removed and another added, which is what happens to the data.
+  // An aggregation: function, column and window (and its output name, when it has one) are its
+  // identity, so changing a window reads as one aggregate removed and another added, which is
+  // what happens to the data. Checked before `name`, which an aggregation may also have.
   if (
     typeof item.column === "string" &&
     typeof item.function === "string" &&
     typeof item.timeWindow === "number"
   ) {
-    return { tag: "aggregation", key: `${item.function}_${item.column}_${item.timeWindow}s` };
+    const named = typeof item.name === "string" ? `:${item.name}` : "";
+    return { tag: "aggregation", key: `${item.function}_${item.column}_${item.timeWindow}s${named}` };
   }
+  if (typeof item.name === "string") return { tag: "name", key: item.name };
+  if (typeof item.view === "string") return { tag: "view", key: item.view };
   return null;
 }
 

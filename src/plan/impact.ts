@@ -165,7 +165,9 @@ export const FIELD_RULES: readonly FieldRule[] = [
       const b = namedItems(fc.before);
       const a = namedItems(fc.after);
       if ([...b.keys()].some((k) => !a.has(k))) return "destructive";
-      const retyped = [...b].some(([k, v]) => a.has(k) && !jsonEqual(v, a.get(k)));
+      // Only a dtype changes what a stored column means (a description or tags do not).
+      const dtypeOf = (v: Json | undefined): Json => (isObject(v ?? null) ? ((v as JsonObject).dtype ?? null) : null);
+      const retyped = [...b].some(([k, v]) => a.has(k) && !jsonEqual(dtypeOf(v), dtypeOf(a.get(k))));
       return retyped && onlineBothSides(ctx) ? "rebuild" : "safe";
     },
     message: (fc) => {
@@ -174,6 +176,14 @@ export const FIELD_RULES: readonly FieldRule[] = [
       const removed = [...b.keys()].filter((k) => !a.has(k));
       return removed.length > 0 ? `removes field ${removed.join(", ")}` : "reorders or retypes fields";
     },
+  },
+  {
+    // A schema Field typing a join key (Feast's idiom): its dtype is the key column's type.
+    rule: "key-column-dtype",
+    kinds: STORED_VIEW_KINDS,
+    path: /^entityColumns\.[^.]+\.dtype$/,
+    impact: (_fc, ctx) => (onlineBothSides(ctx) ? "rebuild" : "safe"),
+    message: (fc) => `changes the type of join key ${fieldName(fc.path)}`,
   },
   {
     rule: "identity",

@@ -35,7 +35,7 @@ export function displayObjectId(id: string): string {
   return i < 0 ? id : `${id.slice(0, i)}.${id.slice(i + 1)}`;
 }
 
-const DURATION_KEYS = new Set(["ttl", "timeWindow"]);
+const DURATION_KEYS = new Set(["ttl", "timeWindow", "slideInterval", "watermarkDelayThreshold"]);
 const lastSegment = (path: string): string => path.slice(path.lastIndexOf(".") + 1);
 
 const isRecord = (v: Json): v is { [key: string]: Json } =>
@@ -64,11 +64,19 @@ export function formatValue(value: Json, path = ""): string {
 /** An item of a spec array (field, aggregation, reference) or any other object. */
 function formatItem(v: Json, key?: string): string {
   if (!isRecord(v)) return formatValue(v);
-  if (typeof v.name === "string" && typeof v.dtype === "string" && Object.keys(v).length === 2) {
-    return key === v.name ? v.dtype : `${v.name}: ${v.dtype}`;
+  if (typeof v.name === "string" && typeof v.dtype === "string") {
+    const head = key === v.name ? v.dtype : `${v.name}: ${v.dtype}`;
+    // A field's other keys (description, tags, vector options) follow its type.
+    const rest = Object.keys(v)
+      .filter((k) => k !== "name" && k !== "dtype")
+      .sort()
+      .map((k) => `${k} ${formatValue(v[k] ?? null, k)}`);
+    return rest.length === 0 ? head : `${head} (${rest.join(", ")})`;
   }
   if (typeof v.column === "string" && typeof v.function === "string" && typeof v.timeWindow === "number") {
-    return `${v.function}(${v.column}) over ${formatDuration(v.timeWindow)}`;
+    const slide = typeof v.slideInterval === "number" ? ` every ${formatDuration(v.slideInterval)}` : "";
+    const named = typeof v.name === "string" ? ` as ${v.name}` : "";
+    return `${v.function}(${v.column}) over ${formatDuration(v.timeWindow)}${slide}${named}`;
   }
   if (typeof v.view === "string" && "features" in v) {
     const features = Array.isArray(v.features) ? `[${v.features.join(", ")}]` : "all features";

@@ -201,7 +201,7 @@ function durationSchema(minimum: 0 | 1) {
       detail: `${describeValue(v)} is not a valid duration`,
       hint: suggestion
         ? `write ${quote(suggestion)}`
-        : 'write "90s", "30m", "12h", "1d", "1d12h" or a whole number of seconds',
+        : 'write "90s", "30m", "12h", "1d", "520w", "1d12h" or a whole number of seconds',
     });
     return INVALID;
   });

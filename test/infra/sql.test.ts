@@ -44,7 +44,25 @@ describe("sql quoting", () => {
       expect(canonicalUdtType(udt)).toBe(pgType(dtype));
       expect(canonicalUdtType(`_${udt}`)).toBe(pgType(`${dtype}[]`));
     }
+    // The types Feast's Map, Json, Struct, Uuid, Decimal and nested arrays map to.
+    const extended: [string, string, string][] = [
+      ["uuid", "uuid", "uuid"],
+      ["time_uuid", "uuid", "uuid"],
+      ["decimal", "numeric", "numeric"],
+      ["timestamp_tz", "timestamptz", "timestamptz"],
+      ["json", "jsonb", "jsonb"],
+      ["map", "jsonb", "jsonb"],
+      ["struct<a:int64,b:string[]>", "jsonb", "jsonb"],
+      ["uuid[]", "_uuid", "uuid[]"],
+      ["decimal[]", "_numeric", "numeric[]"],
+      ["json[]", "jsonb", "jsonb"],
+      ["int64[][]", "jsonb", "jsonb"],
+    ];
+    for (const [dtype, udt, ddl] of extended) {
+      expect(pgType(dtype)).toBe(ddl);
+      expect(canonicalUdtType(udt)).toBe(ddl);
+    }
     expect(canonicalUdtType("varchar")).toBe("varchar");
-    expect(() => pgType("decimal")).toThrow(/unknown dtype/);
+    expect(() => pgType("money")).toThrow(/unknown dtype/);
   });
 });
