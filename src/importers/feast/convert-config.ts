@@ -13,6 +13,8 @@ export interface ConvertedConfig {
   /** fsops.yaml text; null when feature_store.yaml is unusable (see `error`). */
   text: string | null;
   project: string | null;
+  /** The project as feature_store.yaml spells it (a `Project(name=…)` in Python uses it). */
+  feastProject?: string;
   todos: Finding[];
   notes: Finding[];
   /** Why no fsops.yaml could be written (a usage error: this is not a Feast repository). */
@@ -115,7 +117,13 @@ export function convertFeatureStoreYaml(text: string): ConvertedConfig {
     note(key, why ? `"${key}" is not used: ${why}` : `"${key}" has no fsops equivalent and is not used`);
   }
   const byLine = (a: Finding, b: Finding) => a.line - b.line || a.column - b.column;
-  return { text: `${out.join("\n")}\n`, project, todos: todos.sort(byLine), notes: notes.sort(byLine) };
+  return {
+    text: `${out.join("\n")}\n`,
+    project,
+    feastProject: rawProject,
+    todos: todos.sort(byLine),
+    notes: notes.sort(byLine),
+  };
 }
 
 interface Section {

@@ -69,6 +69,8 @@ export interface RepoIndex {
   helperOk(file: ModuleFile, name: string): boolean;
   /** The Feast repository as seen from the fsops project (`../feature_repo`), for relative file paths. */
   repoFromProject: string;
+  /** The project's name in feature_store.yaml and in fsops.yaml (they differ when fsops's rules renamed it). */
+  project: { feast: string; fsops: string };
 }
 
 export interface ConvertedModule {
@@ -1232,6 +1234,21 @@ class ModuleConverter {
         const i = entries.findIndex((en) => en.key === "mode");
         if (i >= 0) entries.splice(i, 1);
       }
+    }
+    if (spec.dsl === "Project") {
+      // Project(name=…) must be fsops.yaml's project, which fsops's naming rules may have changed.
+      const name = entries.find((en) => en.key === "name");
+      const { feast, fsops } = this.repo.project;
+      if (name && feast !== fsops && printTs(name.value) === quote(feast)) {
+        name.value = str(fsops);
+        this.note(at, `Project "${feast}" is "${fsops}", the project of fsops.yaml`);
+      }
+    }
+    if (spec.dsl === "FileSource" && !seen.has("name")) {
+      // Feast names an unnamed file source after its path as written; the path may have been rewritten.
+      const path = args.find((a) => a.name === "path");
+      const written = path ? this.constantString(path.value, scope) : null;
+      if (written !== null) entries.unshift({ key: "name", value: str(written), comments: [] });
     }
     if (["FeatureView", "BatchFeatureView", "StreamFeatureView"].includes(spec.dsl) && !seen.has("schema")) {
       // Feast reads the source's data at apply time to infer the features; fsops never reads data to plan.

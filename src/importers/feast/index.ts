@@ -55,7 +55,10 @@ export function importFeastRepo(input: FeastRepoInput): FeastImportResult {
   const modules: ModuleFile[] = [...input.files]
     .sort((a, b) => (a.path < b.path ? -1 : 1))
     .map((f) => ({ path: f.path, outPath: outPathOf(f.path), module: parsePython(f.text) }));
-  const repo = new Repo(modules, input.repoName, input.repoFromProject ?? "");
+  const repo = new Repo(modules, input.repoName, input.repoFromProject ?? "", {
+    feast: config.feastProject ?? config.project ?? "",
+    fsops: config.project ?? "",
+  });
   for (const m of modules) {
     const converted = convertModule(m, repo);
     todos.push(...converted.todos);
@@ -110,6 +113,7 @@ class Repo implements RepoIndex {
     private readonly modules: readonly ModuleFile[],
     private readonly repoName: string,
     readonly repoFromProject: string,
+    readonly project: { feast: string; fsops: string },
   ) {
     for (const m of modules) this.byDotted.set(dottedName(m.path), m);
   }

@@ -351,6 +351,31 @@ describe("helper functions and paths", () => {
     expect(text).toContain('path: "../repo/raw/events.parquet"');
     expect(text).toContain('path: "/abs/d.parquet"');
   });
+
+  it("an unnamed file source keeps Feast's default name (its path as written) when the path is rewritten", () => {
+    const result = run(
+      {
+        "s.py":
+          "from feast import FileSource\nsrc = FileSource(path='data/x.parquet', timestamp_field='ts')\n",
+      },
+      YAML,
+      "../repo",
+    );
+    expect(ts(result, "s.ts")).toContain(
+      'new FileSource({ name: "data/x.parquet", path: "../repo/data/x.parquet", timestampField: "ts" })',
+    );
+  });
+
+  it("a Project named like feature_store.yaml's project follows fsops's spelling of it", () => {
+    const result = run(
+      { "p.py": "from feast import Project\nproject = Project(name='Driver-Stats', description='d')\n" },
+      "project: Driver-Stats\n",
+    );
+    expect(ts(result, "p.ts")).toContain('new Project({ name: "driver_stats", description: "d" })');
+    expect(result.notes.map((n) => n.message)).toContain(
+      'Project "Driver-Stats" is "driver_stats", the project of fsops.yaml',
+    );
+  });
 });
 
 describe("what cannot be converted is listed with file:line and kept as a TODO", () => {
