@@ -55,6 +55,10 @@ export function importFeastRepo(input: FeastRepoInput): FeastImportResult {
   const modules: ModuleFile[] = [...input.files]
     .sort((a, b) => (a.path < b.path ? -1 : 1))
     .map((f) => ({ path: f.path, outPath: outPathOf(f.path), module: parsePython(f.text) }));
+  // A package's __init__.py becomes index.ts, unless the package also has an index.py.
+  const taken = new Set(modules.filter((m) => !m.path.endsWith("__init__.py")).map((m) => m.outPath));
+  for (const m of modules)
+    if (m.path.endsWith("__init__.py") && taken.has(m.outPath)) m.outPath = m.path.replace(/\.py$/, ".ts");
   const repo = new Repo(modules, input.repoName, input.repoFromProject ?? "", {
     feast: config.feastProject ?? config.project ?? "",
     fsops: config.project ?? "",

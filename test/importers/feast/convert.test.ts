@@ -246,6 +246,14 @@ describe("imports between files", () => {
     });
   });
 
+  it("a package with both __init__.py and index.py keeps both files apart", () => {
+    const result = run({
+      "pkg/__init__.py": "from feast import Entity\na = Entity(name='a')\n",
+      "pkg/index.py": "from feast import Entity\nb = Entity(name='b')\n",
+    });
+    expect(result.files.map((f) => f.path)).toEqual(["fsops.yaml", "pkg/__init__.ts", "pkg/index.ts"]);
+  });
+
   it("a name re-exported through another module is imported from where it is defined", () => {
     const result = run({
       "entities.py": "from feast import Entity\ndriver = Entity(name='driver')\n",
