@@ -14,6 +14,7 @@ import { OfflineStoreError } from "./errors.js";
 import type { SqlExecutor, SqlField } from "./sql-executor.js";
 import { SqlError } from "./sql-executor.js";
 import { objectId } from "../model/kinds.js";
+import { unreadableSourceMessage } from "../model/source-support.js";
 
 /** Stable codes of source-check diagnostics (`fsops plan --check-sources`). Never renumber. */
 export const SOURCE_CODES = {
@@ -23,6 +24,7 @@ export const SOURCE_CODES = {
   columnTypeIncompatible: "FS404",
   columnTypeLossy: "FS405",
   timestampFieldType: "FS406",
+  sourceNotReadable: "FS407",
 } as const;
 
 export const SOURCE_CODE_DESCRIPTIONS: Readonly<Record<string, string>> = {
@@ -34,6 +36,8 @@ export const SOURCE_CODE_DESCRIPTIONS: Readonly<Record<string, string>> = {
   FS405:
     "Warning: a column's type converts to the dtype with possible loss (int8 → int32, float8 → float32, numeric).",
   FS406: "A timestamp column is not of type timestamptz, timestamp or date.",
+  FS407:
+    "Warning: a source fsops registers but cannot read (BigQuery, Snowflake, Redshift, Spark, Trino, Kinesis) is not checked.",
 };
 
 /** Type names (pg_type.typname) each scalar dtype accepts as is, and with possible loss. */
@@ -46,12 +50,23 @@ const COMPATIBLE: Record<string, { exact: string[]; lossy: string[] }> = {
   bytes: { exact: ["bytea"], lossy: [] },
   bool: { exact: ["bool"], lossy: [] },
   unix_timestamp: { exact: ["timestamptz", "timestamp"], lossy: ["date"] },
+  timestamp_tz: { exact: ["timestamptz"], lossy: ["timestamp", "date"] },
+  uuid: { exact: ["uuid"], lossy: ["text", "varchar"] },
+  time_uuid: { exact: ["uuid"], lossy: ["text", "varchar"] },
+  decimal: { exact: ["numeric", "int2", "int4", "int8"], lossy: ["float4", "float8"] },
+  json: { exact: ["jsonb", "json"], lossy: ["text"] },
+  map: { exact: ["jsonb", "json"], lossy: [] },
 };
+/** Dtypes stored as one JSON value (structs, lists of JSON values, lists of lists). */
+const JSON_RULE = { exact: ["jsonb", "json"], lossy: [] as string[] };
 const TIMESTAMP_TYPES = ["timestamptz", "timestamp", "date"];
 
 type Compatibility = "exact" | "lossy" | "incompatible";
 
 export function columnCompatibility(dtype: string, typname: string): Compatibility {
+  if (dtype.startsWith("struct<") || dtype.endsWith("[][]") || dtype === "json[]" || dtype === "map[]") {
+    return JSON_RULE.exact.includes(typname) ? "exact" : "incompatible";
+  }
   const list = dtype.endsWith("[]");
   if (list !== typname.startsWith("_")) return "incompatible";
   const rule = COMPATIBLE[list ? dtype.slice(0, -2) : dtype];
@@ -81,6 +96,11 @@ export async function checkSources(desired: DesiredState, offline: SqlExecutor):
       o.kind === "data_source" && (o.spec as DataSourceSpec).type === "postgres",
   );
   const diagnostics: Diagnostic[] = [];
+  for (const o of desired.objects) {
+    if (o.kind !== "data_source") continue;
+    const why = unreadableSourceMessage(o.name, o.spec as DataSourceSpec);
+    if (why !== null) diagnostics.push(diagnostic(o.location, "warning", SOURCE_CODES.sourceNotReadable, `${why}; its columns are not checked`));
+  }
   for (const source of sources) {
     const spec = source.spec as PostgresSourceSpec;
     const columns = await describeSource(spec, offline);
@@ -179,7 +199,7 @@ function needsOf(source: string, desired: DesiredState): Need[] {
   const readsFrom = (sourceName: string): boolean => {
     if (sourceName === source) return true;
     const s = byName.get(`data_source:${sourceName}`)?.spec as DataSourceSpec | undefined;
-    return (s?.type === "push" || s?.type === "kafka") && s.batchSource === source;
+    return (s?.type === "push" || s?.type === "kafka" || s?.type === "kinesis") && s.batchSource === source;
   };
   const mapping =
     (byName.get(`data_source:${source}`)?.spec as PostgresSourceSpec | undefined)?.fieldMapping ?? {};
@@ -201,8 +221,11 @@ function needsOf(source: string, desired: DesiredState): Need[] {
     if (!readsFrom(spec.source)) continue;
     for (const entityName of spec.entities) {
       const entity = byName.get(`entity:${entityName}`)?.spec as EntitySpec | undefined;
-      for (const key of entity?.joinKeys ?? [])
-        add(key, entity?.valueType ?? "string", `join key of entity ${entityName}`);
+      for (const key of entity?.joinKeys ?? []) {
+        // A schema Field typing the key (Feast's idiom) wins over the entity's type.
+        const typed = spec.entityColumns?.find((c) => c.name === key)?.dtype;
+        add(key, typed ?? entity?.valueType ?? "string", `join key of entity ${entityName}`);
+      }
     }
     for (const f of spec.schema) add(f.name, f.dtype, `feature ${o.name}.${f.name}`);
   }

@@ -14,7 +14,7 @@ import type {
 } from "../model/spec.js";
 import type { Analysis } from "./analyze.js";
 import { analyzeOptions, isKnownClass } from "./analyze.js";
-import { aggregationSpec, fieldSpec, specOf } from "./canonical.js";
+import { aggregationSpec, defaultSourceName, fieldSpec, specOf } from "./canonical.js";
 import type { SpecContext } from "./canonical.js";
 import { CODES } from "./codes.js";
 import { article, locate, quote } from "./describe.js";
@@ -286,7 +286,8 @@ class Graph implements RuleContext, SpecContext {
     return this.nodes.get(obj)!.a.options;
   }
   nameOf(obj: DslObject): string {
-    return (this.optionsOf(obj) as { name: string }).name;
+    // A source without a name has Feast's default name (its table or path).
+    return defaultSourceName(this.optionsOf(obj) as { name?: string; table?: string; path?: string })!;
   }
   fieldOf(obj: DslObject): FieldSpec {
     return fieldSpec(this.optionsOf(obj) as OptionsOf<"Field">);
@@ -413,7 +414,7 @@ function chooseDefinitions(
       const dep = deps[i]!;
       const kind = CLASS_KIND[dep.a.obj.$dsl];
       if (kind === null) continue;
-      const to = objectId(kind, (dep.a.options as { name: string }).name);
+      const to = objectId(kind, defaultSourceName(dep.a.options as { name?: string; table?: string; path?: string })!);
       edges.set(`${from}\u0000${to}`, { from, to });
     }
   }
