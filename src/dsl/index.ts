@@ -60,7 +60,6 @@ export class Entity extends Descriptor<EntityOptions> {
   }
 }
 
-
 export interface FieldOptions {
   name: string;
   dtype: Dtype;

@@ -99,7 +99,15 @@ export async function checkSources(desired: DesiredState, offline: SqlExecutor):
   for (const o of desired.objects) {
     if (o.kind !== "data_source") continue;
     const why = unreadableSourceMessage(o.name, o.spec as DataSourceSpec);
-    if (why !== null) diagnostics.push(diagnostic(o.location, "warning", SOURCE_CODES.sourceNotReadable, `${why}; its columns are not checked`));
+    if (why !== null)
+      diagnostics.push(
+        diagnostic(
+          o.location,
+          "warning",
+          SOURCE_CODES.sourceNotReadable,
+          `${why}; its columns are not checked`,
+        ),
+      );
   }
   for (const source of sources) {
     const spec = source.spec as PostgresSourceSpec;

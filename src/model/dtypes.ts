@@ -44,7 +44,10 @@ class DtypeParser {
   private word(): string {
     this.space();
     const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(this.s.slice(this.i));
-    if (!m) throw new DtypeSyntaxError(`expected a type name at ${JSON.stringify(this.s.slice(this.i) || "the end")}`);
+    if (!m)
+      throw new DtypeSyntaxError(
+        `expected a type name at ${JSON.stringify(this.s.slice(this.i) || "the end")}`,
+      );
     this.i += m[0].length;
     return m[0];
   }
@@ -65,19 +68,22 @@ class DtypeParser {
       lists++;
       node = { kind: "list", element: node };
     }
-    if (lists > MAX_LIST_DEPTH) throw new DtypeSyntaxError(`lists nest at most ${MAX_LIST_DEPTH} deep (T[][])`);
+    if (lists > MAX_LIST_DEPTH)
+      throw new DtypeSyntaxError(`lists nest at most ${MAX_LIST_DEPTH} deep (T[][])`);
     this.depth--;
     return node;
   }
   private element(): DtypeNode {
     const name = this.word();
     if (name === "struct") {
-      if (!this.eat("<")) throw new DtypeSyntaxError('a struct lists its fields: struct<name:dtype,…>');
+      if (!this.eat("<")) throw new DtypeSyntaxError("a struct lists its fields: struct<name:dtype,…>");
       const fields: { name: string; type: DtypeNode }[] = [];
       do {
         const f = this.word();
-        if (!STRUCT_FIELD_NAME.test(f)) throw new DtypeSyntaxError(`bad struct field name ${JSON.stringify(f)}`);
-        if (fields.some((x) => x.name === f)) throw new DtypeSyntaxError(`struct field "${f}" is listed twice`);
+        if (!STRUCT_FIELD_NAME.test(f))
+          throw new DtypeSyntaxError(`bad struct field name ${JSON.stringify(f)}`);
+        if (fields.some((x) => x.name === f))
+          throw new DtypeSyntaxError(`struct field "${f}" is listed twice`);
         if (!this.eat(":")) throw new DtypeSyntaxError(`expected ":" after struct field "${f}"`);
         fields.push({ name: f, type: this.type() });
       } while (this.eat(","));
@@ -143,9 +149,7 @@ export function postgresType(dtype: string): string | null {
 }
 
 /** Named dtypes and their lists, written canonically: most fields, checked without parsing. */
-const SIMPLE: ReadonlySet<string> = new Set(
-  [...NAMED].flatMap((n) => [n, `${n}[]`, `${n}[][]`]),
-);
+const SIMPLE: ReadonlySet<string> = new Set([...NAMED].flatMap((n) => [n, `${n}[]`, `${n}[][]`]));
 
 /** `v` is a dtype written exactly as specs store it (no spaces inside a struct). */
 export function isCanonicalDtype(v: unknown): v is Dtype {

@@ -109,7 +109,14 @@ export type FileFormat = (typeof FILE_FORMATS)[number];
 export const SPARK_FILE_FORMATS = ["parquet", "csv", "json", "avro", "delta", "orc"] as const;
 export type SparkFileFormat = (typeof SPARK_FILE_FORMATS)[number];
 
-export const LOGGING_TABLE_DESTINATIONS = ["postgres", "bigquery", "snowflake", "redshift", "spark", "trino"] as const;
+export const LOGGING_TABLE_DESTINATIONS = [
+  "postgres",
+  "bigquery",
+  "snowflake",
+  "redshift",
+  "spark",
+  "trino",
+] as const;
 
 /** Names become SQL identifiers and Redis key segments. */
 export const NAME_PATTERN = /^[a-z_][a-z0-9_]*$/;

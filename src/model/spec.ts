@@ -29,7 +29,8 @@ export interface FieldSpec {
   vectorSearchMetric?: VectorSearchMetric;
 }
 
-export interface ProjectSpec extends Common {}
+/** Feast's Project: the project's own description, tags and owner (its name is fsops.yaml's). */
+export type ProjectSpec = Common;
 
 export interface EntitySpec extends Common {
   joinKeys: string[]; // default [name]
@@ -122,7 +123,14 @@ export type WarehouseSourceSpec =
   BigQuerySourceSpec | SnowflakeSourceSpec | RedshiftSourceSpec | SparkSourceSpec | TrinoSourceSpec;
 
 /** Source types fsops registers but cannot read data from (materialize, training data refuse them). */
-export const REGISTRY_ONLY_SOURCE_TYPES = ["bigquery", "snowflake", "redshift", "spark", "trino", "kinesis"] as const;
+export const REGISTRY_ONLY_SOURCE_TYPES = [
+  "bigquery",
+  "snowflake",
+  "redshift",
+  "spark",
+  "trino",
+  "kinesis",
+] as const;
 
 export type DataSourceSpec =
   | FileSourceSpec

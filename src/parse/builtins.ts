@@ -174,7 +174,10 @@ export function stringMethod(
     case "trimEnd":
       return s.trimEnd();
     case "startsWith":
-      return s.startsWith(text(host, args[0], method, scope, node), index(host, args[1], method, scope, node));
+      return s.startsWith(
+        text(host, args[0], method, scope, node),
+        index(host, args[1], method, scope, node),
+      );
     case "endsWith":
       return s.endsWith(text(host, args[0], method, scope, node), index(host, args[1], method, scope, node));
     case "replace":
@@ -183,7 +186,12 @@ export function stringMethod(
       const replacement = text(host, args[1], method, scope, node);
       const count = method === "replace" ? (s.includes(pattern) ? 1 : 0) : s.split(pattern).length - 1;
       // Checked before building it: "".replaceAll("", long) would otherwise grow quadratically.
-      host.checkLength(s.length + count * Math.max(0, replacement.length - pattern.length), "string", scope, node);
+      host.checkLength(
+        s.length + count * Math.max(0, replacement.length - pattern.length),
+        "string",
+        scope,
+        node,
+      );
       // A function replacement never gets here (text() refuses it); `$&`-style patterns are pure.
       return method === "replace" ? s.replace(pattern, replacement) : s.replaceAll(pattern, replacement);
     }
@@ -232,7 +240,9 @@ export function arrayFrom(host: BuiltinHost, args: readonly Value[], scope: Scop
   } else if (isRecord(source) && typeof source.length === "number") {
     const n = source.length;
     if (!Number.isSafeInteger(n) || n < 0) {
-      return host.fail(PARSE.typeError, scope, node, [`Array.from({ length }) needs a whole number ≥ 0, not ${n}`]);
+      return host.fail(PARSE.typeError, scope, node, [
+        `Array.from({ length }) needs a whole number ≥ 0, not ${n}`,
+      ]);
     }
     host.checkLength(n, "array", scope, node);
     items = new Array<EvalValue>(n).fill(undefined);
@@ -245,7 +255,11 @@ export function arrayFrom(host: BuiltinHost, args: readonly Value[], scope: Scop
   const out: EvalValue[] = [];
   for (let i = 0; i < items.length; i++) {
     host.step(1, scope, node);
-    out.push(fn === undefined ? (items[i] as EvalValue) : stored(host, host.call(fn, [items[i], i], scope, node), scope, node));
+    out.push(
+      fn === undefined
+        ? (items[i] as EvalValue)
+        : stored(host, host.call(fn, [items[i], i], scope, node), scope, node),
+    );
   }
   return out;
 }

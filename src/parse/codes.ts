@@ -19,7 +19,8 @@ function def<A extends readonly unknown[]>(d: ParseCodeDef<A>): ParseCodeDef<A> 
   return d;
 }
 
-const SUPPORTED_ARRAY_METHODS = ".map .filter .flatMap .concat .join .includes .slice, Array.from({ length: n }, fn)";
+const SUPPORTED_ARRAY_METHODS =
+  ".map .filter .flatMap .concat .join .includes .slice, Array.from({ length: n }, fn)";
 const SUPPORTED_STRING_METHODS =
   ".toLowerCase .toUpperCase .replace .replaceAll (string patterns) .split .trim .startsWith .endsWith .padStart .padEnd .includes .slice";
 
@@ -197,8 +198,7 @@ export const PARSE = {
     severity: "error",
     description: 'Construction of a class that is not an fsops DSL class imported from "fsops".',
     message: (name: string) => `${name} is not an fsops DSL class`,
-    hint: () =>
-      `only ${DSL_CLASSES.join(", ")} imported from "fsops" can be constructed`,
+    hint: () => `only ${DSL_CLASSES.join(", ")} imported from "fsops" can be constructed`,
   }),
   unsupportedCall: def({
     code: "FS126",

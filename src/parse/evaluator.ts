@@ -994,7 +994,8 @@ export class Evaluator implements BuiltinHost {
         if (name === "Object" && member !== undefined && OBJECT_METHODS.has(member)) {
           return objectMethod(this, member, this.evalArgs(node, scope), scope, node);
         }
-        if (name === "Array" && member === "from") return arrayFrom(this, this.evalArgs(node, scope), scope, node);
+        if (name === "Array" && member === "from")
+          return arrayFrom(this, this.evalArgs(node, scope), scope, node);
         return this.globalFailure(name, member ?? "[...]", true, scope, node);
       }
     } else {
@@ -1071,7 +1072,8 @@ export class Evaluator implements BuiltinHost {
     if (fnNode.kind === K.FunctionExpression && fnNode.name) vars.set(fnNode.name.text, fn);
     // A direct call `helper(a, b)`: the argument expressions line up with the parameters.
     const argNodes =
-      node.kind === K.CallExpression && !(node as ts.CallExpression).arguments.some((a) => a.kind === K.SpreadElement)
+      node.kind === K.CallExpression &&
+      !(node as ts.CallExpression).arguments.some((a) => a.kind === K.SpreadElement)
         ? (node as ts.CallExpression).arguments
         : undefined;
     let i = 0;

@@ -87,15 +87,18 @@ const ADVICE: Readonly<Record<string, string>> = {
   RepoConfig: "configuration lives in fsops.yaml (project, registry, online_store, offline_store)",
   ValueType: 'write the join-key type as a dtype string: valueType: "int64"',
   PostgreSQLSource: "fsops calls it PostgresSource (same options: table or query, timestampField)",
-  SavedDataset: "fsops does not register saved datasets; write training data with fsops get-historical-features",
+  SavedDataset:
+    "fsops does not register saved datasets; write training data with fsops get-historical-features",
   ValidationReference: "fsops does not register data-quality references; remove it",
   LoggingConfig:
     'pass a plain object: loggingConfig: { destination: { type: "file", path: "…" }, sampleRate: 1 }',
   FileLoggingDestination: 'write the destination as { type: "file", path: "…" } inside loggingConfig',
-  BigQueryLoggingDestination: 'write the destination as { type: "bigquery", table: "…" } inside loggingConfig',
+  BigQueryLoggingDestination:
+    'write the destination as { type: "bigquery", table: "…" } inside loggingConfig',
   SnowflakeLoggingDestination:
     'write the destination as { type: "snowflake", table: "…" } inside loggingConfig',
-  RedshiftLoggingDestination: 'write the destination as { type: "redshift", table: "…" } inside loggingConfig',
+  RedshiftLoggingDestination:
+    'write the destination as { type: "redshift", table: "…" } inside loggingConfig',
   ParquetFormat: 'write fileFormat: "parquet" on the FileSource',
   CsvFormat: 'write fileFormat: "csv" on the FileSource',
   DeltaFormat: 'write fileFormat: "delta" on the FileSource',
@@ -163,8 +166,12 @@ export function reportNamesNotInFsops(mod: ModuleRecord, sf: ts.SourceFile, repo
       spec = d.moduleSpecifier;
       named = d.exportClause;
     }
-    if (spec?.kind !== ts.SyntaxKind.StringLiteral || (spec as ts.StringLiteral).text !== FSOPS_MODULE) continue;
-    if (named === undefined || (named.kind !== ts.SyntaxKind.NamedImports && named.kind !== ts.SyntaxKind.NamedExports))
+    if (spec?.kind !== ts.SyntaxKind.StringLiteral || (spec as ts.StringLiteral).text !== FSOPS_MODULE)
+      continue;
+    if (
+      named === undefined ||
+      (named.kind !== ts.SyntaxKind.NamedImports && named.kind !== ts.SyntaxKind.NamedExports)
+    )
       continue;
     for (const el of (named as ts.NamedImports | ts.NamedExports).elements) {
       const imported = el.propertyName ?? el.name;

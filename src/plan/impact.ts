@@ -166,7 +166,8 @@ export const FIELD_RULES: readonly FieldRule[] = [
       const a = namedItems(fc.after);
       if ([...b.keys()].some((k) => !a.has(k))) return "destructive";
       // Only a dtype changes what a stored column means (a description or tags do not).
-      const dtypeOf = (v: Json | undefined): Json => (isObject(v ?? null) ? ((v as JsonObject).dtype ?? null) : null);
+      const dtypeOf = (v: Json | undefined): Json =>
+        isObject(v ?? null) ? ((v as JsonObject).dtype ?? null) : null;
       const retyped = [...b].some(([k, v]) => a.has(k) && !jsonEqual(dtypeOf(v), dtypeOf(a.get(k))));
       return retyped && onlineBothSides(ctx) ? "rebuild" : "safe";
     },

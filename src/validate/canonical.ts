@@ -151,7 +151,12 @@ function warehouseSourceSpec(cls: DslClassName, options: unknown): DataSourceSpe
     }
     case "RedshiftSource": {
       const o = options as OptionsOf<"RedshiftSource">;
-      return { ...warehouseBase(o), type: "redshift", database: o.database ?? null, schema: o.schema ?? null };
+      return {
+        ...warehouseBase(o),
+        type: "redshift",
+        database: o.database ?? null,
+        schema: o.schema ?? null,
+      };
     }
     case "SparkSource": {
       const o = options as OptionsOf<"SparkSource">;

@@ -37,14 +37,15 @@ export const CODE_DESCRIPTIONS: Readonly<Record<ValidationCode, string>> = {
   FS202: "A required option is missing.",
   FS203: "An option value has the wrong type (e.g. a number where a string is expected).",
   FS204:
-    "Invalid name: empty, white space around it, or a control character; a view name with \":\" (it separates Redis key segments); a feature or join key longer than 63 bytes (Postgres keeps 63 bytes of a column name).",
+    'Invalid name: empty, white space around it, or a control character; a view name with ":" (it separates Redis key segments); a feature or join key longer than 63 bytes (Postgres keeps 63 bytes of a column name).',
   FS205:
     "Invalid dtype: one of int32 int64 float32 float64 string bytes bool unix_timestamp uuid time_uuid decimal json map timestamp_tz, struct<name:dtype,…>, or a list `T[]` / `T[][]`.",
   FS206:
     'Invalid duration: "90s", "30m", "12h", "1d", "520w", "1d12h" (w/d/h/m/s in that order) or a whole non-negative number of seconds.',
   FS207:
     "An option references the wrong kind of object (e.g. a RequestSource as a FeatureView source, or a name string instead of the object).",
-  FS208: "An option value is not one of the allowed choices (aggregation function, message format, file format, …).",
+  FS208:
+    "An option value is not one of the allowed choices (aggregation function, message format, file format, …).",
   FS209:
     "A PostgresSource needs exactly one of `table` and `query` (a warehouse source: at most one of table, query and path, and at least one).",
   FS210: "Two different definitions share a kind and a name (identical duplicates merge silently).",
@@ -65,5 +66,5 @@ export const CODE_DESCRIPTIONS: Readonly<Record<ValidationCode, string>> = {
   FS222: "A Project's name is not the project of fsops.yaml, or a project has two Project objects.",
   FS223:
     "A stream aggregation's output (its name, or the default) is not a field of the view's schema, or two aggregations have the same output.",
-  FS224: "Options that contradict each other (singleton with mode \"batch\", table with query, …).",
+  FS224: 'Options that contradict each other (singleton with mode "batch", table with query, …).',
 };

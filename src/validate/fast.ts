@@ -134,7 +134,8 @@ export function fastField(options: EvalRecord): OptionsOf<"Field"> | null {
     keys++;
   }
   const { name, dtype } = options;
-  if (keys !== 2 || typeof name !== "string" || !isValidName(name, "column") || !isCanonicalDtype(dtype)) return null;
+  if (keys !== 2 || typeof name !== "string" || !isValidName(name, "column") || !isCanonicalDtype(dtype))
+    return null;
   return options as OptionsOf<"Field">;
 }
 

@@ -414,7 +414,10 @@ function chooseDefinitions(
       const dep = deps[i]!;
       const kind = CLASS_KIND[dep.a.obj.$dsl];
       if (kind === null) continue;
-      const to = objectId(kind, defaultSourceName(dep.a.options as { name?: string; table?: string; path?: string })!);
+      const to = objectId(
+        kind,
+        defaultSourceName(dep.a.options as { name?: string; table?: string; path?: string })!,
+      );
       edges.set(`${from}\u0000${to}`, { from, to });
     }
   }

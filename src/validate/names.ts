@@ -34,6 +34,7 @@ export function nameProblem(name: string, role: NameRole = "object"): string | n
 
 /** A name close to `name` that `role` accepts, or null when there is no obvious one. */
 export function suggestName(name: string, role: NameRole = "object"): string | null {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
   let s = name.trim().replace(/[\u0000-\u001f\u007f]+/g, "");
   if (role === "view") s = s.replace(/:+/g, "_");
   if (role === "column") {

@@ -166,7 +166,12 @@ function entityRules(o: Partial<OptionsOf<"Entity">>, a: Analysis, r: Reporter):
     // The name is the join key, so it becomes a column: the column rule applies to it.
     const problem = nameProblem(o.name, "column");
     if (problem !== null) {
-      r.at(["name"], CODES.invalidName, `the default join key ${quote(o.name)} (the entity's name) ${problem}`, "set joinKeys to a shorter column name");
+      r.at(
+        ["name"],
+        CODES.invalidName,
+        `the default join key ${quote(o.name)} (the entity's name) ${problem}`,
+        "set joinKeys to a shorter column name",
+      );
     }
   }
 }
@@ -176,9 +181,19 @@ function warehouseRules(a: Analysis, r: Reporter): void {
   const given = (["table", "query", "path"] as const).filter((k) => a.obj.options[k] !== undefined);
   const allowed = a.obj.$dsl === "SparkSource" ? "table, query or path" : "table or query";
   if (given.length > 1) {
-    r.at([given[1]!], CODES.tableOrQuery, `sets both ${given[0]} and ${given[1]}`, `keep exactly one of ${allowed}`);
+    r.at(
+      [given[1]!],
+      CODES.tableOrQuery,
+      `sets both ${given[0]} and ${given[1]}`,
+      `keep exactly one of ${allowed}`,
+    );
   } else if (given.length === 0) {
-    r.at([], CODES.tableOrQuery, `needs a ${allowed}`, 'add table: "project.dataset.table" or query: "select …"');
+    r.at(
+      [],
+      CODES.tableOrQuery,
+      `needs a ${allowed}`,
+      'add table: "project.dataset.table" or query: "select …"',
+    );
   }
   if (a.obj.options.name === undefined && a.obj.options.table === undefined && given.length === 1) {
     r.at(

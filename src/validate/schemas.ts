@@ -309,7 +309,11 @@ export const WAREHOUSE_SOURCE_CLASSES = [
 export const BATCH_SOURCE_CLASSES = ["FileSource", "PostgresSource", ...WAREHOUSE_SOURCE_CLASSES] as const;
 export const STREAM_SOURCE_CLASSES = ["KafkaSource", "KinesisSource"] as const;
 /** Like Feast: a batch source, or a push/stream source (whose batch source backs it offline). */
-export const FEATURE_VIEW_SOURCE_CLASSES = [...BATCH_SOURCE_CLASSES, "PushSource", ...STREAM_SOURCE_CLASSES] as const;
+export const FEATURE_VIEW_SOURCE_CLASSES = [
+  ...BATCH_SOURCE_CLASSES,
+  "PushSource",
+  ...STREAM_SOURCE_CLASSES,
+] as const;
 
 /** A whole feature view or a projection of one. */
 export interface ViewSelection {
@@ -477,7 +481,11 @@ const featureViewOptions = {
 
 export const SHAPES = {
   Project: { ...common },
-  Entity: { ...common, joinKeys: z.array(columnNameSchema).min(1).optional(), valueType: dtypeSchema.optional() },
+  Entity: {
+    ...common,
+    joinKeys: z.array(columnNameSchema).min(1).optional(),
+    valueType: dtypeSchema.optional(),
+  },
   Field: {
     name: columnNameSchema,
     dtype: dtypeSchema,
@@ -487,7 +495,12 @@ export const SHAPES = {
     vectorLength: z.number().int().positive().optional(),
     vectorSearchMetric: z.enum(VECTOR_SEARCH_METRICS).optional(),
   },
-  FileSource: { ...batchSource, name: nameSchema.optional(), path: text, fileFormat: z.enum(FILE_FORMATS).optional() },
+  FileSource: {
+    ...batchSource,
+    name: nameSchema.optional(),
+    path: text,
+    fileFormat: z.enum(FILE_FORMATS).optional(),
+  },
   PostgresSource: { ...batchSource, table: text.optional(), query: text.optional() },
   BigQuerySource: { ...warehouseSource, datePartitionColumn: text.optional() },
   SnowflakeSource: {
@@ -497,8 +510,15 @@ export const SHAPES = {
     warehouse: text.optional(),
   },
   RedshiftSource: { ...warehouseSource, database: text.optional(), schema: text.optional() },
-  SparkSource: { ...warehouseSource, path: text.optional(), fileFormat: z.enum(SPARK_FILE_FORMATS).optional() },
-  TrinoSource: { ...warehouseSource, connectorArgs: stringRecord("connector properties (strings)", false).optional() },
+  SparkSource: {
+    ...warehouseSource,
+    path: text.optional(),
+    fileFormat: z.enum(SPARK_FILE_FORMATS).optional(),
+  },
+  TrinoSource: {
+    ...warehouseSource,
+    connectorArgs: stringRecord("connector properties (strings)", false).optional(),
+  },
   PushSource: { ...common, batchSource: ref(BATCH_SOURCE_CLASSES) },
   RequestSource: { ...common, schema: fields },
   KafkaSource: {
@@ -559,7 +579,11 @@ export const SHAPES = {
     name: columnNameSchema.optional(),
     slideInterval: windowSchema.optional(),
   },
-  FeatureService: { ...common, features: z.array(viewSelection).min(1), loggingConfig: loggingConfig.optional() },
+  FeatureService: {
+    ...common,
+    features: z.array(viewSelection).min(1),
+    loggingConfig: loggingConfig.optional(),
+  },
 } as const satisfies Record<DslClassName, z.ZodRawShape>;
 
 type Shapes = typeof SHAPES;

@@ -415,7 +415,12 @@ describe("aggregations (FS223, FS215)", () => {
   it("the column is a column of the source; the output must be in the schema (FS223), reported at the aggregation", () => {
     const d = new Defs();
     const good = d.make("Aggregation", { column: "trips", function: "sum", timeWindow: "1h" });
-    const named = d.make("Aggregation", { column: "raw_trips", function: "avg", timeWindow: "1d", name: "trips_avg" });
+    const named = d.make("Aggregation", {
+      column: "raw_trips",
+      function: "avg",
+      timeWindow: "1d",
+      name: "trips_avg",
+    });
     const bad = d.make("Aggregation", { column: "trip", function: "count", timeWindow: "1d" });
     stream(d, [d.field("trips", "int64"), d.field("trips_avg", "float64")], [good, named, bad]);
     const { diagnostics, state } = validate(d);

@@ -18,10 +18,6 @@ function base(d: Defs) {
   return { driver, src, conv, acc };
 }
 
-function names(d: Defs): string[] {
-  return validate(d).state.objects.map((o) => `${o.kind}:${o.name}`);
-}
-
 describe("every DSL class accepts its documented options", () => {
   it("validates a project using all twelve classes with no diagnostic", () => {
     const d = new Defs();
@@ -231,7 +227,7 @@ describe("names (FS204)", () => {
     expect(validate(d).diagnostics[0]!.hint).toBe(hint ?? undefined);
   });
 
-  it("a view name may not hold \":\" (it separates Redis key segments), with the reason", () => {
+  it('a view name may not hold ":" (it separates Redis key segments), with the reason', () => {
     const d = new Defs();
     const { driver, src, conv } = base(d);
     const fv = d.featureView("a:b", [driver], [conv], src);
@@ -250,7 +246,11 @@ describe("names (FS204)", () => {
     d.entity("a".repeat(63));
     const ds = validate(d).diagnostics;
     expect(ds).toEqual([
-      expect.objectContaining({ code: CODES.invalidName, ...at(loc(e, "joinKeys.0")), hint: `use "${"k".repeat(63)}"` }),
+      expect.objectContaining({
+        code: CODES.invalidName,
+        ...at(loc(e, "joinKeys.0")),
+        hint: `use "${"k".repeat(63)}"`,
+      }),
       expect.objectContaining({ code: CODES.invalidName, ...at(loc(f, "name")) }),
       expect.objectContaining({ code: CODES.invalidName, ...at(loc(n, "name")) }),
     ]);
