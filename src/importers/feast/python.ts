@@ -232,8 +232,8 @@ class Reader {
     // `@a.b(args)` is flat in lezer's tree: names and dots, then an ArgList.
     let fn: PyExpr | null = null;
     for (const p of parts) {
-      if (p.name === "VariableName") fn = { t: "name", id: this.src(p), from: p.from, to: p.to };
-      else if (p.name === "PropertyName" && fn)
+      if (p.name === "VariableName" && !fn) fn = { t: "name", id: this.src(p), from: p.from, to: p.to };
+      else if ((p.name === "PropertyName" || p.name === "VariableName") && fn)
         fn = { t: "attr", obj: fn, name: this.src(p), from: fn.from, to: p.to };
       else if (p.name === "ArgList" && fn)
         fn = { t: "call", fn, args: this.args(p), from: fn.from, to: p.to };

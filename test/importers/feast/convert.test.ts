@@ -198,6 +198,25 @@ describe("selections, names and options", () => {
     expect(text).toContain('["driver", "stats"].join("_").toUpperCase()');
   });
 
+  it("Feast through its module name: feast.Entity, @feast.on_demand_feature_view, feast.ValueType", () => {
+    const result = run({
+      "a.py": [
+        "import feast",
+        "from feast.types import Float64",
+        "d = feast.Entity(name='d', value_type=feast.ValueType.INT64)",
+        "@feast.on_demand_feature_view(sources=[], schema=[feast.Field(name='x', dtype=Float64)])",
+        "def f(df):",
+        "    return df",
+      ].join("\n"),
+    });
+    const text = ts(result, "a.ts");
+    expect(text).toContain('export const d = new Entity({ name: "d", valueType: "int64" });');
+    expect(text).toContain("export const f = new OnDemandFeatureView({");
+    expect(result.todos.map((t) => t.message)).toEqual([
+      'the Python transformation of on-demand view "f" must be rewritten as a TypeScript function (columns in, columns out)',
+    ]);
+  });
+
   it("a Python name TypeScript reserves is renamed, with a note", () => {
     const { text, result } = one('default = Entity(name="default_entity")\n');
     expect(text).toContain("export const default_ = new Entity(");
