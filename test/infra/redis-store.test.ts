@@ -173,6 +173,28 @@ describe.each(flavours)("Redis online store ($name)", (flavour) => {
     await stillThere(others);
   });
 
+  it("view names Feast allows (glob characters, upper case) are escaped in SCAN MATCH: deleting one touches no other", async () => {
+    const project = uniqueName("p");
+    const views = ["V*", "Vx", "V[1]", "V1", "V?"];
+    const all = views.map((v) => featureView(v, ["driver"], { n: "int64" }));
+    const v1 = await converge(project, [entity("driver", ["driver_id"]), ...all]);
+    for (const v of views) await seed(`fsops:${project}:${v}:`, 20);
+    const v2 = await converge(
+      project,
+      [
+        entity("driver", ["driver_id"]),
+        ...all.filter((o) => o.name !== "V*" && o.name !== "V[1]" && o.name !== "V?"),
+      ],
+      v1.record,
+    );
+    expect(v2.actions.map((a) => a.reason)).toEqual(["view deleted", "view deleted", "view deleted"]);
+    for (const gone of ["V*", "V[1]", "V?"])
+      expect(await raw.exists(`fsops:${project}:${gone}:0`), gone).toBe(0);
+    for (const kept of ["Vx", "V1"]) {
+      for (let i = 0; i < 20; i++) expect(await raw.exists(`fsops:${project}:${kept}:${i}`), kept).toBe(1);
+    }
+  });
+
   it("repairs drift: a meta hash deleted by hand, keys of a view nothing records", async () => {
     const project = uniqueName("p");
     const v1 = await converge(project, driverStats());
