@@ -197,6 +197,19 @@ export async function main(
     .option("--export <dir>", "write the site as static files to this folder and exit")
     .action(async (dirs: string[], opts) => set((await import("./run-ui.js")).runUi(dirs, opts, env, io)));
 
+  const importCommand = program
+    .command("import")
+    .description("convert definitions written for another tool into an fsops project");
+  importCommand
+    .command("feast")
+    .description("convert a Feast feature repository (read statically, never run) into an fsops project")
+    .argument("<feast-repo>", "folder holding feature_store.yaml and the .py definitions")
+    .option("--out <dir>", "output folder (default: a sibling folder named after the project)")
+    .option("--force", "write into a non-empty output folder")
+    .action(async (repo: string, opts: { out?: string; force?: boolean }) =>
+      set((await import("./run-import.js")).runImportFeast(repo, opts, io)),
+    );
+
   try {
     await program.parseAsync(argv, { from: "user" });
   } catch (err) {
