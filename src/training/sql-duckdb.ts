@@ -48,17 +48,25 @@ export function duckdbAsofJoin(
         ]
       : []),
   ];
-  const partition = [...columns.keys.map((k) => quoteIdent(`__k_${k.name}`)), ts].join(", ");
-  // Without a created column there is no tie-break to apply: skip the window (it costs a sort).
-  const dedupe =
-    columns.created === null
-      ? ""
-      : ` QUALIFY row_number() OVER (PARTITION BY ${partition} ORDER BY ${created} DESC NULLS LAST) = 1`;
-  const rows = `SELECT * FROM (SELECT ${inner.join(", ")} FROM ${view.relation}) WHERE ${filters.join(" AND ")}${dedupe}`;
   const at = `e.${quoteIdent(ENTITY_TIMESTAMP)}`;
+  // The created tie-break folded into the ASOF inequality: (event µs, created µs) as one 128-bit
+  // number, so ASOF's "greatest ≤" picks the latest event and, among equal events, the latest
+  // created (a missing created timestamp ranks below any). The entity side takes the largest
+  // created part. Measured: a window de-duplication first costs ~0.8× the whole join.
+  let order: { feature: string; entity: string } | null = null;
+  if (columns.created !== null) {
+    inner.push(
+      `CAST(epoch_us(${ts}) AS HUGEINT) * ${2n ** 64n} + coalesce(CAST(epoch_us(${created}) AS HUGEINT) + ${2n ** 63n}, 0) AS __fsops_order`,
+    );
+    order = {
+      feature: `${alias}.__fsops_order`,
+      entity: `CAST(epoch_us(${at}) AS HUGEINT) * ${2n ** 64n} + ${2n ** 64n - 1n}`,
+    };
+  }
+  const rows = `SELECT * FROM (SELECT ${inner.join(", ")} FROM ${view.relation}) WHERE ${filters.join(" AND ")}`;
   const on = [
     ...columns.keys.map((k) => `e.${quoteIdent(k.name)} = ${alias}.${quoteIdent(`__k_${k.name}`)}`),
-    `${at} >= ${alias}.${ts}`,
+    order ? `${order.entity} >= ${order.feature}` : `${at} >= ${alias}.${ts}`,
   ];
   const inWindow = view.ttl > 0 ? `${alias}.${ts} >= ${at} - INTERVAL ${view.ttl} SECOND` : null;
   return {
