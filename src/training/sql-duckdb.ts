@@ -49,23 +49,28 @@ export function duckdbAsofJoin(
       : []),
   ];
   const at = `e.${quoteIdent(ENTITY_TIMESTAMP)}`;
-  // The created tie-break folded into the ASOF inequality: (event µs, created µs) as one 128-bit
-  // number, so ASOF's "greatest ≤" picks the latest event and, among equal events, the latest
-  // created (a missing created timestamp ranks below any). The entity side takes the largest
-  // created part. Measured: a window de-duplication first costs ~0.8× the whole join.
+  // The created tie-break folded into the ASOF inequality: {event, created} compared as one
+  // struct (field by field), so ASOF's "greatest ≤" picks the latest event and, among equal
+  // events, the latest created (a missing created timestamp ranks below any: -infinity). The
+  // entity side takes +infinity. Measured at 100k × 1M rows: a window de-duplication first
+  // cost +0.8× the whole join, a 128-bit (event µs, created µs) number +0.25×, this +0.15×.
   let order: { feature: string; entity: string } | null = null;
   if (columns.created !== null) {
     inner.push(
-      `CAST(epoch_us(${ts}) AS HUGEINT) * ${2n ** 64n} + coalesce(CAST(epoch_us(${created}) AS HUGEINT) + ${2n ** 63n}, 0) AS __fsops_order`,
+      `{'t': ${ts}, 'c': coalesce(${created}, CAST('-infinity' AS TIMESTAMPTZ))} AS __fsops_order`,
+      "true AS __fsops_timed",
     );
     order = {
       feature: `${alias}.__fsops_order`,
-      entity: `CAST(epoch_us(${at}) AS HUGEINT) * ${2n ** 64n} + ${2n ** 64n - 1n}`,
+      entity: `{'t': ${at}, 'c': CAST('infinity' AS TIMESTAMPTZ)}`,
     };
   }
   const rows = `SELECT * FROM (SELECT ${inner.join(", ")} FROM ${view.relation}) WHERE ${filters.join(" AND ")}`;
   const on = [
     ...columns.keys.map((k) => `e.${quoteIdent(k.name)} = ${alias}.${quoteIdent(`__k_${k.name}`)}`),
+    // DuckDB's ASOF matches a NULL struct (unlike a NULL timestamp): an entity row without a
+    // time must match nothing, so it fails this equality instead.
+    ...(order ? [`(${at} IS NOT NULL) = ${alias}.__fsops_timed`] : []),
     order ? `${order.entity} >= ${order.feature}` : `${at} >= ${alias}.${ts}`,
   ];
   const inWindow = view.ttl > 0 ? `${alias}.${ts} >= ${at} - INTERVAL ${view.ttl} SECOND` : null;
