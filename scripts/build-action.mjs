@@ -64,6 +64,9 @@ await build({
       "const __dirname = __fsopsDirname(__filename);",
     ].join("\n"),
   },
+  // A native module esbuild cannot bundle; only `command: materialize` with FileSources loads it
+  // (dynamically), and then it must be installed beside the workflow (npm install @duckdb/node-api).
+  external: ["@duckdb/node-api"],
   logLevel: "warning",
 });
 

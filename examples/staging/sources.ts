@@ -16,10 +16,10 @@ export const driverStatsPushSource = new PushSource({
   batchSource: driverStatsSource,
 });
 
-/** Daily customer snapshot exported by the billing team as Parquet. */
+/** Daily customer snapshot as Parquet (staging: a sample made by scripts/staging-offline-data.mjs). */
 export const customerProfileSource = new FileSource({
   name: "customer_daily_profile_source",
-  path: "s3://driver-ranking-lake/customer_daily_profile/",
+  path: "offline/customer_daily_profile/",
   timestampField: "event_timestamp",
   createdTimestampColumn: "created",
   fieldMapping: { lifetime_trips: "lifetime_trip_count" },

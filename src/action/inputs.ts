@@ -1,7 +1,7 @@
 import * as core from "@actions/core";
 
-export type ActionCommand = "plan" | "apply" | "validate";
-const ACTION_COMMANDS: readonly ActionCommand[] = ["plan", "apply", "validate"];
+export type ActionCommand = "plan" | "apply" | "validate" | "materialize";
+const ACTION_COMMANDS: readonly ActionCommand[] = ["plan", "apply", "validate", "materialize"];
 
 /**
  * When the sticky PR comment is written. `changes-only` still updates an existing comment, so a
@@ -24,6 +24,10 @@ export interface ActionSettings {
   checkSources: boolean;
   /** Folder the project paths are relative to, as written (posix, relative to the workspace); "." by default. */
   workingDirectory: string;
+  /** `command: materialize`: the views to fill (empty: every online view). */
+  views: string[];
+  /** `command: materialize`: only views whose batchSchedule ticked since their last end. */
+  due: boolean;
 }
 
 /** An input the user set to something the Action cannot use; the message quotes it. */
@@ -52,6 +56,10 @@ export function parseSettings(getInput: (name: string) => string): ActionSetting
     allowDestroy: parseBoolean("allow-destroy", read("allow-destroy"), false),
     checkSources: parseBoolean("check-sources", read("check-sources"), false),
     workingDirectory: parseRelativeDir("working-directory", read("working-directory") || "."),
+    views: read("views")
+      .split(/[\s,]+/)
+      .filter((v) => v !== ""),
+    due: parseBoolean("due", read("due"), false),
   };
 }
 

@@ -35,6 +35,10 @@ export async function run(): Promise<void> {
       case "validate":
         result = await runValidate(settings, runContext, ctx);
         break;
+      case "materialize":
+        // Loaded only for this command: plan and apply never load the data plane.
+        result = await (await import("./run-materialize.js")).runMaterialize(settings, runContext, ctx);
+        break;
     }
     setOutputs(result);
     if (result.failure) core.setFailed(result.failure.message);

@@ -126,6 +126,45 @@ export async function main(
       set((await import("./run-serve.js")).runServe(dir, opts, env, io)),
     );
 
+  program
+    .command("materialize")
+    .description("fill the online store from the offline store for a time window (applied state)")
+    .argument("[dir]", "project folder", ".")
+    .requiredOption("--start <time>", "window start, exclusive (ISO 8601)")
+    .option("--end <time>", "window end, inclusive (ISO 8601; default now)")
+    .option("--views <names>", "comma-separated views (default: every online view)")
+    .option("--json", "print the per-view results as JSON")
+    .action(async (dir: string, opts) =>
+      set((await import("./run-materialize.js")).runMaterialize(dir, opts, env, io)),
+    );
+
+  program
+    .command("materialize-incremental")
+    .description("fill the online store from each view's last materialized end up to --end")
+    .argument("[dir]", "project folder", ".")
+    .option("--end <time>", "window end, inclusive (ISO 8601; default now)")
+    .option("--views <names>", "comma-separated views (default: every online view)")
+    .option("--due", "only views whose batchSchedule has ticked since their last end")
+    .option("--json", "print the per-view results as JSON")
+    .action(async (dir: string, opts) =>
+      set((await import("./run-materialize.js")).runMaterializeIncremental(dir, opts, env, io)),
+    );
+
+  program
+    .command("push")
+    .description("write rows of a PushSource to the online store and/or its batch source")
+    .argument("<args...>", "[dir] source")
+    .requiredOption("--file <rows>", "rows to push: a .jsonl or .csv file")
+    .addOption(
+      new Option("--to <target>", "where to write")
+        .choices(["online", "offline", "online_and_offline"])
+        .default("online"),
+    )
+    .option("--json", "print the result as JSON")
+    .action(async (args: string[], opts) =>
+      set((await import("./run-materialize.js")).runPush(args, opts, env, io)),
+    );
+
   try {
     await program.parseAsync(argv, { from: "user" });
   } catch (err) {

@@ -6,6 +6,7 @@ import type { Plan } from "../model/plan.js";
 import type { PlanJson } from "../render/plan-json.js";
 import { renderDiagnostics } from "../render/diagnostics.js";
 import { parsePlanJson } from "../render/plan-json.js";
+import { refillCommand } from "../render/refill.js";
 import { renderPlanTerminal } from "../render/plan-terminal.js";
 import { commandContext } from "./context.js";
 import type { Output } from "./io.js";
@@ -51,6 +52,10 @@ export async function runApply(
     case "applied":
       if (!opts.confirm) io.out(renderPlanTerminal(outcome.plan, { color: io.color }));
       io.out(`\nApply complete: ${outcome.project} is at serial ${outcome.serial}.`);
+      {
+        const refill = refillCommand(outcome.plan, dirArg ?? ".");
+        if (refill !== null) io.out(`Rebuilt views are empty now; refill them with: ${refill}`);
+      }
       return 0;
     case "no-changes":
       io.out(`No changes. ${outcome.project} is up to date at serial ${outcome.serial}.`);

@@ -6,6 +6,7 @@ import { planHasChanges } from "../model/plan.js";
 import { renderDiagnostics } from "../render/diagnostics.js";
 import { planToJson } from "../render/plan-json.js";
 import { renderPlanMarkdown } from "../render/plan-markdown.js";
+import { refillCommand } from "../render/refill.js";
 import { renderPlanTerminal } from "../render/plan-terminal.js";
 import { commandContext } from "./context.js";
 import type { Output } from "./io.js";
@@ -51,6 +52,8 @@ export async function runPlan(
           `${dirs.length > 1 ? "\n" : ""}Project ${o.project} (${label})\n  registry: ${o.registryLocation}\n  online store: ${o.onlineStoreLocation ?? "none"}\n`,
         );
         io.out(renderPlanTerminal(o.plan, { color: io.color }));
+        const refill = refillCommand(o.plan, label);
+        if (refill !== null) io.out(`Rebuilt views start empty; after apply, refill them with: ${refill}`);
       }
     } else if (o.status === "invalid") {
       failed = true;

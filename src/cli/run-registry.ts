@@ -36,8 +36,27 @@ async function withConfig(
 export function runShow(dirArg: string | undefined, flags: { json?: boolean }, env: Env, io: Output) {
   return withConfig(dirArg, env, io, async (config) => {
     const { location, state } = await showRegistry(config);
+    // Loaded only here: plan/apply never pay for the data plane.
+    const freshness =
+      state === null
+        ? []
+        : await (await import("../materialize/index.js")).readMaterializations(config, state);
+    const now = Date.now();
+    const lagSeconds = (end: string | null) =>
+      end === null ? null : Math.max(0, Math.round((now - Date.parse(end)) / 1000));
     if (flags.json) {
-      io.out(JSON.stringify(state, null, 2));
+      io.out(
+        JSON.stringify(
+          state === null
+            ? null
+            : {
+                ...state,
+                materializations: freshness.map((f) => ({ ...f, lagSeconds: lagSeconds(f.lastEnd) })),
+              },
+          null,
+          2,
+        ),
+      );
       return 0;
     }
     if (!state) {
@@ -50,8 +69,27 @@ export function runShow(dirArg: string | undefined, flags: { json?: boolean }, e
     );
     for (const o of state.objects)
       io.out(`  ${o.kind.padEnd(24)} ${o.name}${o.file ? `  (${o.file}:${o.line})` : ""}`);
+    if (freshness.length > 0) {
+      const width = Math.max(24, ...freshness.map((f) => f.view.length));
+      io.out(`\n  ${"online view".padEnd(width)} ${"last materialized end".padEnd(27)} lag`);
+      for (const f of freshness) {
+        const lag = lagSeconds(f.lastEnd);
+        io.out(
+          `  ${f.view.padEnd(width)} ${(f.lastEnd ?? "never").padEnd(27)} ${lag === null ? "-" : formatLag(lag)}`,
+        );
+      }
+    }
     return 0;
   });
+}
+
+/** `93784` → `1d2h3m`. */
+export function formatLag(seconds: number): string {
+  const d = Math.floor(seconds / 86400);
+  const h = Math.floor((seconds % 86400) / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const parts = [d ? `${d}d` : "", h ? `${h}h` : "", m ? `${m}m` : ""].join("");
+  return parts || `${seconds}s`;
 }
 
 export function runHistory(dirArg: string | undefined, flags: { json?: boolean }, env: Env, io: Output) {

@@ -40,7 +40,12 @@ export type ProjectPlanOutcome =
   | { status: "error"; dir: string; project: string | null; message: string; hint?: string };
 
 export type FailureReason =
-  "invalid-definitions" | "plan-changed" | "destructive-not-allowed" | "locked" | "apply-failed";
+  | "invalid-definitions"
+  | "plan-changed"
+  | "destructive-not-allowed"
+  | "locked"
+  | "apply-failed"
+  | "materialize-failed";
 
 export interface ApplyOptions {
   /** A saved plan names its project; applying it to another project is refused. */

@@ -139,6 +139,11 @@ export interface FeatureViewOptions extends CommonOptions {
   /** Defaults to true: a table in the online store. */
   online?: boolean;
   offline?: boolean;
+  /**
+   * How often `fsops materialize-incremental --due` refreshes this view: `"@hourly"`,
+   * `"@daily"` or a cron expression (`"15 * * * *"`, UTC).
+   */
+  batchSchedule?: string;
 }
 export class FeatureView extends Selectable<FeatureViewOptions> {
   readonly kind = "feature_view" as const;

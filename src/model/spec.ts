@@ -64,6 +64,8 @@ export interface FeatureViewSpec extends Common {
   ttl: number; // seconds; 0 = no expiry
   online: boolean; // default true
   offline: boolean; // default false
+  /** `"@hourly"`, `"@daily"` or a cron expression (UTC); absent = no schedule. */
+  batchSchedule?: string;
 }
 
 /** A reference to a feature view (any feature-view kind) or a projection of it. */

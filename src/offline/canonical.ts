@@ -100,8 +100,16 @@ export function windowBounds(
   return { after: window.start, atLeast, end: window.end };
 }
 
-function keyExpr(dialect: Dialect, k: MappedColumn): string {
-  return isDummyKey(k) ? quoteLiteral(DUMMY_ENTITY_VALUE) : valueExpr(dialect, k.dtype, k.column);
+function keyExpr(dialect: Dialect, k: MappedColumn, typed: boolean): string {
+  if (isDummyKey(k)) return quoteLiteral(DUMMY_ENTITY_VALUE);
+  return typed ? typedExpr(k.dtype, k.column) : valueExpr(dialect, k.dtype, k.column);
+}
+
+/** Postgres only: the column cast to its online type (for statements that never leave the database). */
+function typedExpr(dtype: string, column: string): string {
+  const list = dtype.endsWith("[]");
+  const scalar = list ? dtype.slice(0, -2) : dtype;
+  return `(${quoteIdent(column)})::${PG_SCALAR[scalar] ?? "text"}${list ? "[]" : ""}`;
 }
 
 /**
@@ -115,15 +123,24 @@ export function canonicalSelect(
   relation: string,
   window: Window | null,
   latest: boolean,
+  /**
+   * Postgres only: values cast to their online types and times as timestamptz, for
+   * `INSERT … SELECT` pushed down into the database.
+   */
+  typed = false,
 ): string {
   const inner: string[] = [];
-  vs.keys.forEach((k, i) => inner.push(`${keyExpr(dialect, k)} AS "k${i}"`));
-  vs.features.forEach((f, i) => inner.push(`${valueExpr(dialect, f.dtype, f.column)} AS "f${i}"`));
-  inner.push(`${epochUsExpr(dialect, vs.eventTimestamp)} AS "e"`);
+  const time = (column: string) =>
+    typed ? `(${quoteIdent(column)})::timestamptz` : epochUsExpr(dialect, column);
+  vs.keys.forEach((k, i) => inner.push(`${keyExpr(dialect, k, typed)} AS "k${i}"`));
+  vs.features.forEach((f, i) =>
+    inner.push(`${typed ? typedExpr(f.dtype, f.column) : valueExpr(dialect, f.dtype, f.column)} AS "f${i}"`),
+  );
+  inner.push(`${time(vs.eventTimestamp)} AS "e"`);
   inner.push(
     vs.createdTimestamp === null
-      ? `CAST(NULL AS BIGINT) AS "c"`
-      : `${epochUsExpr(dialect, vs.createdTimestamp)} AS "c"`,
+      ? `CAST(NULL AS ${typed ? "timestamptz" : "BIGINT"}) AS "c"`
+      : `${time(vs.createdTimestamp)} AS "c"`,
   );
   const where: string[] = [];
   for (const k of vs.keys) if (!isDummyKey(k)) where.push(`${quoteIdent(k.column)} IS NOT NULL`);

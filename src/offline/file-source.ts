@@ -15,6 +15,8 @@ import type { OfflineS3Config } from "../model/config.js";
 import { quoteLiteral } from "../infra/sql.js";
 import { OfflineSourceError } from "./errors.js";
 
+type DuckModule = typeof import("@duckdb/node-api"); // eslint-disable-line @typescript-eslint/consistent-type-imports
+
 export type FileFormat = "parquet" | "csv";
 
 export interface ResolvedFiles {
@@ -157,7 +159,16 @@ export interface DuckConnection {
 
 /** Open an in-memory DuckDB (lazily imported), time zone UTC. */
 export async function openDuckDb(): Promise<DuckConnection> {
-  const { DuckDBInstance } = await import("@duckdb/node-api");
+  let duckdb: DuckModule;
+  try {
+    duckdb = await import("@duckdb/node-api");
+  } catch (e) {
+    throw new OfflineSourceError(
+      `FileSources are read with DuckDB, which cannot be loaded here: ${(e as Error).message}`,
+      "install it beside fsops: npm install @duckdb/node-api",
+    );
+  }
+  const { DuckDBInstance } = duckdb;
   const instance = await DuckDBInstance.create(":memory:");
   const connection = await instance.connect();
   await connection.run("SET TimeZone = 'UTC'");

@@ -12,6 +12,7 @@
  * the relation text for statements pushed down into the database). FileSource: DuckDB over the
  * resolved local / downloaded S3 files (`resolveFileSource`, `openDuckDb`, `duckRelation`).
  */
+import type { Pool } from "pg";
 import type { OfflineStoreConfig } from "../model/config.js";
 import type { CanonicalRow, Dialect, Window } from "./canonical.js";
 import { canonicalSelect, toCanonicalRow } from "./canonical.js";
@@ -31,6 +32,8 @@ export interface OfflineContext {
   /** Absolute project folder (FileSource paths are relative to it). */
   projectDir: string;
   offlineStore: OfflineStoreConfig | null;
+  /** Offline-store connections to reuse across views (`offlinePool`); else one per read. */
+  pool?: Pool;
 }
 
 export interface ViewReader {
@@ -68,7 +71,7 @@ export async function openViewReader(ctx: OfflineContext, vs: ViewSource): Promi
     const relation = postgresRelation(spec);
     let columns: string[];
     try {
-      columns = await postgresColumns(url, relation);
+      columns = await postgresColumns(url, relation, ctx.pool);
     } catch (e) {
       if (e instanceof OfflineSourceError)
         throw new OfflineSourceError(
@@ -80,7 +83,7 @@ export async function openViewReader(ctx: OfflineContext, vs: ViewSource): Promi
     }
     checkColumns(vs, columns, spec.table !== null ? `table ${spec.table}` : "its query");
     const read = async function* (sql: string, batchSize?: number) {
-      for await (const rows of streamPostgresRows(url, sql, { batchSize })) {
+      for await (const rows of streamPostgresRows(url, sql, { batchSize, pool: ctx.pool })) {
         yield rows.map((r) => toCanonicalRow(vs, r));
       }
     };

@@ -59,6 +59,41 @@ export function postgresRelation(spec: PostgresSourceSpec): string {
 export interface PgStreamOptions {
   batchSize?: number;
   applicationName?: string;
+  /** Connections to reuse (one run reading many views); a fresh client per read when absent. */
+  pool?: pg.Pool;
+}
+
+/** A client from `pool`, or a new one; `done` releases / ends it. */
+async function connect(
+  connectionString: string,
+  pool: pg.Pool | undefined,
+  applicationName: string,
+): Promise<{ client: pg.ClientBase; done(): Promise<void> }> {
+  if (pool !== undefined) {
+    const client = await pool.connect();
+    return {
+      client,
+      done: async () => {
+        client.release();
+      },
+    };
+  }
+  const client = new pg.Client({ connectionString, application_name: applicationName });
+  client.on("error", () => undefined);
+  try {
+    await client.connect();
+  } catch (e) {
+    await client.end().catch(() => undefined);
+    throw e;
+  }
+  return { client, done: () => client.end().catch(() => undefined) };
+}
+
+/** A pool for the offline store (closed by the caller with `end()`). */
+export function offlinePool(connectionString: string): pg.Pool {
+  const pool = new pg.Pool({ connectionString, max: 2, application_name: "fsops offline read" });
+  pool.on("error", () => undefined);
+  return pool;
 }
 
 /**
@@ -73,11 +108,6 @@ export async function* streamPostgresRows(
 ): AsyncGenerator<Record<string, unknown>[]> {
   const secrets = connectionSecrets(connectionString);
   const batch = options.batchSize ?? 5000;
-  const client = new pg.Client({
-    connectionString,
-    application_name: options.applicationName ?? "fsops offline read",
-  });
-  client.on("error", () => undefined);
   const fail = (e: unknown): never => {
     throw new OfflineStoreError(
       redactSecrets(
@@ -86,7 +116,11 @@ export async function* streamPostgresRows(
       ),
     );
   };
-  await client.connect().catch(fail);
+  const { client, done } = await connect(
+    connectionString,
+    options.pool,
+    options.applicationName ?? "fsops offline read",
+  ).catch(fail);
   let open = false;
   try {
     await client.query("BEGIN READ ONLY").catch(fail);
@@ -107,21 +141,28 @@ export async function* streamPostgresRows(
     open = false;
   } finally {
     if (open) await client.query("ROLLBACK").catch(() => undefined);
-    await client.end().catch(() => undefined);
+    await done();
   }
 }
 
 /** Column names of a Postgres relation (planned with LIMIT 0 in a read-only transaction). */
-export async function postgresColumns(connectionString: string, relation: string): Promise<string[]> {
+export async function postgresColumns(
+  connectionString: string,
+  relation: string,
+  pool?: pg.Pool,
+): Promise<string[]> {
   const secrets = connectionSecrets(connectionString);
-  const client = new pg.Client({ connectionString, application_name: "fsops offline read" });
-  client.on("error", () => undefined);
+  let session: { client: pg.ClientBase; done(): Promise<void> } | null = null;
   try {
-    await client.connect();
+    session = await connect(connectionString, pool, "fsops offline read");
+    const { client } = session;
     await client.query("BEGIN READ ONLY");
-    const res = await client.query(`SELECT * FROM ${relation} AS "fsops_source" LIMIT 0`);
-    await client.query("COMMIT");
-    return res.fields.map((f) => f.name);
+    try {
+      const res = await client.query(`SELECT * FROM ${relation} AS "fsops_source" LIMIT 0`);
+      return res.fields.map((f) => f.name);
+    } finally {
+      await client.query("ROLLBACK").catch(() => undefined);
+    }
   } catch (e) {
     const code = (e as { code?: string }).code;
     const message = redactSecrets((e as Error).message ?? String(e), secrets);
@@ -134,6 +175,6 @@ export async function postgresColumns(connectionString: string, relation: string
     }
     throw new OfflineStoreError(`offline store ${maskConnectionString(connectionString)}: ${message}`);
   } finally {
-    await client.end().catch(() => undefined);
+    await session?.done();
   }
 }

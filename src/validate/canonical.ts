@@ -144,6 +144,8 @@ function featureViewSpec(o: OptionsOf<"FeatureView">, c: SpecContext): FeatureVi
     ttl: o.ttl ?? 0,
     online: o.online ?? true,
     offline: o.offline ?? false,
+    // Only when set: specs (and registries) of views without a schedule stay byte-identical.
+    ...(o.batchSchedule !== undefined ? { batchSchedule: o.batchSchedule } : {}),
   };
 }
 

@@ -22,6 +22,8 @@ export const CODES = {
   joinKeyClash: "FS217",
   emptyValue: "FS218",
   reservedName: "FS219",
+  // FS230+: data-plane options (FS220… are left to the DSL additions).
+  invalidSchedule: "FS230",
 } as const;
 
 export type ValidationCode = (typeof CODES)[keyof typeof CODES];
@@ -51,4 +53,6 @@ export const CODE_DESCRIPTIONS: Readonly<Record<ValidationCode, string>> = {
   FS217: "Two entities of one view have the same join key.",
   FS218: "An option that needs a value is empty (empty string or empty list).",
   FS219: "A feature or join key uses a column name the online store reserves (event_ts, created_ts).",
+  FS230:
+    'Invalid batchSchedule: "@hourly", "@daily", "@weekly", "@monthly", "@yearly" or a 5- or 6-field cron expression (UTC).',
 };

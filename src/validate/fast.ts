@@ -13,6 +13,7 @@ import { isDslObject, isProjection } from "../model/evaluated.js";
 import type { DslClassName } from "../model/kinds.js";
 import { parseDuration } from "./duration.js";
 import { isValidName } from "./names.js";
+import { scheduleError } from "../materialize/schedule.js";
 import type { OptionsOf, ViewSelection } from "./schemas.js";
 import {
   BATCH_SOURCE_CLASSES,
@@ -115,6 +116,7 @@ const FAST: Partial<Record<DslClassName, FastShape>> = {
     ttl,
     online: bool,
     offline: bool,
+    batchSchedule: (v) => (typeof v === "string" && scheduleError(v) === null ? v : FAIL),
   }),
   FeatureService: shape(["name", "features"], { ...common, features: listOf(viewSelection) }),
 };

@@ -16,6 +16,7 @@ import type { ValidationCode } from "./codes.js";
 import { article, describeValue, quote } from "./describe.js";
 import { parseDuration, suggestDuration } from "./duration.js";
 import { nameProblem, nearest, suggestName } from "./names.js";
+import { scheduleError } from "../materialize/schedule.js";
 
 /** What a custom check found; `detail` follows the option path in the message ("ttl <detail>"). */
 export interface Problem {
@@ -174,6 +175,25 @@ function durationSchema(minimum: 0 | 1) {
     return INVALID;
   });
 }
+/** `batchSchedule`: a cron expression croner accepts (UTC), or one of its @nicknames. */
+const scheduleSchema = checked((v, report) => {
+  if (typeof v !== "string") {
+    report({
+      code: CODES.wrongType,
+      detail: `must be a string like "@hourly" or "0 * * * *"; got ${describeValue(v)}`,
+    });
+    return INVALID;
+  }
+  const problem = scheduleError(v);
+  if (problem === null) return v;
+  report({
+    code: CODES.invalidSchedule,
+    detail: `${describeValue(v)} is not a valid schedule (${problem})`,
+    hint: 'write "@hourly", "@daily", or a cron expression like "15 * * * *" (minute hour day month weekday, UTC)',
+  });
+  return INVALID;
+});
+
 /** ttl: 0 means "never expires". */
 const ttlSchema = durationSchema(0);
 const windowSchema = durationSchema(1);
@@ -421,6 +441,7 @@ export const SHAPES = {
     ttl: ttlSchema.optional(),
     online: z.boolean().optional(),
     offline: z.boolean().optional(),
+    batchSchedule: scheduleSchema.optional(),
   },
   OnDemandFeatureView: {
     ...common,

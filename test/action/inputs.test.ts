@@ -15,6 +15,8 @@ describe("action inputs", () => {
       allowDestroy: false,
       checkSources: false,
       workingDirectory: ".",
+      views: [],
+      due: false,
     });
   });
 

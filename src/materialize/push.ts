@@ -1,0 +1,551 @@
+/**
+ * Push: write rows for a PushSource to the online store (event-time guarded, like materialize)
+ * and/or append them to its batch source. Every row is checked against every view fed by the
+ * source BEFORE anything is written: one bad row rejects the whole push, naming row and column.
+ *
+ *   pushRows({ config, who }, { source: "driver_stats_push", rows, to: "online_and_offline" })
+ *   parsePushFile(text, "jsonl" | "csv")  → rows (for the CLI)
+ */
+import { randomBytes } from "node:crypto";
+import { mkdir, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { ProjectConfig } from "../model/config.js";
+import type { RegistryState } from "../model/registry.js";
+import type { DataSourceSpec } from "../model/spec.js";
+import type { CanonicalRow, JsonValue } from "../offline/canonical.js";
+import { isoFromUs } from "../offline/canonical.js";
+import type { ViewSource } from "../offline/view-source.js";
+import { isDummyKey, viewNames, viewSource, DUMMY_ENTITY_VALUE } from "../offline/view-source.js";
+import { localSourcePath, openDuckDb } from "../offline/file-source.js";
+import { parseTableName } from "../offline/postgres-source.js";
+import { quoteIdent, quoteLiteral } from "../infra/sql.js";
+import type { OpenOnline } from "./online-store.js";
+import { MaterializeError, onlineTargets, openOnlineForWrites } from "./online-store.js";
+
+export type PushTarget = "online" | "offline" | "online_and_offline";
+
+export interface PushContext {
+  config: ProjectConfig;
+  who: string;
+  state?: RegistryState;
+  online?: OpenOnline;
+  dirLabel?: string;
+}
+
+export interface PushRequest {
+  /** Name of the PushSource. */
+  source: string;
+  rows: readonly Record<string, unknown>[];
+  to?: PushTarget;
+  /** Row numbers to report (e.g. file lines); defaults to 1, 2, … */
+  rowNumbers?: readonly number[];
+}
+
+export interface PushResult {
+  source: string;
+  rows: number;
+  views: string[];
+  to: PushTarget;
+  online: boolean;
+  offline: boolean;
+}
+
+/** A push input that breaks the schema: nothing was written. */
+export class PushValidationError extends MaterializeError {
+  constructor(
+    readonly row: number,
+    readonly column: string,
+    message: string,
+    hint?: string,
+  ) {
+    super(`row ${row}, column ${JSON.stringify(column)}: ${message}`, hint);
+    this.name = "PushValidationError";
+  }
+}
+
+// ------------------------------------------------------------------ input files
+
+/** Rows of a JSON Lines or CSV text with the line number of each (for messages). */
+export function parsePushFile(
+  text: string,
+  format: "jsonl" | "csv",
+): { rows: Record<string, unknown>[]; rowNumbers: number[] } {
+  const rows: Record<string, unknown>[] = [];
+  const rowNumbers: number[] = [];
+  if (format === "jsonl") {
+    text.split(/\r?\n/).forEach((line, i) => {
+      if (line.trim() === "") return;
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch (e) {
+        throw new PushValidationError(i + 1, "", `not valid JSON: ${(e as Error).message}`);
+      }
+      if (typeof value !== "object" || value === null || Array.isArray(value)) {
+        throw new PushValidationError(i + 1, "", "expected a JSON object per line");
+      }
+      rows.push(value as Record<string, unknown>);
+      rowNumbers.push(i + 1);
+    });
+    return { rows, rowNumbers };
+  }
+  const records = parseCsv(text);
+  const header = records[0]?.fields;
+  if (header === undefined) return { rows, rowNumbers };
+  for (const rec of records.slice(1)) {
+    if (rec.fields.length === 1 && rec.fields[0] === "") continue;
+    if (rec.fields.length !== header.length) {
+      throw new PushValidationError(
+        rec.line,
+        "",
+        `has ${rec.fields.length} fields, the header has ${header.length}`,
+      );
+    }
+    const row: Record<string, unknown> = {};
+    header.forEach((h, i) => (row[h] = rec.fields[i] === "" ? null : rec.fields[i]));
+    rows.push(row);
+    rowNumbers.push(rec.line);
+  }
+  return { rows, rowNumbers };
+}
+
+/** RFC 4180 CSV: quoted fields may hold commas, quotes ("") and newlines. */
+function parseCsv(text: string): { fields: string[]; line: number }[] {
+  const out: { fields: string[]; line: number }[] = [];
+  let fields: string[] = [];
+  let field = "";
+  let quoted = false;
+  let line = 1;
+  let startLine = 1;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quoted) {
+      if (ch === '"') {
+        if (text[i + 1] === '"') {
+          field += '"';
+          i++;
+        } else quoted = false;
+      } else {
+        if (ch === "\n") line++;
+        field += ch;
+      }
+    } else if (ch === '"') quoted = true;
+    else if (ch === ",") {
+      fields.push(field);
+      field = "";
+    } else if (ch === "\n" || ch === "\r") {
+      if (ch === "\r" && text[i + 1] === "\n") i++;
+      fields.push(field);
+      out.push({ fields, line: startLine });
+      fields = [];
+      field = "";
+      line++;
+      startLine = line;
+    } else field += ch;
+  }
+  if (field !== "" || fields.length > 0) {
+    fields.push(field);
+    out.push({ fields, line: startLine });
+  }
+  return out;
+}
+
+// ------------------------------------------------------------------ checking values
+
+const INT_RANGE: Record<string, [bigint, bigint]> = {
+  int32: [-(2n ** 31n), 2n ** 31n - 1n],
+  int64: [-(2n ** 63n), 2n ** 63n - 1n],
+};
+
+/** A pushed value → its canonical form for `dtype`, or an error message. */
+export function canonicalValue(dtype: string, value: unknown): { ok: JsonValue } | { error: string } {
+  if (value === null || value === undefined) return { ok: null };
+  if (dtype.endsWith("[]")) {
+    let list = value;
+    if (typeof list === "string") {
+      try {
+        list = JSON.parse(list);
+      } catch {
+        return { error: `expected a list (${dtype}), got ${JSON.stringify(value)}` };
+      }
+    }
+    if (!Array.isArray(list)) return { error: `expected a list (${dtype}), got ${typeof value}` };
+    const out: JsonValue[] = [];
+    for (const [i, item] of list.entries()) {
+      const v = canonicalValue(dtype.slice(0, -2), item);
+      if ("error" in v) return { error: `item ${i}: ${v.error}` };
+      out.push(v.ok);
+    }
+    return { ok: out };
+  }
+  const shown = JSON.stringify(value);
+  switch (dtype) {
+    case "int32":
+    case "int64": {
+      const text =
+        typeof value === "number"
+          ? Number.isInteger(value)
+            ? String(value)
+            : ""
+          : typeof value === "string"
+            ? value.trim()
+            : "";
+      if (typeof value === "number" && Math.abs(value) > Number.MAX_SAFE_INTEGER)
+        return { error: `${shown} is past 2^53: pass ${dtype} as a string of digits` };
+      if (!/^-?\d+$/.test(text)) return { error: `expected an integer (${dtype}), got ${shown}` };
+      const n = BigInt(text);
+      const [lo, hi] = INT_RANGE[dtype]!;
+      if (n < lo || n > hi) return { error: `${text} is out of range for ${dtype}` };
+      return { ok: dtype === "int32" ? Number(n) : n.toString() };
+    }
+    case "float32":
+    case "float64": {
+      const n =
+        typeof value === "number"
+          ? value
+          : typeof value === "string" && value.trim() !== ""
+            ? Number(value)
+            : NaN;
+      if (!Number.isFinite(n)) return { error: `expected a number (${dtype}), got ${shown}` };
+      return { ok: n };
+    }
+    case "string":
+      return typeof value === "string" ? { ok: value } : { error: `expected a string, got ${shown}` };
+    case "bool":
+      if (typeof value === "boolean") return { ok: value };
+      if (value === "true" || value === "false") return { ok: value === "true" };
+      return { error: `expected true or false, got ${shown}` };
+    case "bytes":
+      if (typeof value === "string" && /^\\x([0-9a-fA-F]{2})*$/.test(value))
+        return { ok: value.toLowerCase() };
+      return { error: `expected bytes as \\x-prefixed hex, got ${shown}` };
+    case "unix_timestamp": {
+      const us = timestampUs(value);
+      return us === null ? { error: `expected an ISO 8601 time, got ${shown}` } : { ok: isoFromUs(us) };
+    }
+    default:
+      return { error: `unknown dtype ${dtype}` };
+  }
+}
+
+/** Epoch µs of an ISO 8601 text (µs precision kept) or epoch seconds; null when neither. */
+export function timestampUs(value: unknown): number | null {
+  if (typeof value === "number" && Number.isFinite(value)) return Math.round(value * 1_000_000);
+  if (typeof value !== "string") return null;
+  const text = value.trim();
+  if (/^-?\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1_000_000);
+  const m = /^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2})?)(?:\.(\d{1,6}))?(Z|[+-]\d{2}(?::?\d{2})?)?$/i.exec(
+    text,
+  );
+  if (m === null) {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return null;
+    const ms = Date.parse(`${text}T00:00:00Z`);
+    return Number.isNaN(ms) ? null : ms * 1000;
+  }
+  const zone =
+    m[3] === undefined ? "Z" : m[3].toUpperCase() === "Z" ? "Z" : m[3].length === 3 ? `${m[3]}:00` : m[3];
+  const ms = Date.parse(`${m[1]!.replace(" ", "T")}${zone}`);
+  if (Number.isNaN(ms)) return null;
+  return ms * 1000 + Number((m[2] ?? "").padEnd(6, "0"));
+}
+
+/** The views fed by push source `source` (feature views and stream views), sorted. */
+export function viewsOfPushSource(state: RegistryState, source: string): ViewSource[] {
+  const spec = state.objects.find((o) => o.kind === "data_source" && o.name === source)?.spec as
+    DataSourceSpec | undefined;
+  if (spec === undefined || spec.type !== "push") {
+    const pushes = state.objects
+      .filter((o) => o.kind === "data_source" && (o.spec as DataSourceSpec).type === "push")
+      .map((o) => o.name);
+    throw new MaterializeError(
+      spec === undefined
+        ? `no source named ${JSON.stringify(source)} in the applied registry state`
+        : `source ${source} is a ${spec.type} source, not a PushSource`,
+      `push sources: ${pushes.join(", ") || "(none)"}`,
+    );
+  }
+  return viewNames(state)
+    .map((v) => viewSource(state, v))
+    .filter((vs) => vs.pushSource === source);
+}
+
+interface CheckedRow {
+  values: Map<string, JsonValue>;
+  eventUs: number;
+  createdUs: number | null;
+}
+
+/** Check every row against every view (throws PushValidationError at the first bad cell). */
+function checkRows(views: ViewSource[], req: PushRequest): CheckedRow[] {
+  const first = views[0]!;
+  const tsColumn = first.eventTimestamp;
+  const createdColumn = first.createdTimestamp;
+  const dtypes = new Map<string, string>();
+  for (const vs of views) {
+    for (const c of [...vs.keys, ...vs.features]) if (!isDummyKey(c)) dtypes.set(c.name, c.dtype);
+  }
+  const keys = new Set(views.flatMap((vs) => vs.keys.filter((k) => !isDummyKey(k)).map((k) => k.name)));
+  const known = [...dtypes.keys(), tsColumn, ...(createdColumn ? [createdColumn] : [])];
+  return req.rows.map((row, i) => {
+    const n = req.rowNumbers?.[i] ?? i + 1;
+    for (const column of Object.keys(row)) {
+      if (!known.includes(column)) {
+        throw new PushValidationError(n, column, "unknown column", `columns: ${known.join(", ")}`);
+      }
+    }
+    const values = new Map<string, JsonValue>();
+    for (const [name, dtype] of dtypes) {
+      const raw = row[name];
+      if (keys.has(name) && (raw === undefined || raw === null || raw === "")) {
+        throw new PushValidationError(n, name, "missing join key");
+      }
+      const v = canonicalValue(dtype, raw);
+      if ("error" in v) throw new PushValidationError(n, name, v.error);
+      values.set(name, v.ok);
+    }
+    const eventUs = timestampUs(row[tsColumn]);
+    if (eventUs === null) {
+      throw new PushValidationError(
+        n,
+        tsColumn,
+        row[tsColumn] === undefined || row[tsColumn] === null
+          ? "missing event timestamp"
+          : `expected an ISO 8601 time, got ${JSON.stringify(row[tsColumn])}`,
+      );
+    }
+    let createdUs: number | null = null;
+    if (createdColumn !== null && row[createdColumn] !== undefined && row[createdColumn] !== null) {
+      createdUs = timestampUs(row[createdColumn]);
+      if (createdUs === null) {
+        throw new PushValidationError(
+          n,
+          createdColumn,
+          `expected an ISO 8601 time, got ${JSON.stringify(row[createdColumn])}`,
+        );
+      }
+    }
+    return { values, eventUs, createdUs };
+  });
+}
+
+/** The newest row per entity key (event time, then created time), as the online writers want. */
+function latestPerKey(vs: ViewSource, rows: CheckedRow[]): CanonicalRow[] {
+  const best = new Map<string, CanonicalRow>();
+  for (const r of rows) {
+    const keys = vs.keys.map((k) => (isDummyKey(k) ? DUMMY_ENTITY_VALUE : (r.values.get(k.name) ?? null)));
+    const id = JSON.stringify(keys);
+    const row: CanonicalRow = {
+      keys,
+      features: vs.features.map((f) => r.values.get(f.name) ?? null),
+      eventUs: r.eventUs,
+      createdUs: r.createdUs,
+    };
+    const cur = best.get(id);
+    if (
+      cur === undefined ||
+      row.eventUs > cur.eventUs ||
+      (row.eventUs === cur.eventUs && (row.createdUs ?? -Infinity) >= (cur.createdUs ?? -Infinity))
+    )
+      best.set(id, row);
+  }
+  return [...best.values()];
+}
+
+async function appliedState(ctx: PushContext): Promise<RegistryState> {
+  if (ctx.state) return ctx.state;
+  const { openRegistryStore } = await import("../registry/open-store.js");
+  const registry = openRegistryStore(ctx.config.registry);
+  try {
+    const { state } = await registry.read(ctx.config.project);
+    if (state === null) {
+      throw new MaterializeError(
+        `${ctx.config.project}: nothing applied yet`,
+        `push works from the applied registry state: run fsops apply ${ctx.dirLabel ?? "."} first`,
+      );
+    }
+    return state;
+  } finally {
+    await registry.close();
+  }
+}
+
+/** Validate every row, then write offline (when asked) and online (when asked). */
+export async function pushRows(ctx: PushContext, req: PushRequest): Promise<PushResult> {
+  const to = req.to ?? "online";
+  const state = await appliedState(ctx);
+  const views = viewsOfPushSource(state, req.source);
+  if (views.length === 0) {
+    throw new MaterializeError(`no feature view reads push source ${req.source}`);
+  }
+  const rows = checkRows(views, req);
+  const result: PushResult = {
+    source: req.source,
+    rows: rows.length,
+    views: views.map((v) => v.view),
+    to,
+    online: false,
+    offline: false,
+  };
+  if (rows.length === 0) return result;
+  const targets = onlineTargets(state);
+  const onlineViews = views.filter((vs) => vs.online && targets.has(vs.view));
+  if (to !== "offline" && onlineViews.length === 0) {
+    throw new MaterializeError(`no online view reads push source ${req.source}`, "push with --to offline");
+  }
+  let online: OpenOnline | null = null;
+  try {
+    if (to !== "offline") {
+      if (ctx.online) online = ctx.online;
+      else if (ctx.config.onlineStore) online = await openOnlineForWrites(ctx.config.onlineStore);
+      else throw new MaterializeError(`${ctx.config.project}: fsops.yaml has no online_store`);
+      for (const vs of onlineViews) await online.checkTarget(targets.get(vs.view)!, ctx.dirLabel ?? ".");
+    }
+    if (to !== "online") {
+      await appendOffline(ctx.config, views[0]!, rows);
+      result.offline = true;
+    }
+    if (online !== null) {
+      for (const vs of onlineViews) await online.writer.write(targets.get(vs.view)!, latestPerKey(vs, rows));
+      result.online = true;
+    }
+  } finally {
+    if (online !== null && ctx.online === undefined) await online.close();
+  }
+  return result;
+}
+
+/** The rows as the batch source stores them: source column names (fieldMapping reversed). */
+function sourceRecords(vs: ViewSource, rows: CheckedRow[]): Record<string, JsonValue>[] {
+  const columns = new Map<string, string>(); // canonical name → source column
+  for (const c of [...vs.keys, ...vs.features]) if (!isDummyKey(c)) columns.set(c.name, c.column);
+  return rows.map((r) => {
+    const o: Record<string, JsonValue> = {};
+    for (const [name, value] of r.values) o[columns.get(name) ?? name] = value;
+    o[vs.eventTimestamp] = isoFromUs(r.eventUs);
+    if (vs.createdTimestamp !== null)
+      o[vs.createdTimestamp] = r.createdUs === null ? null : isoFromUs(r.createdUs);
+    return o;
+  });
+}
+
+async function appendOffline(config: ProjectConfig, vs: ViewSource, rows: CheckedRow[]): Promise<void> {
+  const spec = vs.source.spec;
+  const records = sourceRecords(vs, rows);
+  if (spec.type === "postgres") {
+    if (spec.table === null) {
+      throw new MaterializeError(
+        `source ${vs.source.name} is a query; rows cannot be appended to it`,
+        "push with --to online, or give the PostgresSource a table",
+      );
+    }
+    if (config.offlineStore?.type !== "postgres") {
+      throw new MaterializeError(
+        `source ${vs.source.name} is a PostgresSource but fsops.yaml has no postgres offline_store`,
+      );
+    }
+    const table = parseTableName(spec.table).map(quoteIdent).join(".");
+    const columns = Object.keys(records[0] ?? {})
+      .map(quoteIdent)
+      .join(", ");
+    const { default: pg } = await import("pg");
+    const client = new pg.Client({
+      connectionString: config.offlineStore.connectionString,
+      application_name: "fsops push",
+    });
+    client.on("error", () => undefined);
+    await client.connect();
+    try {
+      // The table's own row type converts each JSON value to its column type.
+      await client.query(
+        `INSERT INTO ${table} (${columns}) SELECT ${columns} FROM jsonb_populate_recordset(NULL::${table}, $1::jsonb)`,
+        [JSON.stringify(records)],
+      );
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+    return;
+  }
+  // FileSource: a new Parquet part file in its folder (a single-file source cannot grow).
+  const path = spec.path;
+  if (/\.(parquet|pq|csv)(\.gz)?$/i.test(path)) {
+    throw new MaterializeError(
+      `source ${vs.source.name} is one file (${path}); push appends a part file to a folder`,
+      "point the FileSource at a folder (or S3 prefix) of Parquet files",
+    );
+  }
+  const name = `part-${new Date().toISOString().replace(/[-:.]/g, "")}-${randomBytes(4).toString("hex")}.parquet`;
+  const s3 = /^s3:\/\/([^/]+)\/?(.*)$/i.exec(path);
+  const folder = s3
+    ? await (
+        await import("node:fs/promises")
+      ).mkdtemp(join((await import("node:os")).tmpdir(), "fsops-push-"))
+    : localSourcePath(path, config.dir);
+  await mkdir(folder, { recursive: true });
+  const json = join(folder, `.${name}.json`);
+  const temp = join(folder, `.${name}`);
+  const db = await openDuckDb();
+  try {
+    await writeFile(json, JSON.stringify(records));
+    const types = parquetColumns(vs);
+    const spec = Object.entries(types)
+      .map(([c, t]) => `${quoteLiteral(c)}: ${quoteLiteral(t)}`)
+      .join(", ");
+    await db.run(
+      `COPY (SELECT * FROM read_json(${quoteLiteral(json)}, columns = {${spec}}, format = 'array')) TO ${quoteLiteral(temp)} (FORMAT parquet)`,
+    );
+    if (s3) {
+      const { S3Client, PutObjectCommand } = await import("@aws-sdk/client-s3");
+      const { readFile } = await import("node:fs/promises");
+      const o = config.offlineStore?.s3 ?? null;
+      const client = new S3Client({
+        ...(o?.region ? { region: o.region } : {}),
+        ...(o?.endpoint ? { endpoint: o.endpoint } : {}),
+        forcePathStyle: o?.forcePathStyle ?? false,
+      });
+      try {
+        const prefix = (s3[2] ?? "").replace(/\/*$/, "");
+        await client.send(
+          new PutObjectCommand({
+            Bucket: s3[1]!,
+            Key: prefix ? `${prefix}/${name}` : name,
+            Body: await readFile(temp),
+          }),
+        );
+      } finally {
+        client.destroy();
+      }
+    } else {
+      // Readers skip dot-files: the part appears whole, by rename, or not at all.
+      await (await import("node:fs/promises")).rename(temp, join(folder, name));
+    }
+  } finally {
+    db.close();
+    await rm(json, { force: true });
+    await rm(temp, { force: true });
+    if (s3) await rm(folder, { recursive: true, force: true });
+  }
+}
+
+/** DuckDB column types of the source columns a pushed part file holds. */
+function parquetColumns(vs: ViewSource): Record<string, string> {
+  const duck: Record<string, string> = {
+    int32: "INTEGER",
+    int64: "BIGINT",
+    float32: "FLOAT",
+    float64: "DOUBLE",
+    string: "VARCHAR",
+    bytes: "BLOB",
+    bool: "BOOLEAN",
+    unix_timestamp: "TIMESTAMPTZ",
+  };
+  const out: Record<string, string> = {};
+  for (const c of [...vs.keys, ...vs.features]) {
+    if (isDummyKey(c)) continue;
+    const list = c.dtype.endsWith("[]");
+    const t = duck[list ? c.dtype.slice(0, -2) : c.dtype] ?? "VARCHAR";
+    out[c.column] = list ? `${t}[]` : t;
+  }
+  out[vs.eventTimestamp] = "TIMESTAMPTZ";
+  if (vs.createdTimestamp !== null) out[vs.createdTimestamp] = "TIMESTAMPTZ";
+  return out;
+}
