@@ -97,8 +97,8 @@ const rssCase: BenchCase = {
     const small = Math.floor(size / 10);
     const big = await mkdtemp(path.join(workDir, `training-rss-${size}-`));
     const little = await mkdtemp(path.join(workDir, `training-rss-${small}-`));
-    // Same feature files for both: only the number of entity rows differs.
-    const shape = shapeOf(size);
+    // Same feature files for both (the shape of size/10): only the number of entity rows differs.
+    const shape = { ...shapeOf(small), entityRows: size };
     await writeParquet(big, shape);
     await writeParquet(little, { ...shape, entityRows: small });
     const baseline = await runTask(

@@ -48,17 +48,30 @@ export function duckdbAsofJoin(
         ]
       : []),
   ];
-  const partition = [...columns.keys.map((k) => quoteIdent(`__k_${k.name}`)), ts].join(", ");
-  // Without a created column there is no tie-break to apply: skip the window (it costs a sort).
-  const dedupe =
-    columns.created === null
-      ? ""
-      : ` QUALIFY row_number() OVER (PARTITION BY ${partition} ORDER BY ${created} DESC NULLS LAST) = 1`;
-  const rows = `SELECT * FROM (SELECT ${inner.join(", ")} FROM ${view.relation}) WHERE ${filters.join(" AND ")}${dedupe}`;
   const at = `e.${quoteIdent(ENTITY_TIMESTAMP)}`;
+  // The created tie-break folded into the ASOF inequality: {event, created} compared as one
+  // struct (field by field), so ASOF's "greatest ≤" picks the latest event and, among equal
+  // events, the latest created (a missing created timestamp ranks below any: -infinity). The
+  // entity side takes +infinity. Measured at 100k × 1M rows: a window de-duplication first
+  // cost +0.8× the whole join, a 128-bit (event µs, created µs) number +0.25×, this +0.15×.
+  let order: { feature: string; entity: string } | null = null;
+  if (columns.created !== null) {
+    inner.push(
+      `{'t': ${ts}, 'c': coalesce(${created}, CAST('-infinity' AS TIMESTAMPTZ))} AS __fsops_order`,
+      "true AS __fsops_timed",
+    );
+    order = {
+      feature: `${alias}.__fsops_order`,
+      entity: `{'t': ${at}, 'c': CAST('infinity' AS TIMESTAMPTZ)}`,
+    };
+  }
+  const rows = `SELECT * FROM (SELECT ${inner.join(", ")} FROM ${view.relation}) WHERE ${filters.join(" AND ")}`;
   const on = [
     ...columns.keys.map((k) => `e.${quoteIdent(k.name)} = ${alias}.${quoteIdent(`__k_${k.name}`)}`),
-    `${at} >= ${alias}.${ts}`,
+    // DuckDB's ASOF matches a NULL struct (unlike a NULL timestamp): an entity row without a
+    // time must match nothing, so it fails this equality instead.
+    ...(order ? [`(${at} IS NOT NULL) = ${alias}.__fsops_timed`] : []),
+    order ? `${order.entity} >= ${order.feature}` : `${at} >= ${alias}.${ts}`,
   ];
   const inWindow = view.ttl > 0 ? `${alias}.${ts} >= ${at} - INTERVAL ${view.ttl} SECOND` : null;
   return {

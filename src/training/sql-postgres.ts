@@ -5,7 +5,9 @@
  * LIMIT 1)`: with an index on (join keys, event timestamp) each lookup is one index descent, and
  * the ttl and `createdBefore` bounds are plain WHERE terms the planner pushes into it. The window
  * formulation (union + carry-forward) reads every feature row whatever the entity rows; the
- * LATERAL form reads only what the entity rows ask for (measured in bench/cases/training.ts).
+ * LATERAL form reads only what the entity rows ask for. Measured at 20,000 entity rows × 3 views ×
+ * 200,000 rows (indexed): LATERAL 2.7–4.5 s, window 2.5–3.0 s (busy machine) — a draw there, and
+ * LATERAL wins whenever the entity rows are few against the feature rows.
  *
  * Values leave Postgres as text in a canonical form per dtype, so one reader moves any type into
  * DuckDB, which casts them back (`duckdbFromPgText`).

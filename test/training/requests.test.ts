@@ -175,6 +175,26 @@ describe.runIf(hasService("postgres"))("createdBefore, errors and output files (
     expect(rows[0]!.event_timestamp).toEqual(new Date("2024-01-01T11:00:00Z"));
   });
 
+  it("an entity row without a time or a key matches nothing, on both engines", async () => {
+    const rows = await (
+      await getHistoricalFeatures(ctx, {
+        entityRows: [
+          { driver_id: 1, event_timestamp: null, label: "no time" },
+          { driver_id: null, event_timestamp: "2024-01-03T00:00:00Z", label: "no key" },
+          { driver_id: 1, event_timestamp: "2024-01-03T00:00:00Z", label: "both" },
+        ],
+        features: ["stats:trips", "stats_f:trips"],
+        fullFeatureNames: true,
+        createdBefore: "2024-01-31T00:00:00Z",
+      })
+    ).toArray();
+    expect(rows.map((r) => [r.label, r.stats__trips, r.stats_f__trips])).toEqual([
+      ["no time", null, null],
+      ["no key", null, null],
+      ["both", 11, 11],
+    ]);
+  });
+
   it("on-demand views run the server's transform runner on the joined rows", async () => {
     const rows = await (
       await getHistoricalFeatures(ctx, {
