@@ -104,6 +104,11 @@ export function mergeRecords(
 
 // ---------------------------------------------------------------- file
 
+/** A project's entry, never one inherited from Object.prototype (a project may be named `constructor`). */
+function ownEntry(projects: Record<string, unknown>, project: string): unknown {
+  return Object.hasOwn(projects, project) ? projects[project] : undefined;
+}
+
 const LOCK_WAIT_MS = 15_000;
 const LOCK_STALE_MS = 60_000;
 
@@ -120,7 +125,7 @@ class FileMaterializationStore implements MaterializationStore {
   async read(project: string): Promise<MaterializationRecord[]> {
     assertProjectName(project);
     const contents = await this.readAll();
-    const list = contents.projects[project];
+    const list = ownEntry(contents.projects, project);
     return list === undefined ? [] : validRecords(list, `${this.location} (project ${project})`);
   }
 
@@ -130,7 +135,7 @@ class FileMaterializationStore implements MaterializationStore {
     const release = await this.lock();
     try {
       const contents = await this.readAll();
-      const current = contents.projects[project];
+      const current = ownEntry(contents.projects, project);
       const merged = mergeRecords(
         current === undefined ? [] : validRecords(current, `${this.location} (project ${project})`),
         records,
