@@ -3,7 +3,7 @@
  * bring Feast's names (`Permission`, `ValueType`, `Int64`, `PostgreSQLSource`); a construction or
  * import of one must never vanish silently, and the message says what fsops does instead.
  */
-import { ts } from "ts-morph";
+import ts from "./typescript.cjs";
 import { DSL_CLASSES } from "../model/kinds.js";
 import { PARSE } from "./codes.js";
 import type { Reporter } from "./diagnostics.js";

@@ -32,6 +32,13 @@ export function openRegistryStore(config: RegistryConfig): RegistryStore {
   }
 }
 
+interface ConditionalRead {
+  readIfChanged(
+    project: string,
+    etag: string | null,
+  ): Promise<"unchanged" | { state: RegistryState | null; etag: string | null }>;
+}
+
 /** A store whose module is imported, and which is made, at its first operation. */
 class LazyRegistryStore implements RegistryStore {
   private store: Promise<RegistryStore> | null = null;
@@ -77,6 +84,21 @@ class LazyRegistryStore implements RegistryStore {
 
   async forceUnlock(project: string, lockId: string): Promise<LockInfo> {
     return (await this.get()).forceUnlock(project, lockId);
+  }
+
+  // Optional capabilities of the backend behind: forwarded, so laziness never drops one (the
+  // commit lock taken before any DDL; S3's conditional read for serving's refresh).
+  async prepareCommit(lock: RegistryLock): Promise<void> {
+    await (await this.get()).prepareCommit?.(lock);
+  }
+
+  async readIfChanged(
+    project: string,
+    etag: string | null,
+  ): Promise<"unchanged" | { state: RegistryState | null; etag: string | null }> {
+    const store = (await this.get()) as RegistryStore & Partial<ConditionalRead>;
+    if (typeof store.readIfChanged === "function") return store.readIfChanged(project, etag);
+    return { state: (await store.read(project)).state, etag: null };
   }
 
   async close(): Promise<void> {

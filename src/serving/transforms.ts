@@ -89,9 +89,12 @@ globalThis.__fsops_run = (input) => {
 type Ts = typeof TsMorph.ts;
 let tsModule: Ts | null = null;
 
-/** The compiler ts-morph bundles (the one the parser uses), required on first transpile only. */
+/**
+ * The compiler ts-morph carries, required directly as the parser does (src/parse/typescript.cts:
+ * without ts-morph's wrapper), on first transpile only.
+ */
 function typescript(): Ts {
-  tsModule ??= (createRequire(import.meta.url)("ts-morph") as typeof TsMorph).ts;
+  tsModule ??= createRequire(import.meta.url)("@ts-morph/common/dist/typescript.js") as Ts;
   return tsModule;
 }
 

@@ -163,6 +163,8 @@ function values(
       return { a: false, b: true };
     case "version":
       return { a: 1, b: "2" };
+    case "batchSchedule":
+      return { a: "@hourly", b: "15 * * * *" };
     case "transform":
       return { a: d.transform("(i) => i"), b: d.transform("(i) => ({})") };
     case "sources":
