@@ -169,7 +169,12 @@ export async function openDuckDb(): Promise<DuckConnection> {
     );
   }
   const { DuckDBInstance } = duckdb;
-  const instance = await DuckDBInstance.create(":memory:");
+  // Spill past a bounded memory to the system's temp folder (DuckDB's default is 80 % of RAM and a
+  // `.tmp` folder in the user's working directory, which fsops does not own).
+  const instance = await DuckDBInstance.create(":memory:", {
+    memory_limit: "1GB",
+    temp_directory: tmpdir(),
+  });
   const connection = await instance.connect();
   await connection.run("SET TimeZone = 'UTC'");
   return {

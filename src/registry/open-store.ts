@@ -49,7 +49,12 @@ class LazyRegistryStore implements RegistryStore {
   ) {}
 
   private get(): Promise<RegistryStore> {
-    this.store ??= this.make();
+    // A failed load (a missing module, a bad option) is not cached: the next operation retries,
+    // and close() of a store that never opened has nothing to close.
+    this.store ??= this.make().catch((e: unknown) => {
+      this.store = null;
+      throw e;
+    });
     return this.store;
   }
 

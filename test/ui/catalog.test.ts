@@ -108,6 +108,17 @@ describe("secrets", () => {
     for (const text of site.values()) expect(text).not.toContain("hunter2-pw");
     expect([...site.values()].some((t) => t.includes("uses ***"))).toBe(true);
   });
+
+  it("are masked in their HTML- and JSON-escaped forms too", () => {
+    const secret = `p&ss<w0rd"x`;
+    const snap = syntheticSnapshot("alpha", 2, 1);
+    (snap.state!.objects[0]!.spec as unknown as { description: string }).description = `pw ${secret}`;
+    const site = buildSite([snap], [secret], false);
+    for (const text of site.values()) {
+      expect(text).not.toContain("p&amp;ss&lt;w0rd");
+      expect(text).not.toContain("w0rd");
+    }
+  });
 });
 
 describe("export", () => {
