@@ -43,6 +43,19 @@ export function pgType(dtype: string): string {
   return t;
 }
 
+/**
+ * The type of join key `key` of `entity` in a view: a Field of the view's schema named like the
+ * key types it (Feast's idiom); else the entity's `valueType`. The one rule the online table,
+ * materialize, push, training and serving share.
+ */
+export function joinKeyDtype(
+  spec: { entityColumns?: readonly { name: string; dtype: Dtype }[] },
+  key: string,
+  entity: Pick<EntitySpec, "valueType">,
+): Dtype {
+  return spec.entityColumns?.find((c) => c.name === key)?.dtype ?? entity.valueType;
+}
+
 /** `udt_name` spellings (information_schema) → the canonical spelling `pgType` produces. */
 const UDT_CANONICAL: Record<string, string> = {
   int4: "integer",
@@ -109,8 +122,7 @@ function viewLayout(
       throw new InfraPlanError(`view ${view} uses entity ${entityName}, which is not defined`);
     }
     for (const key of entity.joinKeys) {
-      // A Field of the schema named like the key types it (Feast's idiom); else the entity's type.
-      const dtype: Dtype = spec.entityColumns?.find((c) => c.name === key)?.dtype ?? entity.valueType;
+      const dtype = joinKeyDtype(spec, key, entity);
       const existing = keys.find((k) => k.name === key);
       if (existing === undefined) keys.push({ name: key, dtype });
       else if (existing.dtype !== dtype) {

@@ -224,6 +224,7 @@ export function canonicalValue(dtype: string, value: unknown): { ok: JsonValue }
       return us === null ? { error: `expected an ISO 8601 time, got ${shown}` } : { ok: isoFromUs(us) };
     }
     default:
+      // viewSource refuses the dtypes push cannot read before any row is checked.
       return { error: `unknown dtype ${dtype}` };
   }
 }
@@ -264,7 +265,16 @@ export function viewsOfPushSource(state: RegistryState, source: string): ViewSou
       `push sources: ${pushes.join(", ") || "(none)"}`,
     );
   }
+  // Only the views this source feeds are resolved: another view's problem (a dtype push cannot
+  // read, a source without offline data) is not this push's.
+  const fed = new Set(
+    state.objects
+      .filter((o) => o.kind === "feature_view" || o.kind === "stream_feature_view")
+      .filter((o) => (o.spec as { source: string }).source === source)
+      .map((o) => o.name),
+  );
   return viewNames(state)
+    .filter((v) => fed.has(v))
     .map((v) => viewSource(state, v))
     .filter((vs) => vs.pushSource === source);
 }

@@ -12,7 +12,8 @@ import type {
   PostgresSourceSpec,
   StreamFeatureViewSpec,
 } from "../model/spec.js";
-import { DUMMY_ENTITY_KEY } from "../infra/layout.js";
+import { SCALAR_DTYPES } from "../model/kinds.js";
+import { DUMMY_ENTITY_KEY, joinKeyDtype } from "../infra/layout.js";
 import { OfflineSourceError } from "./errors.js";
 
 /** A column of the canonical shape and the source column it is read from. */
@@ -66,11 +67,30 @@ export function columnFor(mapping: Record<string, string>, name: string): string
   return Object.keys(mapping).find((col) => mapping[col] === name) ?? name;
 }
 
+const READABLE: ReadonlySet<string> = new Set(SCALAR_DTYPES.flatMap((d) => [d, `${d}[]`]));
+
+/**
+ * True for the dtypes materialize, push and training read: the eight basic scalars and one-level
+ * lists of them. The others the DSL accepts (json, map, struct<…>, uuid, decimal, T[][] …) have
+ * online columns but no reader yet: they are refused up front, never copied wrong.
+ */
+export function isReadableDtype(dtype: string): boolean {
+  return READABLE.has(dtype);
+}
+
+/** The message for a column whose dtype `isReadableDtype` refuses. */
+export function unreadableDtypeMessage(view: string, what: string, name: string, dtype: string): string {
+  return `view ${JSON.stringify(view)}: ${what} ${JSON.stringify(name)} has dtype ${dtype}, which materialize/push/training cannot read yet (supported: ${SCALAR_DTYPES.join(", ")} and their lists T[])`;
+}
+
 /**
  * Resolve `view` of the applied state to its batch source and canonical columns. Throws
- * `OfflineSourceError` when the view is unknown or reads a source that is not a batch source.
+ * `OfflineSourceError` when the view is unknown, reads a source that is not a batch source, or
+ * has a join key or feature whose dtype is not readable (`isReadableDtype`). `features`, when
+ * given, limits that dtype check to the features a caller reads (training reads only the
+ * requested ones); the join keys are always checked.
  */
-export function viewSource(state: RegistryState, view: string): ViewSource {
+export function viewSource(state: RegistryState, view: string, features?: readonly string[]): ViewSource {
   const object = find(state, "feature_view", view) ?? find(state, "stream_feature_view", view) ?? undefined;
   if (object === undefined) {
     throw new OfflineSourceError(
@@ -101,11 +121,27 @@ export function viewSource(state: RegistryState, view: string): ViewSource {
     const entity = find(state, "entity", entityName)?.spec as EntitySpec | undefined;
     for (const key of entity?.joinKeys ?? []) {
       if (keys.some((k) => k.name === key)) continue;
-      keys.push({ name: key, dtype: entity?.valueType ?? "string", column: columnFor(mapping, key) });
+      const dtype = joinKeyDtype(spec, key, { valueType: entity?.valueType ?? "string" });
+      keys.push({ name: key, dtype, column: columnFor(mapping, key) });
     }
   }
   if (keys.length === 0) keys.push({ name: DUMMY_ENTITY_KEY, dtype: "string", column: "" });
-  const features = spec.schema.map((f) => ({
+  const checked = [
+    ...keys.map((k) => ({ what: "join key", name: k.name, dtype: k.dtype })),
+    ...spec.schema
+      .filter((f) => features === undefined || features.includes(f.name))
+      .map((f) => ({ what: "feature", name: f.name, dtype: f.dtype })),
+  ];
+  const unreadable = checked.filter((c) => !isReadableDtype(c.dtype));
+  if (unreadable.length > 0) {
+    const c = unreadable[0]!;
+    const others = unreadable.slice(1).map((u) => `${u.name} (${u.dtype})`);
+    throw new OfflineSourceError(
+      `${object.file === null ? "" : `${object.file}${object.line === null ? "" : `:${object.line}`}: `}${unreadableDtypeMessage(view, c.what, c.name, c.dtype)}${others.length > 0 ? `; also ${others.join(", ")}` : ""}`,
+      "give the column one of the supported dtypes (e.g. a JSON value as string), or leave the view out of materialize/push/training",
+    );
+  }
+  const columns = spec.schema.map((f) => ({
     name: f.name,
     dtype: f.dtype,
     column: columnFor(mapping, f.name),
@@ -114,7 +150,7 @@ export function viewSource(state: RegistryState, view: string): ViewSource {
     view,
     kind: object.kind as ViewSource["kind"],
     keys,
-    features,
+    features: columns,
     eventTimestamp: sourceSpec.timestampField,
     createdTimestamp: sourceSpec.createdTimestampColumn,
     ttl: spec.ttl,

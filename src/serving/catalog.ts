@@ -14,7 +14,7 @@ import type {
   OnDemandFeatureViewSpec,
   StreamFeatureViewSpec,
 } from "../model/spec.js";
-import { DUMMY_ENTITY_KEY, parseInfraRecord } from "../infra/layout.js";
+import { DUMMY_ENTITY_KEY, joinKeyDtype, parseInfraRecord } from "../infra/layout.js";
 import { onlineTableName } from "../infra/naming.js";
 import { DEFAULT_SCHEMA } from "../infra/plan-infra.js";
 
@@ -85,7 +85,7 @@ export function buildCatalog(state: RegistryState, defaultSchema: string = DEFAU
         const entity = entities.get(e);
         if (entity === undefined) continue;
         for (const k of entity.joinKeys) {
-          if (!keys.some((x) => x.name === k)) keys.push({ name: k, dtype: entity.valueType });
+          if (!keys.some((x) => x.name === k)) keys.push({ name: k, dtype: joinKeyDtype(spec, k, entity) });
         }
       }
       if (keys.length === 0) keys.push({ name: DUMMY_ENTITY_KEY, dtype: "string" });

@@ -16,6 +16,8 @@ import type {
   PostgresSourceSpec,
   StreamFeatureViewSpec,
 } from "../model/spec.js";
+import { joinKeyDtype } from "../infra/layout.js";
+import { isReadableDtype, unreadableDtypeMessage } from "../offline/view-source.js";
 
 /** What `getHistoricalFeatures` is asked for (contract shared with `fsops/serving`). */
 export interface HistoricalRequest {
@@ -86,6 +88,8 @@ export interface TrainingPlan {
 }
 
 const where = (o: RegistryObject): string => (o.file ? `${o.file}${o.line ? `:${o.line}` : ""}` : o.name);
+/** `file:line: ` of an object's definition, or "" when the registry does not know it. */
+const at = (o: RegistryObject): string => (o.file ? `${where(o)}: ` : "");
 
 /** Resolve a request against the applied registry state. Throws `TrainingError` naming what is wrong. */
 export function planRequest(state: RegistryState, req: HistoricalRequest): TrainingPlan {
@@ -154,7 +158,12 @@ export function planRequest(state: RegistryState, req: HistoricalRequest): Train
         throw new TrainingError(`view ${name} uses entity ${entityName}, which is not in the registry`);
       const es = eo.spec as EntitySpec;
       for (const k of es.joinKeys) {
-        const key = { name: k, dtype: es.valueType, entity: entityName };
+        const key = { name: k, dtype: joinKeyDtype(spec, k, es), entity: entityName };
+        if (!isReadableDtype(key.dtype))
+          throw new TrainingError(
+            `${at(vo)}${unreadableDtypeMessage(name, "join key", k, key.dtype)}`,
+            "give the key one of the supported dtypes",
+          );
         const seen = joinKeys.get(k);
         if (seen && seen.dtype !== key.dtype)
           throw new TrainingError(
@@ -182,12 +191,18 @@ export function planRequest(state: RegistryState, req: HistoricalRequest): Train
   const featureOf = (join: ViewJoin, feature: string, context: string): WantedFeature => {
     const have = join.features.find((f) => f.name === feature);
     if (have) return have;
-    const spec = viewObject(join.view)!.spec as FeatureViewSpec;
+    const vo = viewObject(join.view)!;
+    const spec = vo.spec as FeatureViewSpec;
     const field = spec.schema.find((f) => f.name === feature);
     if (!field)
       throw new TrainingError(
         `unknown feature ${join.view}:${feature} (${context})`,
         `features of ${join.view}: ${spec.schema.map((f) => f.name).join(", ")}`,
+      );
+    if (!isReadableDtype(field.dtype))
+      throw new TrainingError(
+        `${at(vo)}${unreadableDtypeMessage(join.view, "feature", feature, field.dtype)} (${context})`,
+        "request the view's other features, or give this one a supported dtype",
       );
     const wanted: WantedFeature = {
       name: feature,

@@ -57,7 +57,10 @@ export async function prepareResult(
   const fileViews = plan.views.filter((v) => v.source.spec.type === "file");
   const needPg = pgViews.length > 0 || input.kind === "sql";
   const offline = { projectDir: ctx.projectDir, offlineStore: ctx.config.offlineStore };
-  const sources = new Map(plan.views.map((v) => [v.view, viewSource(ctx.state, v.view)]));
+  // Only the requested features are read (and must have a readable dtype); keys are always checked.
+  const sources = new Map(
+    plan.views.map((v) => [v.view, viewSource(ctx.state, v.view, v.features.map((f) => f.name))]),
+  );
   let connectionString: string | null = null;
   if (pgViews.length > 0) connectionString = offlinePostgres(offline, sources.get(pgViews[0]!.view)!);
   else if (input.kind === "sql") {
