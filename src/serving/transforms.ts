@@ -13,6 +13,7 @@
  * `Function` through a prototype chain. The outputs are checked against the view's schema.
  */
 import { createRequire } from "node:module";
+import { types } from "node:util";
 import vm from "node:vm";
 import type * as TsMorph from "ts-morph";
 import type { Dtype } from "../model/kinds.js";
@@ -49,42 +50,111 @@ export interface TransformRunnerOptions {
 
 interface Compiled {
   context: vm.Context;
+  /** Fills the harness's slot: the next call's input, or a thrown value to describe. */
+  hold: (value: unknown) => void;
   schema: FieldSpec[];
 }
 
-const CALL = new vm.Script("__fsops_run(__fsops_input)", { filename: "fsops-transform-call.js" });
-
-/** Runs inside the context: decodes the inputs, calls the transform, encodes its result. */
-const HARNESS = String.raw`
+/**
+ * Runs in each context before the transform's code, so what the host calls is fixed before the
+ * transform can touch anything: `__fsops_run` and `__fsops_describe` are global `const`s (a later
+ * script can neither reassign nor redeclare them, and no property of `globalThis` shadows them),
+ * and the built-ins they use are captured here. The input and a thrown value pass through a
+ * closure slot the host fills with the function this script evaluates to: the host never reads or
+ * writes a property of an object the transform controls.
+ *
+ * Whatever the transform throws becomes a plain string inside the context, within the time limit
+ * (a getter, a Proxy trap or a `toString` that never returns is stopped there), so the host only
+ * ever sees a string or Node's own timeout error.
+ */
+const HARNESS = new vm.Script(
+  String.raw`
 "use strict";
 delete globalThis.WebAssembly;
 delete globalThis.SharedArrayBuffer;
 delete globalThis.Atomics;
-const __fsops_revive = (key, value) => {
-  if (value !== null && typeof value === "object" && !Array.isArray(value)) {
-    if (typeof value.$b === "string") return BigInt(value.$b);
-    if (typeof value.$d === "string") return new Date(value.$d);
-    if (Array.isArray(value.$u8)) return Uint8Array.from(value.$u8);
-  }
-  return value;
-};
-const __fsops_encode = function (key, value) {
-  const raw = this[key];
-  if (typeof raw === "bigint") return { $b: raw.toString() };
-  if (raw instanceof Date) return { $d: Number.isNaN(raw.getTime()) ? "invalid" : raw.toISOString() };
-  if (raw instanceof Uint8Array) return { $u8: Array.from(raw) };
-  if (typeof raw === "number" && !Number.isFinite(raw)) return { $n: String(raw) };
-  if (typeof raw === "function") return { $f: true };
-  return value;
-};
-globalThis.__fsops_run = (input) => {
-  const out = __fsops_transform(JSON.parse(input, __fsops_revive));
-  if (out !== null && typeof out === "object" && typeof out.then === "function") {
-    throw new TypeError("the transform returned a Promise; it must return the columns directly");
-  }
-  return JSON.stringify(out === undefined ? null : out, __fsops_encode);
-};
-`;
+const [__fsops_run, __fsops_describe, __fsops_hold] = (() => {
+  const { parse, stringify } = JSON;
+  const { isArray } = Array;
+  const { from: bytes } = Uint8Array;
+  const { isNaN } = Number;
+  const { isFinite } = Number;
+  const S = String;
+  const B = BigInt;
+  const D = Date;
+  const U8 = Uint8Array;
+  const toArray = Array.from;
+  const getTime = D.prototype.getTime;
+  const toISOString = D.prototype.toISOString;
+  const bigintToString = B.prototype.toString;
+  const { apply } = Reflect;
+  const call = (f, self) => apply(f, self, []);
+  let held;
+  const take = () => {
+    const value = held;
+    held = undefined;
+    return value;
+  };
+  const revive = (key, value) => {
+    if (value !== null && typeof value === "object" && !isArray(value)) {
+      if (typeof value.$b === "string") return B(value.$b);
+      if (typeof value.$d === "string") return new D(value.$d);
+      if (isArray(value.$u8)) return apply(bytes, U8, [value.$u8]);
+    }
+    return value;
+  };
+  const encode = function (key, value) {
+    const raw = this[key];
+    if (typeof raw === "bigint") return { $b: call(bigintToString, raw) };
+    if (raw instanceof D) {
+      const time = call(getTime, raw);
+      return { $d: isNaN(time) ? "invalid" : call(toISOString, raw) };
+    }
+    if (raw instanceof U8) return { $u8: toArray(raw) };
+    if (typeof raw === "number" && !isFinite(raw)) return { $n: S(raw) };
+    if (typeof raw === "function") return { $f: true };
+    return value;
+  };
+  const message = (e) => {
+    try {
+      const m = S(e !== null && e !== undefined && e.message !== undefined ? e.message : e);
+      return typeof m === "string" ? m : "unprintable error";
+    } catch {
+      return "unprintable error";
+    }
+  };
+  const run = () => {
+    const input = take();
+    try {
+      const out = __fsops_transform(parse(input, revive));
+      if (out !== null && typeof out === "object" && typeof out.then === "function") {
+        throw new TypeError("the transform returned a Promise; it must return the columns directly");
+      }
+      const text = stringify(out === undefined ? null : out, encode);
+      return typeof text === "string" ? text : undefined;
+    } catch (e) {
+      throw message(e);
+    }
+  };
+  const describe = () => message(take());
+  const hold = (value) => {
+    held = value;
+  };
+  return [run, describe, hold];
+})();
+__fsops_hold;
+`,
+  { filename: "fsops-transform-harness.js" },
+);
+
+const CALL = new vm.Script("__fsops_run()", { filename: "fsops-transform-call.js" });
+const DESCRIBE = new vm.Script("__fsops_describe()", { filename: "fsops-transform-describe.js" });
+
+/**
+ * `displayErrors: false`: otherwise Node decorates a thrown object by reading its `stack` after the
+ * time limit has ended, which runs a getter or Proxy trap of the transform's with no limit.
+ */
+const RUN = (timeout: number): vm.RunningScriptOptions => ({ timeout, displayErrors: false });
 
 type Ts = typeof TsMorph.ts;
 let tsModule: Ts | null = null;
@@ -115,6 +185,12 @@ export function createTransformRunner(
     if (done !== undefined) return done;
     const spec = specs.get(view);
     if (spec === undefined) throw new TransformError(view, "no such on-demand view in the registry");
+    const fail = (message: string): TransformError => {
+      const error = new TransformError(view, `the transform does not load: ${message}`);
+      compiled.set(view, error);
+      return error;
+    };
+    let js: string;
     try {
       const ts = typescript();
       const out = ts.transpileModule(`const __fsops_transform = (${spec.transform}\n);`, {
@@ -130,52 +206,93 @@ export function createTransformRunner(
       const syntax = (out.diagnostics ?? []).find(
         (d) => d.file !== undefined && d.category === ts.DiagnosticCategory.Error,
       );
-      if (syntax !== undefined) throw new Error(ts.flattenDiagnosticMessageText(syntax.messageText, " "));
-      const js = out.outputText;
-      const context = vm.createContext(Object.create(null) as object, {
-        name: `fsops transform ${view}`,
-        codeGeneration: { strings: false, wasm: false },
-        microtaskMode: "afterEvaluate",
-      });
-      new vm.Script(`${js}\n${HARNESS}`, { filename: `${view}.transform.js` }).runInContext(context, {
-        timeout,
-      });
-      const result = { context, schema: spec.schema };
-      compiled.set(view, result);
-      return result;
+      if (syntax !== undefined) throw fail(ts.flattenDiagnosticMessageText(syntax.messageText, " "));
+      js = out.outputText;
     } catch (e) {
-      const error = new TransformError(view, `the transform does not load: ${messageOf(e)}`);
-      compiled.set(view, error);
-      throw error;
+      // The compiler's own errors: host objects, never the transform's.
+      if (e instanceof TransformError) throw e;
+      throw fail(e instanceof Error ? e.message : String(e));
     }
+    const context = vm.createContext(Object.create(null) as object, {
+      name: `fsops transform ${view}`,
+      codeGeneration: { strings: false, wasm: false },
+      microtaskMode: "afterEvaluate",
+    });
+    let hold: ((value: unknown) => void) | null = null;
+    try {
+      const held: unknown = HARNESS.runInContext(context, RUN(timeout));
+      if (typeof held !== "function") throw new Error("the harness did not start");
+      hold = held as (value: unknown) => void;
+      // The transform's text may break out of its wrapper and run (and throw) anything here.
+      new vm.Script(js, { filename: `${view}.transform.js` }).runInContext(context, RUN(timeout));
+    } catch (e) {
+      if (timedOut(e)) throw fail(`Script execution timed out after ${timeout}ms`);
+      throw fail(hold === null ? hostMessage(e) : describe(context, hold, e, timeout));
+    }
+    const result = { context, hold, schema: spec.schema };
+    compiled.set(view, result);
+    return result;
   };
 
   return {
     serial: state.serial,
     run(viewName, inputs) {
-      const { context, schema } = compile(viewName);
+      const { context, hold, schema } = compile(viewName);
       let rows: number | null = null;
       for (const column of Object.values(inputs)) {
         rows = column.length;
         break;
       }
-      context.__fsops_input = JSON.stringify(inputs, hostEncode);
+      hold(JSON.stringify(inputs, hostEncode));
       let text: unknown;
       try {
-        text = CALL.runInContext(context, { timeout });
+        text = CALL.runInContext(context, RUN(timeout));
       } catch (e) {
-        const code = (e as { code?: string }).code;
-        if (code === "ERR_SCRIPT_EXECUTION_TIMEOUT") {
+        if (timedOut(e)) {
           throw new TransformError(viewName, `the transform ran longer than ${timeout} ms and was stopped`);
         }
-        throw new TransformError(viewName, `the transform threw: ${messageOf(e)}`);
+        throw new TransformError(viewName, `the transform threw: ${describe(context, hold, e, timeout)}`);
       } finally {
-        context.__fsops_input = undefined;
+        hold(undefined);
       }
       const out = typeof text === "string" ? (JSON.parse(text, hostRevive) as unknown) : null;
       return checkOutputs(viewName, schema, out, rows);
     },
   };
+}
+
+/**
+ * Node's own timeout error (created in the context's realm, with `code` an own data property),
+ * told apart without running anything the transform could have planted: no Proxy, no getter, no
+ * prototype chain.
+ */
+function timedOut(e: unknown): boolean {
+  if (e === null || typeof e !== "object" || types.isProxy(e)) return false;
+  const code = Object.getOwnPropertyDescriptor(e, "code");
+  return code !== undefined && "value" in code && code.value === "ERR_SCRIPT_EXECUTION_TIMEOUT";
+}
+
+/**
+ * A thrown value as text. The harness throws strings; anything else (a throw while loading, from
+ * code outside the harness) is handed back to the context and described there, within the limit.
+ */
+function describe(context: vm.Context, hold: (value: unknown) => void, e: unknown, timeout: number): string {
+  if (typeof e === "string") return e;
+  hold(e);
+  try {
+    const text: unknown = DESCRIBE.runInContext(context, RUN(timeout));
+    return typeof text === "string" ? text : "unprintable error";
+  } catch {
+    return `an error that could not be printed within ${timeout} ms`;
+  } finally {
+    hold(undefined);
+  }
+}
+
+/** Only for values that cannot come from a transform (before its context runs anything). */
+function hostMessage(e: unknown): string {
+  if (typeof e === "string") return e;
+  return !types.isProxy(e) && e instanceof Error ? e.message : "unprintable error";
 }
 
 function hostEncode(this: Record<string, unknown>, key: string, value: unknown): unknown {
@@ -256,7 +373,7 @@ export function coerce(v: unknown, dtype: Dtype): unknown {
       if (typeof v === "bigint") return Number(v);
       return WRONG;
     case "int32":
-      if (typeof v === "number" && Number.isInteger(v) && Math.abs(v) <= 2 ** 31) return v;
+      if (typeof v === "number" && Number.isInteger(v) && v >= -(2 ** 31) && v < 2 ** 31) return v;
       if (typeof v === "bigint" && v >= -(2n ** 31n) && v < 2n ** 31n) return Number(v);
       return WRONG;
     case "int64":
@@ -284,10 +401,4 @@ function show(v: unknown): string {
   if (typeof v === "string") return `string ${JSON.stringify(v.slice(0, 40))}`;
   if (typeof v === "object") return v === null ? "null" : Array.isArray(v) ? "an array" : "an object";
   return `${typeof v} ${String(v)}`;
-}
-
-function messageOf(e: unknown): string {
-  if (e !== null && typeof e === "object" && "message" in e)
-    return String((e as { message: unknown }).message);
-  return String(e);
 }

@@ -22,7 +22,8 @@ export function keyValue(value: unknown, dtype: Dtype, field: string): string | 
       return v;
     }
     case "int32":
-      if (typeof value === "number" && Number.isInteger(value) && Math.abs(value) <= 2 ** 31) return value;
+      if (typeof value === "number" && Number.isInteger(value) && value >= -(2 ** 31) && value < 2 ** 31)
+        return value;
       if (typeof value === "bigint" && value >= -(2n ** 31n) && value < 2n ** 31n) return Number(value);
       throw wrongKey(value, "an int32 (an integer)", field);
     case "string":

@@ -100,6 +100,101 @@ describe("createTransformRunner", () => {
     }
   });
 
+  it("never runs the transform's code in the host, outside the time limit", () => {
+    // Each of these once froze the server: the host wrote a global the transform had made an
+    // accessor, or read a thrown value's getter, Proxy trap or toString.
+    const fast = (f: () => void) => {
+      const started = Date.now();
+      f();
+      expect(Date.now() - started).toBeLessThan(2_000);
+    };
+    const normal = state({
+      v: {
+        schema: [["out", "float64"]],
+        transform: `(c) => {
+          for (const name of ["__fsops_input", "__fsops_run", "__fsops_hold", "__fsops_describe"]) {
+            Object.defineProperty(globalThis, name, { get() { for (;;); }, set() { for (;;); }, configurable: true });
+          }
+          return { out: c.x.map((x) => x * 2) };
+        }`,
+      },
+      w: {
+        schema: [["out", "float64"]],
+        transform: `(c) => { throw new Proxy({}, { has() { for (;;); }, get() { for (;;); } }); }`,
+      },
+      u: { schema: [["out", "float64"]], transform: `(c) => { throw { toString() { for (;;); } }; }` },
+      ok: { schema: [["out", "float64"]], transform: `(c) => ({ out: c.x })` },
+    });
+    const runner = createTransformRunner(normal, { timeoutMs: 50 });
+    fast(() => {
+      expect(runner.run("v", { x: [1, 2] })).toEqual({ out: [2, 4] });
+      expect(runner.run("v", { x: [3] })).toEqual({ out: [6] });
+    });
+    for (const view of ["w", "u"]) {
+      fast(() =>
+        expect(() => runner.run(view, { x: [1] })).toThrow(
+          `on-demand view ${view}: the transform ran longer than 50 ms and was stopped`,
+        ),
+      );
+      fast(() => expect(() => runner.run(view, { x: [1] })).toThrow(/^on-demand view/));
+    }
+    fast(() => expect(runner.run("v", { x: [5] })).toEqual({ out: [10] }));
+    fast(() => expect(runner.run("ok", { x: [7] })).toEqual({ out: [7] }));
+
+    // A Proxy whose `has` loops but whose message is plain prints as an object.
+    const proxied = createTransformRunner(one(`(c) => { throw new Proxy({}, { has() { for (;;); } }); }`), {
+      timeoutMs: 50,
+    });
+    fast(() =>
+      expect(() => proxied.run("v", { x: [1] })).toThrow(
+        "on-demand view v: the transform threw: [object Object]",
+      ),
+    );
+
+    // A transform text that breaks out of its wrapper and throws while loading.
+    const broken = createTransformRunner(
+      state({
+        v: { schema: [["out", "float64"]], transform: `x => x); throw { get message() { for (;;); } }; (0` },
+        w: {
+          schema: [["out", "float64"]],
+          transform: `x => x); throw new Proxy({}, { get() { for (;;); } }); (0`,
+        },
+        s: { schema: [["out", "float64"]], transform: `x => x); const __fsops_run = () => "{}"; (0` },
+        t: {
+          schema: [["out", "float64"]],
+          transform: `x => x); throw { get stack() { for (;;); }, message: "m" }; (0`,
+        },
+        ok: { schema: [["out", "float64"]], transform: `(c) => ({ out: c.x })` },
+      }),
+      { timeoutMs: 50 },
+    );
+    for (const view of ["v", "w"]) {
+      fast(() =>
+        expect(() => broken.run(view, { x: [1] })).toThrow(
+          `on-demand view ${view}: the transform does not load: an error that could not be printed within 50 ms`,
+        ),
+      );
+    }
+    fast(() =>
+      expect(() => broken.run("s", { x: [1] })).toThrow(
+        /^on-demand view s: the transform does not load: .*__fsops_run.*already been declared/,
+      ),
+    );
+    // Node reads a thrown object's `stack` to decorate it, after the limit, unless told not to.
+    fast(() =>
+      expect(() => broken.run("t", { x: [1] })).toThrow("on-demand view t: the transform does not load: m"),
+    );
+    fast(() => expect(broken.run("ok", { x: [2] })).toEqual({ out: [2] }));
+  });
+
+  it("accepts int32 outputs in [-2^31, 2^31) only", () => {
+    const body = (v: string) => createTransformRunner(one(`() => ({ out: [${v}] })`, "int32"));
+    expect(body("2147483647").run("v", { x: [1] }).out).toEqual([2147483647]);
+    expect(body("-2147483648").run("v", { x: [1] }).out).toEqual([-2147483648]);
+    expect(() => body("2147483648").run("v", { x: [1] })).toThrow(/output out\[0\] should be int32/);
+    expect(() => body("-2147483649").run("v", { x: [1] })).toThrow(/output out\[0\] should be int32/);
+  });
+
   it("checks outputs against the schema and names the view", () => {
     const cases: [string, string, RegExp][] = [
       [`() => [1]`, "float64", /must return an object of columns \(out\), got an array/],
