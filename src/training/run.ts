@@ -59,7 +59,14 @@ export async function prepareResult(
   const offline = { projectDir: ctx.projectDir, offlineStore: ctx.config.offlineStore };
   // Only the requested features are read (and must have a readable dtype); keys are always checked.
   const sources = new Map(
-    plan.views.map((v) => [v.view, viewSource(ctx.state, v.view, v.features.map((f) => f.name))]),
+    plan.views.map((v) => [
+      v.view,
+      viewSource(
+        ctx.state,
+        v.view,
+        v.features.map((f) => f.name),
+      ),
+    ]),
   );
   let connectionString: string | null = null;
   if (pgViews.length > 0) connectionString = offlinePostgres(offline, sources.get(pgViews[0]!.view)!);
