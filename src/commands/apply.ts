@@ -1,3 +1,4 @@
+import { redactSecrets } from "../config/redact.js";
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { nextRegistryObjects } from "../plan/apply-plan.js";
@@ -32,10 +33,23 @@ export async function applyProject(
     ctx.onSecrets?.(found);
   };
   const outcome = await applyLoaded(dir, { ...ctx, onSecrets }, opts);
-  // The plan in the outcome is for showing (CLI, PR comment, outputs): secrets masked.
-  return "plan" in outcome && outcome.plan
-    ? { ...outcome, plan: redactPlan(outcome.plan, secrets) }
-    : outcome;
+  // Everything in the outcome is for showing (CLI, PR comment, outputs): secrets masked — the plan,
+  // and the messages that quote its targets (an interpolated schema name is a secret).
+  return redactOutcome(outcome, secrets);
+}
+
+function redactOutcome(outcome: ApplyOutcome, secrets: readonly string[]): ApplyOutcome {
+  if (secrets.length === 0) return outcome;
+  const clean = (text: string) => redactSecrets(text, secrets);
+  const out: Record<string, unknown> = { ...outcome };
+  if ("plan" in outcome && outcome.plan) out.plan = redactPlan(outcome.plan, secrets);
+  for (const key of ["message", "hint"] as const) {
+    const v = out[key];
+    if (typeof v === "string") out[key] = clean(v);
+  }
+  const changed = out.onlineStoreChanged as { actions: string[]; partly: boolean } | undefined;
+  if (changed) out.onlineStoreChanged = { ...changed, actions: changed.actions.map(clean) };
+  return out as unknown as ApplyOutcome;
 }
 
 async function applyLoaded(dir: string, ctx: CommandContext, opts: ApplyOptions): Promise<ApplyOutcome> {

@@ -57,13 +57,14 @@ export function parseRedisConnectionString(connectionString: string): RedisTarge
  */
 function databaseOf(connectionString: string, masked: string): number {
   const rest = connectionString.replace(/^rediss?:\/\//i, "");
-  const path = /^[^/?#]*(\/[^?#]*)?/.exec(rest)?.[1] ?? "";
+  // The path starts after the authority; a password may itself hold "/" (base64), so skip the
+  // userinfo (up to the last "@" before the query) first.
+  const at = rest.split(/[?#]/, 1)[0]!.lastIndexOf("@");
+  const path = /^[^/?#]*(\/[^?#]*)?/.exec(at >= 0 ? rest.slice(at + 1) : rest)?.[1] ?? "";
   if (path === "" || path === "/") return 0;
   if (!/^\/\d{1,9}$/.test(path)) {
-    throw badString(
-      masked,
-      `the database must be a number (redis://host:port/0), got ${JSON.stringify(path.slice(1))}`,
-    );
+    // Only the masked string is quoted: the path text could still hold a fragment of a secret.
+    throw badString(masked, "the database must be a number (redis://host:port/0)");
   }
   return Number(path.slice(1));
 }

@@ -26,6 +26,18 @@ describe("Redis database in the connection string", () => {
     }
   });
 
+  it("a password holding / is never mistaken for the path, nor quoted in part", async () => {
+    const { url } = services().redis;
+    const u = new URL(url);
+    const withPassword = `redis://:s3cr/etpw@${u.host}/1`;
+    const dir = await writeProject(
+      `project: redis_db_slash\nonline_store:\n  type: redis\n  connection_string: \${ONLINE}\n`,
+    );
+    const planned = await runCli(["plan", dir], { env: { ONLINE: withPassword } });
+    expect(planned.stdout + planned.stderr).not.toContain("etpw");
+    expect(planned.stderr).not.toContain("the database must be a number");
+  });
+
   it("a database that is not a number is a clear error", async () => {
     const { url } = services().redis;
     const dir = await writeProject(
@@ -33,7 +45,7 @@ describe("Redis database in the connection string", () => {
     );
     const planned = await runCli(["plan", dir], { env: { ONLINE: `${url}/prod` } });
     expect(planned.code).toBe(1);
-    expect(planned.stderr).toContain('the database must be a number (redis://host:port/0), got "prod"');
+    expect(planned.stderr).toContain("the database must be a number (redis://host:port/0)");
     const client = new Redis(url);
     try {
       expect(await client.keys("fsops:redis_db_word:*")).toEqual([]);

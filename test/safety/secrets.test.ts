@@ -5,7 +5,9 @@ import { applyProject } from "../../src/commands/apply.js";
 import { planProject } from "../../src/commands/plan.js";
 import { freshDatabase } from "../services/index.js";
 import { runCli } from "../cli/helpers.js";
-import { writeProject } from "./project.js";
+import { featuresTs, writeProject } from "./project.js";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
 
 vi.setConfig({ testTimeout: 120_000 });
 
@@ -79,6 +81,12 @@ describe("secrets in output", () => {
     });
     expect(applied.status).toBe("applied");
     expect(JSON.stringify(applied)).not.toContain(schema);
+    // A refusal quotes its targets (`rebuild_table <schema>.<table>`): masked too.
+    await writeFile(join(dir, "features.ts"), featuresTs(["stats"], "float64"));
+    const refused = await applyProject(dir, ctx, { allowDestroy: false });
+    expect(refused.status).toBe("refused");
+    expect(JSON.stringify(refused)).toContain("***.action_masked__stats");
+    expect(JSON.stringify(refused)).not.toContain(schema);
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     try {
