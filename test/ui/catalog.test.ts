@@ -77,6 +77,33 @@ describe("catalog", () => {
   });
 });
 
+describe("object pages", () => {
+  it("show a view's online table and when it was last materialized, and say so when it never was", () => {
+    const snap = syntheticSnapshot("alpha", 2, 1);
+    snap.materializedUntil = { view_0: "2026-12-01T06:00:00.000Z" };
+    snap.state!.infra = {
+      formatVersion: 1,
+      store: "postgres",
+      schema: "serving",
+      tables: {
+        view_0: {
+          object: "feature_view:view_0",
+          entities: ["entity_0"],
+          keys: [{ name: "key_0", dtype: "int64" }],
+          features: [{ name: "feature_0_0", dtype: "int64" }],
+          table: "alpha__view_0",
+        },
+      },
+    };
+    const site = renderSite(buildCatalog([snap]), { live: false });
+    const page = site.get(objectPath("alpha", "feature_view", "view_0"))!;
+    expect(page).toContain('<time datetime="2026-12-01T06:00:00.000Z">');
+    expect(page).toContain('data-since="2026-12-01T06:00:00.000Z"');
+    expect(page).toContain("<code>serving.alpha__view_0</code>");
+    expect(site.get(objectPath("alpha", "feature_view", "view_1"))).toContain("never materialized");
+  });
+});
+
 describe("environments", () => {
   it("lists what only one side has and every field that differs", () => {
     const staging = syntheticSnapshot("staging", 6, 2);
