@@ -19,6 +19,7 @@ import { isDummyKey, viewNames, viewSource, DUMMY_ENTITY_VALUE } from "../offlin
 import { localSourcePath, openDuckDb } from "../offline/file-source.js";
 import { parseTableName } from "../offline/postgres-source.js";
 import { quoteIdent, quoteLiteral } from "../infra/sql.js";
+import { duckdbColumnType } from "../offline/sql-types.js";
 import type { OpenOnline } from "./online-store.js";
 import { MaterializeError, onlineTargets, openOnlineForWrites } from "./online-store.js";
 
@@ -538,22 +539,10 @@ async function appendOffline(config: ProjectConfig, vs: ViewSource, rows: Checke
 
 /** DuckDB column types of the source columns a pushed part file holds. */
 function parquetColumns(vs: ViewSource): Record<string, string> {
-  const duck: Record<string, string> = {
-    int32: "INTEGER",
-    int64: "BIGINT",
-    float32: "FLOAT",
-    float64: "DOUBLE",
-    string: "VARCHAR",
-    bytes: "BLOB",
-    bool: "BOOLEAN",
-    unix_timestamp: "TIMESTAMPTZ",
-  };
   const out: Record<string, string> = {};
   for (const c of [...vs.keys, ...vs.features]) {
     if (isDummyKey(c)) continue;
-    const list = c.dtype.endsWith("[]");
-    const t = duck[list ? c.dtype.slice(0, -2) : c.dtype] ?? "VARCHAR";
-    out[c.column] = list ? `${t}[]` : t;
+    out[c.column] = duckdbColumnType(c.dtype);
   }
   out[vs.eventTimestamp] = "TIMESTAMPTZ";
   if (vs.createdTimestamp !== null) out[vs.createdTimestamp] = "TIMESTAMPTZ";

@@ -8,6 +8,7 @@
  * numbers lose precision past 2^53), bytes as `\x…` hex, timestamps as ISO text.
  */
 import { quoteIdent, quoteLiteral } from "../infra/sql.js";
+import { postgresColumnType } from "./sql-types.js";
 import type { MappedColumn, ViewSource } from "./view-source.js";
 import { DUMMY_ENTITY_VALUE, isDummyKey } from "./view-source.js";
 
@@ -31,16 +32,6 @@ export interface CanonicalRow {
 }
 export type JsonValue = string | number | boolean | null | JsonValue[];
 
-const PG_SCALAR: Record<string, string> = {
-  int32: "integer",
-  int64: "bigint",
-  float32: "real",
-  float64: "double precision",
-  string: "text",
-  bytes: "bytea",
-  bool: "boolean",
-  unix_timestamp: "timestamptz",
-};
 const DUCK_SCALAR: Record<string, string> = {
   int32: "INTEGER",
   int64: "BIGINT",
@@ -58,7 +49,7 @@ export function valueExpr(dialect: Dialect, dtype: string, column: string): stri
   const scalar = list ? dtype.slice(0, -2) : dtype;
   const col = quoteIdent(column);
   if (dialect === "postgres") {
-    const t = PG_SCALAR[scalar] ?? "text";
+    const t = postgresColumnType(scalar);
     if (scalar === "int64") return list ? `(${col})::bigint[]::text[]` : `(${col})::bigint::text`;
     return `(${col})::${t}${list ? "[]" : ""}`;
   }
@@ -107,9 +98,7 @@ function keyExpr(dialect: Dialect, k: MappedColumn, typed: boolean): string {
 
 /** Postgres only: the column cast to its online type (for statements that never leave the database). */
 function typedExpr(dtype: string, column: string): string {
-  const list = dtype.endsWith("[]");
-  const scalar = list ? dtype.slice(0, -2) : dtype;
-  return `(${quoteIdent(column)})::${PG_SCALAR[scalar] ?? "text"}${list ? "[]" : ""}`;
+  return `(${quoteIdent(column)})::${postgresColumnType(dtype)}`;
 }
 
 /**

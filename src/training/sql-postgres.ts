@@ -14,21 +14,11 @@
  */
 import type { Dtype } from "../model/kinds.js";
 import { quoteIdent, quoteLiteral } from "../infra/sql.js";
+import { duckdbColumnType, postgresColumnType } from "../offline/sql-types.js";
 import { ENTITY_TIMESTAMP, ROW_INDEX } from "./request.js";
 
-const SCALAR_PG: Record<string, string> = {
-  int32: "integer",
-  int64: "bigint",
-  float32: "real",
-  float64: "double precision",
-  string: "text",
-  bytes: "bytea",
-  bool: "boolean",
-  unix_timestamp: "timestamptz",
-};
-
 export function pgType(dtype: Dtype): string {
-  return dtype.endsWith("[]") ? `${SCALAR_PG[dtype.slice(0, -2)]}[]` : SCALAR_PG[dtype]!;
+  return postgresColumnType(dtype);
 }
 
 /** `expr` as the text DuckDB reads back for `dtype`. */
@@ -105,17 +95,6 @@ export function duckdbFromPgText(expr: string, dtype: Dtype): string {
   return `CAST(${expr} AS ${duckdbType(dtype)})`;
 }
 
-const SCALAR_DUCK: Record<string, string> = {
-  int32: "INTEGER",
-  int64: "BIGINT",
-  float32: "FLOAT",
-  float64: "DOUBLE",
-  string: "VARCHAR",
-  bytes: "BLOB",
-  bool: "BOOLEAN",
-  unix_timestamp: "TIMESTAMPTZ",
-};
-
 export function duckdbType(dtype: Dtype): string {
-  return dtype.endsWith("[]") ? `${SCALAR_DUCK[dtype.slice(0, -2)]}[]` : SCALAR_DUCK[dtype]!;
+  return duckdbColumnType(dtype);
 }
