@@ -33,7 +33,6 @@ async function main(): Promise<void> {
     cpuMs.push((used.user + used.system) / 1000 + extra);
     if (workload.check) summary = await workload.check(prepared, summary);
   }
-  await workload.teardown?.(prepared);
   const result: TaskResult = {
     timesMs,
     cpuMs,
