@@ -325,8 +325,11 @@ export class FileRegistryStore implements RegistryStore {
         return;
       } catch (error) {
         if (!(error instanceof RegistryLockedError)) throw error;
-        const holder = error.holder;
-        const check = checkHolder(holder.host, holder.pid, await this.readIdentity(this.writeLockPath));
+        // Holder and identity from one read: a lock replaced meanwhile is judged as a whole.
+        const record = await this.readLockRecord(this.writeLockPath);
+        if (record === null) continue; // released meanwhile
+        const { info: holder, identity } = record;
+        const check = checkHolder(holder.host, holder.pid, identity);
         if (check.gone) {
           await this.removeLockIf(this.writeLockPath, holder.id);
           continue;
@@ -340,6 +343,16 @@ export class FileRegistryStore implements RegistryStore {
   }
 
   private async readLock(path: string): Promise<LockInfo | null> {
+    return (await this.readLockRecord(path))?.info ?? null;
+  }
+
+  /**
+   * A lock file: its holder, and the identity it records beside host and pid (null when it has
+   * none: written by an older fsops, or malformed, which is never taken as "gone").
+   */
+  private async readLockRecord(
+    path: string,
+  ): Promise<{ info: LockInfo; identity: ProcessIdentity | null } | null> {
     let text: string;
     try {
       text = await fs.readFile(path, "utf8");
@@ -347,23 +360,14 @@ export class FileRegistryStore implements RegistryStore {
       if (isErrno(error, "ENOENT")) return null;
       throw new RegistryError(`cannot read lock ${path}: ${(error as Error).message}`);
     }
-    return validateLockInfo(parseJson(text, path), path);
-  }
-
-  /** The holder identity a lock file records; null when it has none (older fsops) or is gone. */
-  private async readIdentity(path: string): Promise<ProcessIdentity | null> {
-    let value: unknown;
-    try {
-      value = JSON.parse(await fs.readFile(path, "utf8"));
-    } catch {
-      return null;
-    }
-    const p = (value as { process?: unknown } | null)?.process as Record<string, unknown> | undefined;
-    if (!p || typeof p !== "object") return null;
+    const value = parseJson(text, path);
+    const info = validateLockInfo(value, path);
+    const p = (value as { process?: unknown }).process as Record<string, unknown> | null | undefined;
+    if (!p || typeof p !== "object") return { info, identity: null };
     const { bootId, pidNamespace, startTime } = p;
-    return typeof bootId === "string" && typeof pidNamespace === "string" && typeof startTime === "string"
-      ? { bootId, pidNamespace, startTime }
-      : null;
+    const complete =
+      typeof bootId === "string" && typeof pidNamespace === "string" && typeof startTime === "string";
+    return { info, identity: complete ? { bootId, pidNamespace, startTime } : null };
   }
 
   /** Removes the lock at `path` if it still holds `id`; true when removed. */
