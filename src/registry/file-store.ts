@@ -31,7 +31,7 @@ import {
   type RegistryState,
   type RegistryStore,
 } from "../model/registry.js";
-import { checkHolder, ownIdentity, type ProcessIdentity } from "./lock-holder.js";
+import { checkHolder, ownIdentity, recordedIdentity, type ProcessIdentity } from "./lock-holder.js";
 import {
   assertProjectName,
   checkCommitArgs,
@@ -361,13 +361,7 @@ export class FileRegistryStore implements RegistryStore {
       throw new RegistryError(`cannot read lock ${path}: ${(error as Error).message}`);
     }
     const value = parseJson(text, path);
-    const info = validateLockInfo(value, path);
-    const p = (value as { process?: unknown }).process as Record<string, unknown> | null | undefined;
-    if (!p || typeof p !== "object") return { info, identity: null };
-    const { bootId, pidNamespace, startTime } = p;
-    const complete =
-      typeof bootId === "string" && typeof pidNamespace === "string" && typeof startTime === "string";
-    return { info, identity: complete ? { bootId, pidNamespace, startTime } : null };
+    return { info: validateLockInfo(value, path), identity: recordedIdentity(value) };
   }
 
   /** Removes the lock at `path` if it still holds `id`; true when removed. */

@@ -7,9 +7,14 @@
  * of a host), the pid namespace and the holder's start time. A lock is only declared dead when
  * all of host, boot and pid namespace are ours and the pid is gone, or now belongs to a process
  * that started at another time (the pid was reused). Anything else might be alive: it is left
- * for `fsops force-unlock`.
+ * for `fsops force-unlock` (or, for the other lock files, for removing the file by hand).
+ *
+ * Every fsops lock file judges its holder here: the registry file's write lock (file-store.ts),
+ * the materialization records' lock (materializations.ts) and the embedded online store's lock
+ * (pglite-executor.ts). Each writes `holderFields()` into its lock and judges a lock it finds
+ * with `checkRecordedHolder` (or `checkHolder` when it parsed host and pid itself).
  */
-import { readFileSync, readlinkSync } from "node:fs";
+import { promises as fs, readFileSync, readlinkSync } from "node:fs";
 import { hostname } from "node:os";
 
 /** Who holds a lock, beyond host and pid: recorded in the lock file on Linux. */
@@ -50,6 +55,55 @@ export function processStartTime(pid: number): string | null {
   // fields[0] is field 3 (state), so field 22 is fields[19].
   const value = fields[19];
   return value && /^\d+$/.test(value) ? value : null;
+}
+
+/** What a lock file records about its holder: host, pid and, on Linux, the process identity. */
+export function holderFields(): { host: string; pid: number; process?: ProcessIdentity } {
+  const identity = ownIdentity();
+  return { host: hostname(), pid: process.pid, ...(identity ? { process: identity } : {}) };
+}
+
+/**
+ * The identity recorded in a parsed lock file (its `process` field); null when it has none
+ * (written by an older fsops) or an incomplete one, which is never taken as "gone".
+ */
+export function recordedIdentity(lock: unknown): ProcessIdentity | null {
+  const p = (lock as { process?: unknown } | null)?.process as Record<string, unknown> | null | undefined;
+  if (!p || typeof p !== "object") return null;
+  const { bootId, pidNamespace, startTime } = p;
+  return typeof bootId === "string" && typeof pidNamespace === "string" && typeof startTime === "string"
+    ? { bootId, pidNamespace, startTime }
+    : null;
+}
+
+/** `checkHolder` on a parsed lock file's `host`, `pid` and `process` fields. */
+export function checkRecordedHolder(lock: unknown): HolderCheck {
+  const { host, pid } = (lock ?? {}) as { host?: unknown; pid?: unknown };
+  if (typeof host !== "string" || typeof pid !== "number") {
+    return { gone: false, why: "it does not name its host and pid" };
+  }
+  return checkHolder(host, pid, recordedIdentity(lock));
+}
+
+/**
+ * Removes the lock file at `path` if it still holds exactly `text` (what was judged gone).
+ * It is renamed aside first, so of two processes taking the same lock over only one removes
+ * it; if what was renamed is not what was judged (the lock changed hands in between), it is
+ * linked back, which fails only if yet another process took the free name meanwhile.
+ */
+export async function removeLockIfUnchanged(path: string, text: string): Promise<void> {
+  const aside = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.stale`;
+  try {
+    await fs.rename(path, aside);
+  } catch {
+    return; // gone already: released, or taken over by another process
+  }
+  try {
+    const found = await fs.readFile(aside, "utf8").catch(() => null);
+    if (found !== text) await fs.link(aside, path).catch(() => undefined);
+  } finally {
+    await fs.rm(aside, { force: true });
+  }
 }
 
 /**
