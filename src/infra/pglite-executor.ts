@@ -8,7 +8,7 @@ import {
   holderFields,
   removeLockIfUnchanged,
   type HolderCheck,
-} from "../registry/lock-holder.js";
+} from "./lock-holder.js";
 import { embeddedStoreExists } from "./embedded-store.js";
 import { OnlineStoreError } from "./errors.js";
 import { extractEmbeddedStoreTemplate, findEmbeddedStoreTemplate } from "./pglite-template.js";

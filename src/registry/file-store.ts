@@ -31,7 +31,7 @@ import {
   type RegistryState,
   type RegistryStore,
 } from "../model/registry.js";
-import { checkHolder, ownIdentity, recordedIdentity, type ProcessIdentity } from "./lock-holder.js";
+import { checkHolder, ownIdentity, recordedIdentity, type ProcessIdentity } from "../infra/lock-holder.js";
 import {
   assertProjectName,
   checkCommitArgs,

@@ -20,7 +20,7 @@ import type { RegistryConfig } from "../model/config.js";
 import { RegistryCorruptError, RegistryError } from "../model/registry.js";
 import { connectionSecrets, redactSecrets } from "../config/redact.js";
 import { quoteIdent } from "../infra/sql.js";
-import { checkRecordedHolder, holderFields, removeLockIfUnchanged } from "./lock-holder.js";
+import { checkRecordedHolder, holderFields, removeLockIfUnchanged } from "../infra/lock-holder.js";
 import { assertProjectName, maskUrl } from "./state.js";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { Pool } from "pg";

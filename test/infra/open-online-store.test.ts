@@ -8,7 +8,7 @@ import { OnlineStoreError } from "../../src/infra/errors.js";
 import { connectionSecrets, maskConnectionString, redactSecrets } from "../../src/config/redact.js";
 import { openOnlineStore } from "../../src/infra/open-online-store.js";
 import { parseRedisConnectionString } from "../../src/infra/redis-connection.js";
-import { ownIdentity, processStartTime, type ProcessIdentity } from "../../src/registry/lock-holder.js";
+import { ownIdentity, processStartTime, type ProcessIdentity } from "../../src/infra/lock-holder.js";
 import { freshDatabase, hasService } from "../services/index.js";
 import { desiredState, driverStats } from "./fixtures.js";
 

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { sortKeys } from "../../src/model/json.js";
 import { RegistryCorruptError, RegistryLockedError } from "../../src/model/registry.js";
 import { FileRegistryStore } from "../../src/registry/file-store.js";
-import { ownIdentity, processStartTime } from "../../src/registry/lock-holder.js";
+import { ownIdentity, processStartTime } from "../../src/infra/lock-holder.js";
 import { openRegistryStore } from "../../src/registry/open-store.js";
 import { registryConformance, type Harness } from "./conformance.js";
 import { lockInfo, makeHistory, makeState } from "./fixtures.js";

@@ -8,7 +8,7 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { RegistryError } from "../../src/model/registry.js";
-import { ownIdentity, processStartTime, type ProcessIdentity } from "../../src/registry/lock-holder.js";
+import { ownIdentity, processStartTime, type ProcessIdentity } from "../../src/infra/lock-holder.js";
 import type { MaterializationRecord } from "../../src/registry/materializations.js";
 import { RECORDS_KEPT_PER_VIEW, openMaterializationStore } from "../../src/registry/materializations.js";
 import type { RegistryConfig } from "../../src/model/config.js";

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { describe, expect, it, vi } from "vitest";
 import { onlineTableName } from "../../src/infra/naming.js";
-import { ownIdentity } from "../../src/registry/lock-holder.js";
+import { ownIdentity } from "../../src/infra/lock-holder.js";
 import { freshDatabase } from "../services/index.js";
 import { runCli, tempDir } from "../cli/helpers.js";
 import { featuresTs, writeProject } from "./project.js";
