@@ -497,12 +497,11 @@ async function appendOffline(config: ProjectConfig, vs: ViewSource, rows: Checke
   const db = await openDuckDb();
   try {
     await writeFile(json, JSON.stringify(records));
-    const types = parquetColumns(vs);
-    const spec = Object.entries(types)
-      .map(([c, t]) => `${quoteLiteral(c)}: ${quoteLiteral(t)}`)
-      .join(", ");
+    const columns = parquetColumns(vs);
+    const spec = columns.map((c) => `${quoteLiteral(c.name)}: ${quoteLiteral(c.read)}`).join(", ");
+    const select = columns.map((c) => `${c.select} AS ${quoteIdent(c.name)}`).join(", ");
     await db.run(
-      `COPY (SELECT * FROM read_json(${quoteLiteral(json)}, columns = {${spec}}, format = 'array')) TO ${quoteLiteral(temp)} (FORMAT parquet)`,
+      `COPY (SELECT ${select} FROM read_json(${quoteLiteral(json)}, columns = {${spec}}, format = 'array')) TO ${quoteLiteral(temp)} (FORMAT parquet)`,
     );
     if (s3) {
       const { S3Client, PutObjectCommand } = await import("@aws-sdk/client-s3");
@@ -537,14 +536,35 @@ async function appendOffline(config: ProjectConfig, vs: ViewSource, rows: Checke
   }
 }
 
-/** DuckDB column types of the source columns a pushed part file holds. */
-function parquetColumns(vs: ViewSource): Record<string, string> {
-  const out: Record<string, string> = {};
+interface PartColumn {
+  name: string;
+  /** DuckDB type the JSON value is read as. */
+  read: string;
+  /** Expression giving the Parquet column its dtype's type. */
+  select: string;
+}
+
+/**
+ * The source columns a pushed part file holds. Bytes travel through JSON as `\x…` hex text:
+ * they are read as text and decoded to a real BLOB (a cast would keep the hex text as bytes).
+ */
+function parquetColumns(vs: ViewSource): PartColumn[] {
+  const out: PartColumn[] = [];
   for (const c of [...vs.keys, ...vs.features]) {
     if (isDummyKey(c)) continue;
-    out[c.column] = duckdbColumnType(c.dtype);
+    const col = quoteIdent(c.column);
+    if (c.dtype === "bytes")
+      out.push({ name: c.column, read: "VARCHAR", select: `unhex(substr(${col}, 3))` });
+    else if (c.dtype === "bytes[]")
+      out.push({
+        name: c.column,
+        read: "VARCHAR[]",
+        select: `list_transform(${col}, x -> unhex(substr(x, 3)))`,
+      });
+    else out.push({ name: c.column, read: duckdbColumnType(c.dtype), select: col });
   }
-  out[vs.eventTimestamp] = "TIMESTAMPTZ";
-  if (vs.createdTimestamp !== null) out[vs.createdTimestamp] = "TIMESTAMPTZ";
+  for (const ts of [vs.eventTimestamp, vs.createdTimestamp]) {
+    if (ts !== null) out.push({ name: ts, read: "TIMESTAMPTZ", select: quoteIdent(ts) });
+  }
   return out;
 }
