@@ -58,8 +58,10 @@ export class PushValidationError extends MaterializeError {
     readonly column: string,
     message: string,
     hint?: string,
+    /** False when the column itself is wrong (unknown), not one row's value of it. */
+    readonly cell = true,
   ) {
-    super(`row ${row}, column ${JSON.stringify(column)}: ${message}`, hint);
+    super(`row ${row}${column === "" ? "" : `, column ${JSON.stringify(column)}`}: ${message}`, hint);
     this.name = "PushValidationError";
   }
 }
@@ -93,6 +95,14 @@ export function parsePushFile(
   const records = parseCsv(text);
   const header = records[0]?.fields;
   if (header === undefined) return { rows, rowNumbers };
+  const twice = header.find((h, i) => header.indexOf(h) !== i);
+  if (twice !== undefined) {
+    throw new PushValidationError(
+      1,
+      twice,
+      "appears twice in the header; which value to push would be a guess",
+    );
+  }
   for (const rec of records.slice(1)) {
     if (rec.fields.length === 1 && rec.fields[0] === "") continue;
     if (rec.fields.length !== header.length) {
@@ -144,6 +154,9 @@ function parseCsv(text: string): { fields: string[]; line: number }[] {
       startLine = line;
     } else field += ch;
   }
+  if (quoted) {
+    throw new PushValidationError(startLine, "", 'a quoted field is never closed (a " is missing)');
+  }
   if (field !== "" || fields.length > 0) {
     fields.push(field);
     out.push({ fields, line: startLine });
@@ -157,8 +170,23 @@ const INT_RANGE: Record<string, [bigint, bigint]> = {
   int32: [-(2n ** 31n), 2n ** 31n - 1n],
   int64: [-(2n ** 63n), 2n ** 63n - 1n],
 };
+/** The largest finite float32: a larger value would fail in the store after other rows were written. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+/** A decimal number as text (no hex, binary or `Infinity`, which `Number()` would accept). */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+/** A lone UTF-16 surrogate: not valid Unicode, refused by Postgres text and jsonb. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-/** A pushed value → its canonical form for `dtype`, or an error message. */
+/** A value as a message shows it (`JSON.stringify` would show NaN and Infinity as null). */
+function shown(value: unknown): string {
+  return typeof value === "number" && !Number.isFinite(value) ? String(value) : JSON.stringify(value);
+}
+
+/**
+ * A pushed value → its canonical form for `dtype`, or an error message. Everything a store
+ * would refuse later (out-of-range numbers, NUL in text, impossible dates) is refused here,
+ * before anything is written.
+ */
 export function canonicalValue(dtype: string, value: unknown): { ok: JsonValue } | { error: string } {
   if (value === null || value === undefined) return { ok: null };
   if (dtype.endsWith("[]")) {
@@ -167,10 +195,10 @@ export function canonicalValue(dtype: string, value: unknown): { ok: JsonValue }
       try {
         list = JSON.parse(list);
       } catch {
-        return { error: `expected a list (${dtype}), got ${JSON.stringify(value)}` };
+        return { error: `expected a list (${dtype}) as a JSON array, got ${shown(value)}` };
       }
     }
-    if (!Array.isArray(list)) return { error: `expected a list (${dtype}), got ${typeof value}` };
+    if (!Array.isArray(list)) return { error: `expected a list (${dtype}), got ${shown(value)}` };
     const out: JsonValue[] = [];
     for (const [i, item] of list.entries()) {
       const v = canonicalValue(dtype.slice(0, -2), item);
@@ -179,10 +207,11 @@ export function canonicalValue(dtype: string, value: unknown): { ok: JsonValue }
     }
     return { ok: out };
   }
-  const shown = JSON.stringify(value);
   switch (dtype) {
     case "int32":
     case "int64": {
+      if (typeof value === "number" && Number.isInteger(value) && Math.abs(value) > Number.MAX_SAFE_INTEGER)
+        return { error: `${shown(value)} is past 2^53: pass ${dtype} as a string of digits` };
       const text =
         typeof value === "number"
           ? Number.isInteger(value)
@@ -191,12 +220,10 @@ export function canonicalValue(dtype: string, value: unknown): { ok: JsonValue }
           : typeof value === "string"
             ? value.trim()
             : "";
-      if (typeof value === "number" && Math.abs(value) > Number.MAX_SAFE_INTEGER)
-        return { error: `${shown} is past 2^53: pass ${dtype} as a string of digits` };
-      if (!/^-?\d+$/.test(text)) return { error: `expected an integer (${dtype}), got ${shown}` };
+      if (!/^-?\d+$/.test(text)) return { error: `expected an integer (${dtype}), got ${shown(value)}` };
       const n = BigInt(text);
       const [lo, hi] = INT_RANGE[dtype]!;
-      if (n < lo || n > hi) return { error: `${text} is out of range for ${dtype}` };
+      if (n < lo || n > hi) return { error: `${text} is out of range for ${dtype} (${lo} to ${hi})` };
       return { ok: dtype === "int32" ? Number(n) : n.toString() };
     }
     case "float32":
@@ -204,25 +231,40 @@ export function canonicalValue(dtype: string, value: unknown): { ok: JsonValue }
       const n =
         typeof value === "number"
           ? value
-          : typeof value === "string" && value.trim() !== ""
-            ? Number(value)
+          : typeof value === "string" && DECIMAL.test(value.trim())
+            ? Number(value.trim())
             : NaN;
-      if (!Number.isFinite(n)) return { error: `expected a number (${dtype}), got ${shown}` };
+      if (!Number.isFinite(n)) {
+        return {
+          error:
+            typeof value === "number" ||
+            (typeof value === "string" && /^[+-]?(nan|inf(inity)?)$/i.test(value.trim()))
+              ? `${shown(value)} is not a finite number (${dtype}): NaN and Infinity cannot be pushed`
+              : `expected a number (${dtype}), got ${shown(value)}`,
+        };
+      }
+      if (dtype === "float32" && Math.abs(n) > FLOAT32_MAX)
+        return { error: `${shown(value)} is out of range for float32 (±${FLOAT32_MAX})` };
       return { ok: n };
     }
     case "string":
-      return typeof value === "string" ? { ok: value } : { error: `expected a string, got ${shown}` };
+      if (typeof value !== "string") return { error: `expected a string, got ${shown(value)}` };
+      if (value.includes("\u0000"))
+        return { error: "contains a NUL character (\\u0000), which text cannot hold" };
+      if (LONE_SURROGATE.test(value))
+        return { error: "contains a lone UTF-16 surrogate (not valid Unicode)" };
+      return { ok: value };
     case "bool":
       if (typeof value === "boolean") return { ok: value };
       if (value === "true" || value === "false") return { ok: value === "true" };
-      return { error: `expected true or false, got ${shown}` };
+      return { error: `expected true or false, got ${shown(value)}` };
     case "bytes":
       if (typeof value === "string" && /^\\x([0-9a-fA-F]{2})*$/.test(value))
         return { ok: value.toLowerCase() };
-      return { error: `expected bytes as \\x-prefixed hex, got ${shown}` };
+      return { error: `expected bytes as \\x-prefixed hex, got ${shown(value)}` };
     case "unix_timestamp": {
-      const us = timestampUs(value);
-      return us === null ? { error: `expected an ISO 8601 time, got ${shown}` } : { ok: isoFromUs(us) };
+      const t = parseTimestamp(value);
+      return "error" in t ? t : { ok: isoFromUs(t.us) };
     }
     default:
       // viewSource refuses the dtypes push cannot read before any row is checked.
@@ -230,25 +272,68 @@ export function canonicalValue(dtype: string, value: unknown): { ok: JsonValue }
   }
 }
 
-/** Epoch µs of an ISO 8601 text (µs precision kept) or epoch seconds; null when neither. */
-export function timestampUs(value: unknown): number | null {
-  if (typeof value === "number" && Number.isFinite(value)) return Math.round(value * 1_000_000);
-  if (typeof value !== "string") return null;
-  const text = value.trim();
-  if (/^-?\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1_000_000);
-  const m = /^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2})?)(?:\.(\d{1,6}))?(Z|[+-]\d{2}(?::?\d{2})?)?$/i.exec(
-    text,
-  );
-  if (m === null) {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return null;
-    const ms = Date.parse(`${text}T00:00:00Z`);
-    return Number.isNaN(ms) ? null : ms * 1000;
+/** Epoch µs of the first and last instants of the years 0001–9999, which every store takes. */
+const FIRST_US = Date.parse("0001-01-01T00:00:00Z") * 1000;
+const LIMIT_US = Date.parse("9999-12-31T23:59:59.999Z") * 1000 + 999;
+
+const ISO_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?(?:\.(\d{1,6}))?(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
+
+/**
+ * Epoch µs of an ISO 8601 text (µs precision kept; no zone = UTC; a date alone = midnight) or of
+ * epoch seconds (a number or a decimal text); an error naming what is wrong otherwise. Impossible
+ * dates (Feb 30, hour 25) and years outside 0001–9999 are errors, not silently moved.
+ */
+export function parseTimestamp(value: unknown): { us: number } | { error: string } {
+  const bad = { error: `expected an ISO 8601 time or epoch seconds, got ${shown(value)}` };
+  let us: number;
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) return bad;
+    us = Math.round(value * 1_000_000);
+  } else if (typeof value === "string") {
+    const text = value.trim();
+    if (/^-?\d+(\.\d+)?$/.test(text)) us = Math.round(Number(text) * 1_000_000);
+    else {
+      const m = ISO_TIME.exec(text);
+      if (m === null) return bad;
+      const [, y, mo, d, h = "00", mi = "00", sec = "00", frac = "", zone] = m;
+      const days = new Date(Date.UTC(Number(y), Number(mo), 0)).getUTCDate(); // last day of the month
+      if (
+        Number(mo) < 1 ||
+        Number(mo) > 12 ||
+        Number(d) < 1 ||
+        Number(d) > days ||
+        Number(h) > 23 ||
+        Number(mi) > 59 ||
+        Number(sec) > 59
+      ) {
+        return { error: `${shown(value)} is not a valid date and time` };
+      }
+      const z =
+        zone === undefined || zone.toUpperCase() === "Z"
+          ? "Z"
+          : zone.length === 3
+            ? `${zone}:00`
+            : zone.length === 5
+              ? `${zone.slice(0, 3)}:${zone.slice(3)}`
+              : zone;
+      const ms = Date.parse(`${y}-${mo}-${d}T${h}:${mi}:${sec}${z}`);
+      if (Number.isNaN(ms)) return { error: `${shown(value)} is not a valid date and time` };
+      us = ms * 1000 + Number(frac.padEnd(6, "0"));
+    }
+  } else return bad;
+  if (us < FIRST_US || us > LIMIT_US) {
+    return {
+      error: `${shown(value)} is outside the years 0001–9999${typeof value === "number" || /^-?\d+(\.\d+)?$/.test(String(value).trim()) ? " (epoch seconds, not milliseconds?)" : ""}`,
+    };
   }
-  const zone =
-    m[3] === undefined ? "Z" : m[3].toUpperCase() === "Z" ? "Z" : m[3].length === 3 ? `${m[3]}:00` : m[3];
-  const ms = Date.parse(`${m[1]!.replace(" ", "T")}${zone}`);
-  if (Number.isNaN(ms)) return null;
-  return ms * 1000 + Number((m[2] ?? "").padEnd(6, "0"));
+  return { us };
+}
+
+/** Epoch µs of a timestamp value, or null when it is not one (see `parseTimestamp`). */
+export function timestampUs(value: unknown): number | null {
+  const t = parseTimestamp(value);
+  return "error" in t ? null : t.us;
 }
 
 /** The views fed by push source `source` (feature views and stream views), sorted. */
@@ -301,7 +386,7 @@ function checkRows(views: ViewSource[], req: PushRequest): CheckedRow[] {
     const n = req.rowNumbers?.[i] ?? i + 1;
     for (const column of Object.keys(row)) {
       if (!known.includes(column)) {
-        throw new PushValidationError(n, column, "unknown column", `columns: ${known.join(", ")}`);
+        throw new PushValidationError(n, column, "unknown column", `columns: ${known.join(", ")}`, false);
       }
     }
     const values = new Map<string, JsonValue>();
@@ -314,26 +399,17 @@ function checkRows(views: ViewSource[], req: PushRequest): CheckedRow[] {
       if ("error" in v) throw new PushValidationError(n, name, v.error);
       values.set(name, v.ok);
     }
-    const eventUs = timestampUs(row[tsColumn]);
-    if (eventUs === null) {
-      throw new PushValidationError(
-        n,
-        tsColumn,
-        row[tsColumn] === undefined || row[tsColumn] === null
-          ? "missing event timestamp"
-          : `expected an ISO 8601 time, got ${JSON.stringify(row[tsColumn])}`,
-      );
-    }
+    const raw = row[tsColumn];
+    if (raw === undefined || raw === null || raw === "")
+      throw new PushValidationError(n, tsColumn, "missing event timestamp");
+    const event = parseTimestamp(raw);
+    if ("error" in event) throw new PushValidationError(n, tsColumn, event.error);
+    const eventUs = event.us;
     let createdUs: number | null = null;
     if (createdColumn !== null && row[createdColumn] !== undefined && row[createdColumn] !== null) {
-      createdUs = timestampUs(row[createdColumn]);
-      if (createdUs === null) {
-        throw new PushValidationError(
-          n,
-          createdColumn,
-          `expected an ISO 8601 time, got ${JSON.stringify(row[createdColumn])}`,
-        );
-      }
+      const created = parseTimestamp(row[createdColumn]);
+      if ("error" in created) throw new PushValidationError(n, createdColumn, created.error);
+      createdUs = created.us;
     }
     return { values, eventUs, createdUs };
   });

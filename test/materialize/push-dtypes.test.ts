@@ -4,7 +4,7 @@
  * and back out through materialize into the online store: bytes stay bytes (not their hex text),
  * int64 keeps every digit, lists keep their null items, timestamps their microseconds.
  */
-import { mkdir, readdir, writeFile } from "node:fs/promises";
+import { readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -12,29 +12,9 @@ import { materialize } from "../../src/materialize/index.js";
 import { freshDatabase, hasService } from "../services/index.js";
 import { runCli, tempDir } from "../cli/helpers.js";
 import { applyAndLoad } from "./fixtures.js";
+import { FEATURES, createAllEventsTable, writeAllTypesProject } from "./all-types.js";
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 120_000 });
-
-/** Feature name → dtype: the 8 readable scalars and their lists. */
-const DTYPES: Record<string, string> = {
-  i32: "int32",
-  i64: "int64",
-  f32: "float32",
-  f64: "float64",
-  s: "string",
-  b: "bytes",
-  ok: "bool",
-  t: "unix_timestamp",
-  i32s: "int32[]",
-  i64s: "int64[]",
-  f32s: "float32[]",
-  f64s: "float64[]",
-  ss: "string[]",
-  bs: "bytes[]",
-  oks: "bool[]",
-  ts: "unix_timestamp[]",
-};
-const FEATURES = Object.keys(DTYPES);
 
 /** Pushed rows (JSON values as a client sends them) and the online table's `::text` of each. */
 const JSONL_ROWS: { row: Record<string, unknown>; text: Record<string, string | null> }[] = [
@@ -117,20 +97,6 @@ const CSV_TEXT: Record<string, string | null> = {
   e: "2025-01-01 00:00:02+00",
 };
 
-function definitions(source: string): string {
-  return `import { Entity, FeatureView, Field, FileSource, PostgresSource, PushSource } from "fsops";
-export const driver = new Entity({ name: "driver", joinKeys: ["driver_id"], valueType: "int64" });
-const src = ${source};
-export const allPush = new PushSource({ name: "all_push", batchSource: src });
-export const all = new FeatureView({
-  name: "all_types",
-  entities: [driver],
-  schema: [${FEATURES.map((f) => `new Field({ name: "${f}", dtype: "${DTYPES[f]}" })`).join(", ")}],
-  source: allPush,
-});
-`;
-}
-
 /** `fsops push --to offline` of the JSONL and CSV rows, then materialize, then the online rows as text. */
 async function roundTrip(
   dir: string,
@@ -183,17 +149,7 @@ describe.runIf(hasService("postgres"))("push --to offline: every dtype round-tri
 
   it("into a FileSource folder: a new Parquet part with real BLOBs, read back by materialize", async () => {
     const dir = join(await tempDir(), "p");
-    await mkdir(join(dir, "data", "offline", "all"), { recursive: true });
-    await writeFile(
-      join(dir, "fsops.yaml"),
-      "project: types_test\nregistry: data/registry.json\nonline_store:\n  type: postgres\n  connection_string: ${ONLINE}\n  schema: serving\noffline_store:\n  type: file\n",
-    );
-    await writeFile(
-      join(dir, "features.ts"),
-      definitions(
-        `new FileSource({ name: "all_src", path: "data/offline/all", timestampField: "event_timestamp" })`,
-      ),
-    );
+    await writeAllTypesProject(dir, "file");
     await online.query("DROP SCHEMA IF EXISTS serving CASCADE");
     expectAll(await roundTrip(dir, { ONLINE: onlineUrl }, online));
     const parts = (await readdir(join(dir, "data", "offline", "all"))).filter((f) => !f.startsWith("."));
@@ -220,22 +176,9 @@ describe.runIf(hasService("postgres"))("push --to offline: every dtype round-tri
     const offline = new pg.Client({ connectionString: offlineUrl });
     await offline.connect();
     try {
-      const { postgresColumnType } = await import("../../src/offline/sql-types.js");
-      await offline.query(
-        `CREATE TABLE all_events (driver_id bigint, event_timestamp timestamptz, ${FEATURES.map((f) => `"${f}" ${postgresColumnType(DTYPES[f]!)}`).join(", ")})`,
-      );
+      await createAllEventsTable(offline);
       const dir = join(await tempDir(), "p");
-      await mkdir(dir, { recursive: true });
-      await writeFile(
-        join(dir, "fsops.yaml"),
-        "project: types_test\nregistry: data/registry.json\nonline_store:\n  type: postgres\n  connection_string: ${ONLINE}\n  schema: serving\noffline_store:\n  type: postgres\n  connection_string: ${OFFLINE}\n",
-      );
-      await writeFile(
-        join(dir, "features.ts"),
-        definitions(
-          `new PostgresSource({ name: "all_src", table: "all_events", timestampField: "event_timestamp" })`,
-        ),
-      );
+      await writeAllTypesProject(dir, "postgres");
       await online.query("DROP SCHEMA IF EXISTS serving CASCADE");
       expectAll(await roundTrip(dir, { ONLINE: onlineUrl, OFFLINE: offlineUrl }, online));
       const bytes = await offline.query(`SELECT encode("b", 'hex') AS h FROM all_events WHERE driver_id = 7`);
