@@ -17,7 +17,14 @@ import { isoFromUs } from "../offline/canonical.js";
 import type { ViewSource } from "../offline/view-source.js";
 import { isDummyKey, viewNames, viewSource, DUMMY_ENTITY_VALUE } from "../offline/view-source.js";
 import { localSourcePath, openDuckDb } from "../offline/file-source.js";
-import { parseTableName } from "../offline/postgres-source.js";
+import {
+  connectTimeoutMs,
+  isConnectionError,
+  offlineConnectionError,
+  parseTableName,
+} from "../offline/postgres-source.js";
+import { OfflineSourceError, sourceLocation } from "../offline/errors.js";
+import { connectionSecrets, redactSecrets } from "../config/redact.js";
 import { quoteIdent, quoteLiteral } from "../infra/sql.js";
 import { duckdbColumnType } from "../offline/sql-types.js";
 import type { OpenOnline } from "./online-store.js";
@@ -534,18 +541,33 @@ async function appendOffline(config: ProjectConfig, vs: ViewSource, rows: Checke
     const columns = Object.keys(records[0] ?? {})
       .map(quoteIdent)
       .join(", ");
+    const url = config.offlineStore.connectionString;
     const { default: pg } = await import("pg");
     const client = new pg.Client({
-      connectionString: config.offlineStore.connectionString,
+      connectionString: url,
       application_name: "fsops push",
+      connectionTimeoutMillis: connectTimeoutMs(url),
     });
     client.on("error", () => undefined);
-    await client.connect();
     try {
-      // The table's own row type converts each JSON value to its column type.
+      await client.connect();
+    } catch (e) {
+      await client.end().catch(() => undefined);
+      throw offlineConnectionError(url, e);
+    }
+    try {
+      // One statement: the rows are all appended or none. The table's own row type converts
+      // each JSON value to its column type.
       await client.query(
         `INSERT INTO ${table} (${columns}) SELECT ${columns} FROM jsonb_populate_recordset(NULL::${table}, $1::jsonb)`,
         [JSON.stringify(records)],
+      );
+    } catch (e) {
+      if (isConnectionError(e)) throw offlineConnectionError(url, e);
+      throw new OfflineSourceError(
+        `${sourceLocation(vs)}source ${vs.source.name}: cannot append the pushed rows to table ${spec.table}: ${redactSecrets((e as Error).message ?? String(e), connectionSecrets(url))}`,
+        "the table needs the source's columns (after fieldMapping) with types that take the pushed values",
+        "FS401",
       );
     } finally {
       await client.end().catch(() => undefined);
