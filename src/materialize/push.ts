@@ -6,8 +6,9 @@
  *   pushRows({ config, who }, { source: "driver_stats_push", rows, to: "online_and_offline" })
  *   parsePushFile(text, "jsonl" | "csv")  → rows (for the CLI)
  */
-import { randomBytes } from "node:crypto";
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { createHash, randomBytes } from "node:crypto";
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ProjectConfig } from "../model/config.js";
 import type { RegistryState } from "../model/registry.js";
@@ -24,6 +25,7 @@ import {
   parseTableName,
 } from "../offline/postgres-source.js";
 import { OfflineSourceError, sourceLocation } from "../offline/errors.js";
+import { OfflineStoreError } from "../infra/errors.js";
 import { connectionSecrets, redactSecrets } from "../config/redact.js";
 import { quoteIdent, quoteLiteral } from "../infra/sql.js";
 import { duckdbColumnType } from "../offline/sql-types.js";
@@ -463,7 +465,52 @@ async function appliedState(ctx: PushContext): Promise<RegistryState> {
   }
 }
 
-/** Validate every row, then write offline (when asked) and online (when asked). */
+/**
+ * A push that failed after writing part of what it was asked to: says exactly what was written
+ * and what was not, and whether running the same push again is safe. Not a MaterializeError:
+ * a store failing is not the caller's mistake (a 5xx over HTTP, not a 400).
+ */
+export class PushWriteError extends Error {
+  constructor(
+    message: string,
+    readonly hint: string,
+    /** What is in the stores now. */
+    readonly written: {
+      onlineViews: string[];
+      /** The view whose write failed midway (some of its keys may be written), or null. */
+      onlinePartial: string | null;
+      offline: boolean | "unknown";
+    },
+  ) {
+    super(message);
+    this.name = "PushWriteError";
+  }
+}
+
+const reasonOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/**
+ * Validate every row, then write. The order makes `online_and_offline` as close to atomic as two
+ * stores without a shared transaction allow (a two-phase commit would need the offline store's
+ * `max_prepared_transactions` and does not exist for files, S3 or Redis):
+ *
+ *   1. every row is checked against every view: a bad row writes nothing;
+ *   2. the offline append is prepared, not yet visible: a Postgres INSERT inside an open
+ *      transaction, or the Parquet part file written under a temporary name. A missing table,
+ *      a refused connection or a bad column fails here, with nothing written anywhere;
+ *   3. the online rows are written under the event-time guard, view by view. If this fails the
+ *      offline append is rolled back: offline holds nothing, online holds the views written so
+ *      far. Rewriting the same rows online is idempotent (an equal event rewrites the same
+ *      values, an older one never overwrites), so the same push can simply be run again;
+ *   4. the offline append is made visible: COMMIT, or the part file renamed / uploaded under
+ *      its final name. Only this step can leave online written and offline not; the error says
+ *      so, and whether the commit's outcome is unknown (connection lost during COMMIT).
+ *
+ * Reruns and duplicates: a part file is named after a hash of its rows, so pushing the same rows
+ * again replaces the file with itself (no duplicates). A Postgres table has no such name: a
+ * rerun of a push whose append committed appends its rows again (identical rows, which
+ * materialize and point-in-time joins treat as one).
+ */
 export async function pushRows(ctx: PushContext, req: PushRequest): Promise<PushResult> {
   const to = req.to ?? "online";
   const state = await appliedState(ctx);
@@ -487,6 +534,7 @@ export async function pushRows(ctx: PushContext, req: PushRequest): Promise<Push
     throw new MaterializeError(`no online view reads push source ${req.source}`, "push with --to offline");
   }
   let online: OpenOnline | null = null;
+  let append: PreparedAppend | null = null;
   try {
     if (to !== "offline") {
       if (ctx.online) online = ctx.online;
@@ -494,18 +542,81 @@ export async function pushRows(ctx: PushContext, req: PushRequest): Promise<Push
       else throw new MaterializeError(`${ctx.config.project}: fsops.yaml has no online_store`);
       for (const vs of onlineViews) await online.checkTarget(targets.get(vs.view)!, ctx.dirLabel ?? ".");
     }
-    if (to !== "online") {
-      await appendOffline(ctx.config, views[0]!, rows);
-      result.offline = true;
-    }
+    if (to !== "online") append = await prepareOffline(ctx.config, views[0]!, rows);
     if (online !== null) {
-      for (const vs of onlineViews) await online.writer.write(targets.get(vs.view)!, latestPerKey(vs, rows));
+      const done: string[] = [];
+      for (const vs of onlineViews) {
+        try {
+          await online.writer.write(targets.get(vs.view)!, latestPerKey(vs, rows));
+        } catch (e) {
+          const rest = onlineViews.map((v) => v.view).filter((v) => v !== vs.view && !done.includes(v));
+          const rolledBack =
+            append === null
+              ? null
+              : await append.abort().then(
+                  () => true,
+                  () => false,
+                );
+          append = null;
+          throw new PushWriteError(
+            `push of ${rows.length} rows of ${req.source} failed writing view ${vs.view} to the online store: ${reasonOf(e)}. ` +
+              `Written: online ${done.length > 0 ? `views ${done.join(", ")}` : "nothing"}; view ${vs.view} possibly in part` +
+              `${rest.length > 0 ? `; not written: online views ${rest.join(", ")}` : ""}` +
+              `${to === "online" ? "" : rolledBack ? "; offline: nothing (the append was rolled back)" : "; offline: nothing appended (its transaction was lost with its connection)"}.`,
+            "rerunning the same push is safe: online writes are guarded by event time (rewriting the same rows changes nothing newer)",
+            { onlineViews: done, onlinePartial: vs.view, offline: false },
+          );
+        }
+        done.push(vs.view);
+      }
       result.online = true;
     }
+    if (append !== null) {
+      const pending = append;
+      append = null;
+      try {
+        await pending.commit();
+      } catch (e) {
+        const inDoubt = pending.inDoubt(e);
+        const onlineSafe =
+          online !== null ? "the online rows are rewritten unchanged (event-time guard)" : null;
+        throw new PushWriteError(
+          `push of ${rows.length} rows of ${req.source}: the offline append to ${pending.where} failed: ${reasonOf(e)}. ` +
+            `Written: ${online !== null ? `online views ${onlineViews.map((v) => v.view).join(", ")}` : "nothing online (--to offline)"}; ` +
+            `offline: ${inDoubt !== null ? `unknown (${inDoubt})` : "nothing appended"}.`,
+          pending.idempotent
+            ? `rerunning the same push is safe: ${onlineSafe ? `${onlineSafe}, and ` : ""}the part file is named after its rows (a rerun writes the same file once)`
+            : inDoubt !== null
+              ? `look for the pushed rows in ${pending.where} before rerunning: a rerun appends them again if the commit went through${onlineSafe ? `; ${onlineSafe}` : ""}`
+              : `rerunning the same push is safe: ${onlineSafe ? `${onlineSafe}, and ` : ""}the offline rows are appended once`,
+          {
+            onlineViews: online !== null ? onlineViews.map((v) => v.view) : [],
+            onlinePartial: null,
+            offline: inDoubt !== null ? "unknown" : false,
+          },
+        );
+      }
+      result.offline = true;
+    }
   } finally {
+    if (append !== null) await append.abort().catch(() => undefined);
     if (online !== null && ctx.online === undefined) await online.close();
   }
   return result;
+}
+
+/** An offline append written but not yet visible (see `pushRows`). */
+interface PreparedAppend {
+  /** Where it goes, for messages: `table offline.stats_events`, `s3://b/p/part-….parquet`. */
+  where: string;
+  /** Appending the same rows again leaves one copy (content-named part file). */
+  idempotent: boolean;
+  /** Make it visible. */
+  commit(): Promise<void>;
+  /** Drop it (nothing becomes visible). */
+  abort(): Promise<void>;
+  /** Why a failed commit may still have gone through, or null when it surely did not. */
+  inDoubt(e: unknown): string | null;
 }
 
 /** The rows as the batch source stores them: source column names (fieldMapping reversed). */
@@ -522,7 +633,15 @@ function sourceRecords(vs: ViewSource, rows: CheckedRow[]): Record<string, JsonV
   });
 }
 
-async function appendOffline(config: ProjectConfig, vs: ViewSource, rows: CheckedRow[]): Promise<void> {
+/**
+ * Prepare the append of `rows` to the batch source of `vs` (see `pushRows`): everything that can
+ * fail for a reason of the source or the store fails here, before anything is visible.
+ */
+async function prepareOffline(
+  config: ProjectConfig,
+  vs: ViewSource,
+  rows: CheckedRow[],
+): Promise<PreparedAppend> {
   const spec = vs.source.spec;
   const records = sourceRecords(vs, rows);
   if (spec.type === "postgres") {
@@ -549,30 +668,51 @@ async function appendOffline(config: ProjectConfig, vs: ViewSource, rows: Checke
       connectionTimeoutMillis: connectTimeoutMs(url),
     });
     client.on("error", () => undefined);
+    const end = () => client.end().catch(() => undefined);
     try {
       await client.connect();
     } catch (e) {
-      await client.end().catch(() => undefined);
+      await end();
       throw offlineConnectionError(url, e);
     }
     try {
-      // One statement: the rows are all appended or none. The table's own row type converts
-      // each JSON value to its column type.
+      await client.query("BEGIN");
+      // The table's own row type converts each JSON value to its column type.
       await client.query(
         `INSERT INTO ${table} (${columns}) SELECT ${columns} FROM jsonb_populate_recordset(NULL::${table}, $1::jsonb)`,
         [JSON.stringify(records)],
       );
     } catch (e) {
+      await end();
       if (isConnectionError(e)) throw offlineConnectionError(url, e);
       throw new OfflineSourceError(
-        `${sourceLocation(vs)}source ${vs.source.name}: cannot append the pushed rows to table ${spec.table}: ${redactSecrets((e as Error).message ?? String(e), connectionSecrets(url))}`,
+        `${sourceLocation(vs)}source ${vs.source.name}: cannot append the pushed rows to table ${spec.table}: ${redactSecrets(reasonOf(e), connectionSecrets(url))}`,
         "the table needs the source's columns (after fieldMapping) with types that take the pushed values",
         "FS401",
       );
-    } finally {
-      await client.end().catch(() => undefined);
     }
-    return;
+    return {
+      where: `table ${spec.table}`,
+      idempotent: false,
+      commit: async () => {
+        try {
+          await client.query("COMMIT");
+        } catch (e) {
+          throw isConnectionError(e) ? offlineConnectionError(url, e) : e;
+        } finally {
+          await end();
+        }
+      },
+      abort: async () => {
+        try {
+          await client.query("ROLLBACK");
+        } finally {
+          await end();
+        }
+      },
+      // Sent COMMIT and lost the connection before its answer: the server may have committed.
+      inDoubt: (e) => (e instanceof OfflineStoreError ? "the connection was lost during COMMIT" : null),
+    };
   }
   // FileSource: a new Parquet part file in its folder (a single-file source cannot grow).
   const path = spec.path;
@@ -582,28 +722,66 @@ async function appendOffline(config: ProjectConfig, vs: ViewSource, rows: Checke
       "point the FileSource at a folder (or S3 prefix) of Parquet files",
     );
   }
-  const name = `part-${new Date().toISOString().replace(/[-:.]/g, "")}-${randomBytes(4).toString("hex")}.parquet`;
+  const columns = parquetColumns(vs);
+  // Named after its content: pushing the same rows again writes the same name (no duplicate).
+  const digest = createHash("sha256")
+    .update(JSON.stringify([columns, records]))
+    .digest("hex")
+    .slice(0, 32);
+  const name = `part-push-${digest}.parquet`;
   const s3 = /^s3:\/\/([^/]+)\/?(.*)$/i.exec(path);
-  const folder = s3
-    ? await (
-        await import("node:fs/promises")
-      ).mkdtemp(join((await import("node:os")).tmpdir(), "fsops-push-"))
-    : localSourcePath(path, config.dir);
-  await mkdir(folder, { recursive: true });
-  const json = join(folder, `.${name}.json`);
-  const temp = join(folder, `.${name}`);
-  const db = await openDuckDb();
+  const folder = s3 ? await mkdtemp(join(tmpdir(), "fsops-push-")) : localSourcePath(path, config.dir);
+  const stage = `.${name}.${randomBytes(4).toString("hex")}`;
+  const json = join(folder, `${stage}.json`);
+  const temp = join(folder, stage);
+  const cleanup = async () => {
+    await rm(temp, { force: true });
+    if (s3) await rm(folder, { recursive: true, force: true });
+  };
   try {
-    await writeFile(json, JSON.stringify(records));
-    const columns = parquetColumns(vs);
-    const spec = columns.map((c) => `${quoteLiteral(c.name)}: ${quoteLiteral(c.read)}`).join(", ");
-    const select = columns.map((c) => `${c.select} AS ${quoteIdent(c.name)}`).join(", ");
-    await db.run(
-      `COPY (SELECT ${select} FROM read_json(${quoteLiteral(json)}, columns = {${spec}}, format = 'array')) TO ${quoteLiteral(temp)} (FORMAT parquet)`,
+    await mkdir(folder, { recursive: true });
+    const db = await openDuckDb();
+    try {
+      await writeFile(json, JSON.stringify(records));
+      const spec = columns.map((c) => `${quoteLiteral(c.name)}: ${quoteLiteral(c.read)}`).join(", ");
+      const select = columns.map((c) => `${c.select} AS ${quoteIdent(c.name)}`).join(", ");
+      await db.run(
+        `COPY (SELECT ${select} FROM read_json(${quoteLiteral(json)}, columns = {${spec}}, format = 'array')) TO ${quoteLiteral(temp)} (FORMAT parquet)`,
+      );
+    } finally {
+      db.close();
+      await rm(json, { force: true });
+    }
+  } catch (e) {
+    await cleanup();
+    throw new OfflineSourceError(
+      `${sourceLocation(vs)}source ${vs.source.name}: cannot write a part file into ${path}: ${reasonOf(e)}`,
     );
-    if (s3) {
+  }
+  if (!s3) {
+    return {
+      where: join(path, name),
+      idempotent: true,
+      // Readers skip dot-files: the part appears whole, by rename, or not at all.
+      commit: async () => {
+        try {
+          await rename(temp, join(folder, name));
+        } finally {
+          await cleanup();
+        }
+      },
+      abort: cleanup,
+      inDoubt: () => null,
+    };
+  }
+  const prefix = (s3[2] ?? "").replace(/\/*$/, "");
+  const key = prefix ? `${prefix}/${name}` : name;
+  return {
+    where: `s3://${s3[1]}/${key}`,
+    idempotent: true,
+    // One PutObject: the object appears whole or not at all.
+    commit: async () => {
       const { S3Client, PutObjectCommand } = await import("@aws-sdk/client-s3");
-      const { readFile } = await import("node:fs/promises");
       const o = config.offlineStore?.s3 ?? null;
       const client = new S3Client({
         ...(o?.region ? { region: o.region } : {}),
@@ -611,27 +789,19 @@ async function appendOffline(config: ProjectConfig, vs: ViewSource, rows: Checke
         forcePathStyle: o?.forcePathStyle ?? false,
       });
       try {
-        const prefix = (s3[2] ?? "").replace(/\/*$/, "");
-        await client.send(
-          new PutObjectCommand({
-            Bucket: s3[1]!,
-            Key: prefix ? `${prefix}/${name}` : name,
-            Body: await readFile(temp),
-          }),
-        );
+        await client.send(new PutObjectCommand({ Bucket: s3[1]!, Key: key, Body: await readFile(temp) }));
       } finally {
         client.destroy();
+        await cleanup();
       }
-    } else {
-      // Readers skip dot-files: the part appears whole, by rename, or not at all.
-      await (await import("node:fs/promises")).rename(temp, join(folder, name));
-    }
-  } finally {
-    db.close();
-    await rm(json, { force: true });
-    await rm(temp, { force: true });
-    if (s3) await rm(folder, { recursive: true, force: true });
-  }
+    },
+    abort: cleanup,
+    // No HTTP answer (a network error): the object may have been stored all the same.
+    inDoubt: (e) =>
+      (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === undefined
+        ? "the upload got no answer"
+        : null,
+  };
 }
 
 interface PartColumn {
