@@ -550,19 +550,15 @@ export async function pushRows(ctx: PushContext, req: PushRequest): Promise<Push
           await online.writer.write(targets.get(vs.view)!, latestPerKey(vs, rows));
         } catch (e) {
           const rest = onlineViews.map((v) => v.view).filter((v) => v !== vs.view && !done.includes(v));
-          const rolledBack =
-            append === null
-              ? null
-              : await append.abort().then(
-                  () => true,
-                  () => false,
-                );
+          // Never made visible: a Postgres transaction left uncommitted rolls back even when the
+          // ROLLBACK itself fails; readers skip an unrenamed temporary part file.
+          if (append !== null) await append.abort().catch(() => undefined);
           append = null;
           throw new PushWriteError(
             `push of ${rows.length} rows of ${req.source} failed writing view ${vs.view} to the online store: ${reasonOf(e)}. ` +
               `Written: online ${done.length > 0 ? `views ${done.join(", ")}` : "nothing"}; view ${vs.view} possibly in part` +
               `${rest.length > 0 ? `; not written: online views ${rest.join(", ")}` : ""}` +
-              `${to === "online" ? "" : rolledBack ? "; offline: nothing (the append was rolled back)" : "; offline: nothing appended (its transaction was lost with its connection)"}.`,
+              `${to === "online" ? "" : "; offline: nothing (the prepared append was discarded)"}.`,
             "rerunning the same push is safe: online writes are guarded by event time (rewriting the same rows changes nothing newer)",
             { onlineViews: done, onlinePartial: vs.view, offline: false },
           );

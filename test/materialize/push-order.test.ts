@@ -87,7 +87,7 @@ describe.runIf(hasService("postgres"))(
           ),
         );
         expect(e.message).toMatch(
-          /^push of 2 rows of stats_push failed writing view stats to the online store: .*no_poison.*\. Written: online nothing; view stats possibly in part; offline: nothing \(the append was rolled back\)\.$/,
+          /^push of 2 rows of stats_push failed writing view stats to the online store: .*no_poison.*\. Written: online nothing; view stats possibly in part; offline: nothing \(the prepared append was discarded\)\.$/,
         );
         expect(e.hint).toMatch(/rerunning the same push is safe: online writes are guarded by event time/);
         expect(e.written).toEqual({ onlineViews: [], onlinePartial: "stats", offline: false });
