@@ -1,0 +1,28 @@
+import { join, sep } from "node:path";
+
+/**
+ * src/parse/typescript.cts is `import ts = require(...)` of the compiler, imported by ESM files as
+ * `import ts from "./typescript.cjs"`. Bundled as written, esbuild converts it in each importing
+ * file with `__toESM`, which copies every one of the compiler's ~2,000 exports into a new object
+ * (eight times for `validate`). This plugin gives the bundle an ES module whose default export is
+ * the `require`d compiler itself: the same object, no copies. A `require` of a package the bundle
+ * contains becomes a direct call of its wrapper (the Action); of a package left outside, a call
+ * of the banner's `require` (the CLI).
+ * @param {string} root the repository
+ */
+export function typescriptAsRequire(root) {
+  const parse = join(root, "src", "parse") + sep;
+  return {
+    name: "fsops-typescript-as-require",
+    setup(b) {
+      b.onResolve({ filter: /^\.\/typescript\.cjs$/ }, (args) =>
+        args.importer.startsWith(parse) ? { path: "typescript", namespace: "fsops-typescript" } : undefined,
+      );
+      b.onLoad({ filter: /.*/, namespace: "fsops-typescript" }, () => ({
+        contents: 'export default require("@ts-morph/common/dist/typescript.js");',
+        loader: "js",
+        resolveDir: root,
+      }));
+    },
+  };
+}
