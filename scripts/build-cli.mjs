@@ -11,7 +11,7 @@ import { build } from "esbuild";
 import { mkdirSync, rmSync } from "node:fs";
 import { dirname, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { typescriptAsRequire } from "./lib/esbuild-plugins.mjs";
+import { fdirWithoutEagerPicomatch, typescriptAsRequire } from "./lib/esbuild-plugins.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const outArg = process.argv.indexOf("--outdir");
@@ -84,6 +84,7 @@ await build({
   },
   plugins: [
     typescriptAsRequire(root),
+    fdirWithoutEagerPicomatch,
     {
       name: "fsops-cli-externals",
       setup(b) {

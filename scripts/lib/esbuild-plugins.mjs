@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import { join, sep } from "node:path";
 
 /**
@@ -26,3 +27,29 @@ export function typescriptAsRequire(root) {
     },
   };
 }
+
+/**
+ * fdir (tinyglobby's directory crawler) `require`s picomatch when it loads, for its own `.glob()`,
+ * which tinyglobby never calls (it passes its filters): five CommonJS files read and compiled on
+ * every project discovery for nothing, next to the copy of picomatch the bundle already holds.
+ * This leaves fdir without that default: a `.glob()` without a glob function would throw fdir's
+ * own "specify a glob function" error. When fdir changes and the statement is not found, the
+ * file is bundled as it is (and the build says so).
+ */
+export const fdirWithoutEagerPicomatch = {
+  name: "fsops-fdir-without-eager-picomatch",
+  setup(b) {
+    b.onLoad({ filter: /[/\\]node_modules[/\\]fdir[/\\]dist[/\\]index\.mjs$/ }, async (args) => {
+      const text = await readFile(args.path, "utf8");
+      const eager = /__require\.resolve\("picomatch"\);\s*pm = __require\("picomatch"\);/;
+      if (!eager.test(text)) {
+        return {
+          contents: text,
+          loader: "js",
+          warnings: [{ text: "fdir no longer requires picomatch as expected: bundled as it is" }],
+        };
+      }
+      return { contents: text.replace(eager, ""), loader: "js" };
+    });
+  },
+};
