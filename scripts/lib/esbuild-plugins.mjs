@@ -53,3 +53,21 @@ export const fdirWithoutEagerPicomatch = {
     });
   },
 };
+
+/**
+ * @actions/core imports its OIDC client (and through it @actions/http-client and undici, ~430 KB)
+ * for `core.getIDToken`, which fsops never calls. The package does not say its modules are free
+ * of side effects, so esbuild keeps that import chain in every chunk that uses `core`, and the
+ * Action's `validate` loaded undici for nothing. Marking the OIDC module side-effect free lets the
+ * unused import go; a `getIDToken` call would still bundle it.
+ */
+export const actionsCoreWithoutUnusedOidc = {
+  name: "fsops-actions-core-without-unused-oidc",
+  setup(b) {
+    b.onResolve({ filter: /^\.\/oidc-utils\.js$/ }, (args) =>
+      /[/\\]@actions[/\\]core[/\\]/.test(args.importer)
+        ? { path: join(args.resolveDir, args.path), sideEffects: false }
+        : undefined,
+    );
+  },
+};
