@@ -19,6 +19,11 @@ import {
 import { execFileSync } from "node:child_process";
 import { dirname, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import {
+  actionsCoreWithoutUnusedOidc,
+  fdirWithoutEagerPicomatch,
+  typescriptAsRequire,
+} from "./lib/esbuild-plugins.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 // `--outdir DIR` builds elsewhere (the Action's tests bundle the current src/ into a temp folder).
@@ -84,6 +89,7 @@ await build({
   // A native module esbuild cannot bundle; only `command: materialize` with FileSources loads it
   // (dynamically), and then it must be installed beside the workflow (npm install @duckdb/node-api).
   external: ["@duckdb/node-api"],
+  plugins: [typescriptAsRequire(root), fdirWithoutEagerPicomatch, actionsCoreWithoutUnusedOidc],
   logLevel: "warning",
 });
 

@@ -1,5 +1,5 @@
-import { Command, CommanderError, Option } from "commander";
 import { Output, useColor } from "./io.js";
+import { quickValidate } from "./quick-args.js";
 import { VERSION } from "./version.js";
 
 const USAGE_EXIT = 2;
@@ -11,6 +11,7 @@ const USAGE_EXIT = 2;
  * Every command's module is imported inside its action (`await import("./run-x.js")`): a
  * command loads only what it uses, so `--version`, `--help` and `show` never pay for the
  * TypeScript compiler or the database drivers (test/startup/lazy-loading.test.ts guards this).
+ * A plain `validate [dir] [--json]` skips the argument parser too (quick-args.ts).
  */
 export async function main(
   argv: string[],
@@ -20,6 +21,14 @@ export async function main(
   const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) && env.CI !== "true";
   let code = 0;
   const set = (p: Promise<number>) => p.then((c) => void (code = c));
+
+  const quick = quickValidate(argv);
+  if (quick !== null) {
+    const opts = quick.json ? { json: true } : {};
+    return (await import("./run-validate.js")).runValidate(quick.dir, opts, env, io);
+  }
+
+  const { Command, CommanderError, Option } = await import("commander");
 
   const program = new Command("fsops")
     .description("GitOps for feature stores: plan and apply feature definitions written in TypeScript.")

@@ -7,7 +7,7 @@ import path from "node:path";
 import { distance } from "fastest-levenshtein";
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
 import type { Document, Node as YamlNode } from "yaml";
-import { z } from "zod";
+import * as z from "zod";
 import type { Diagnostic } from "../model/diagnostic.js";
 import { compareDiagnostics, hasErrors } from "../model/diagnostic.js";
 import type {

@@ -12,6 +12,8 @@ const CANDIDATES = [
   "./pglite-template.tar.gz",
   // The package: build/src/infra/ → build/assets/.
   "../../assets/pglite-template.tar.gz",
+  // The CLI bundle (scripts/build-cli.mjs): build/cli/ → build/assets/.
+  "../assets/pglite-template.tar.gz",
   // Run from source (tsx, vitest): src/infra/ → build/assets/.
   "../../build/assets/pglite-template.tar.gz",
 ];

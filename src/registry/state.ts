@@ -3,7 +3,7 @@
  * the compare-and-swap check, argument checks for commit, and what may be printed about a
  * location. No I/O here.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { OBJECT_KINDS } from "../model/kinds.js";
 import {
   ConcurrentChangeError,

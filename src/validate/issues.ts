@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod";
 import type { Diagnostic, Severity, SourceLocation } from "../model/diagnostic.js";
 import type { DslObject } from "../model/evaluated.js";
 import { isDslObject } from "../model/evaluated.js";

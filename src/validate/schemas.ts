@@ -6,7 +6,7 @@
  * Custom checks report a `Problem` through zod's custom issues; issues.ts turns every zod issue
  * into a Diagnostic at the option's location.
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { DslClassName, Dtype } from "../model/kinds.js";
 import {
   AGGREGATION_FUNCTIONS,

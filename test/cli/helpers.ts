@@ -1,5 +1,5 @@
-import { spawn } from "node:child_process";
-import { cp, mkdtemp, rm } from "node:fs/promises";
+import { execFileSync, spawn } from "node:child_process";
+import { cp, mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll } from "vitest";
@@ -27,13 +27,17 @@ export function cliEnv(env: Record<string, string | undefined> = {}): NodeJS.Pro
   };
 }
 
-/** Run the real CLI in a child process, from source (so tests never run a stale build). */
+/**
+ * Run the real CLI in a child process, from source (so tests never run a stale build), or the
+ * bundled CLI `bundle` (buildCliBundle) with plain node, as bin/fsops.js runs it.
+ */
 export function runCli(
   args: string[],
-  opts: { cwd?: string; env?: Record<string, string | undefined>; input?: string } = {},
+  opts: { cwd?: string; env?: Record<string, string | undefined>; input?: string; bundle?: string } = {},
 ): Promise<CliResult> {
+  const entry = opts.bundle ? [opts.bundle] : ["--import", TSX, BIN];
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ["--import", TSX, BIN, ...args], {
+    const child = spawn(process.execPath, [...entry, ...args], {
       cwd: opts.cwd ?? REPO,
       env: cliEnv(opts.env),
       stdio: ["pipe", "pipe", "pipe"],
@@ -61,6 +65,23 @@ export function spawnCli(
 }
 
 const tempDirs: string[] = [];
+
+/**
+ * Bundle the current src/ exactly as `npm run build` makes build/cli/ (scripts/build-cli.mjs),
+ * into a fresh folder under build/ (inside the repository: the packages the bundle leaves outside
+ * resolve from its node_modules). Returns the entry, the file bin/fsops.js imports.
+ */
+export async function buildCliBundle(): Promise<string> {
+  await mkdir(join(REPO, "build"), { recursive: true });
+  const out = await mkdtemp(join(REPO, "build", "cli-test-"));
+  tempDirs.push(out);
+  execFileSync(process.execPath, [join(REPO, "scripts/build-cli.mjs"), "--outdir", out], {
+    cwd: REPO,
+    stdio: "pipe",
+  });
+  return join(out, "fsops.js");
+}
+
 afterAll(async () => {
   await Promise.all(tempDirs.map((d) => rm(d, { recursive: true, force: true })));
 });

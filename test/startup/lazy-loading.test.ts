@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { buildBundle, copyExamples, removeTemps, tempWorkspace } from "../action/fixtures.js";
 import { runAction, pullRequestEvent } from "../action/run-action.js";
-import { cliEnv, copyExample, REPO } from "../cli/helpers.js";
+import { buildCliBundle, cliEnv, copyExample, REPO } from "../cli/helpers.js";
 
 const TRACE = fileURLToPath(new URL("./module-trace.mjs", import.meta.url));
 const TSX = import.meta.resolve("tsx");
@@ -51,11 +51,14 @@ function heavyIn(modules: string[]): Heavy[] {
   return (Object.keys(HEAVY) as Heavy[]).filter((name) => modules.some((m) => HEAVY[name].test(m)));
 }
 
+/** Runs the CLI from source, or the bundled CLI `bundle` (buildCliBundle) as bin/fsops.js does. */
 async function traceCli(
   args: string[],
+  bundle?: string,
 ): Promise<{ code: number | null; stdout: string; stderr: string; modules: string[] }> {
   const file = traceFile();
-  const child = spawn(process.execPath, ["--import", TRACE, "--import", TSX, BIN, ...args], {
+  const entry = bundle ? [bundle] : ["--import", TSX, BIN];
+  const child = spawn(process.execPath, ["--import", TRACE, ...entry, ...args], {
     cwd: REPO,
     env: cliEnv({ FSOPS_MODULE_TRACE: file }),
     stdio: ["ignore", "pipe", "pipe"],
@@ -121,6 +124,58 @@ describe("the CLI loads only what a command uses", () => {
     expect(existsSync(join(dir, ".fsops"))).toBe(false);
     expect(existsSync(join(dir, "data"))).toBe(false);
   });
+});
+
+describe("the bundled CLI (build/cli/) loads only the chunks a command uses", () => {
+  let bundle = "";
+  /** The bundle's own files a run loaded, and the text of those files. */
+  function chunksOf(modules: string[]): { files: string[]; text: string } {
+    const dir = join(bundle, "..");
+    const files = modules
+      .filter((m) => m.startsWith("file://") && fileURLToPath(m).startsWith(dir))
+      .map((m) => fileURLToPath(m));
+    return { files, text: files.map((f) => readFileSync(f, "utf8")).join("\n") };
+  }
+  // Commander is bundled (CommonJS, wrapped under its package path): that path marks its chunk.
+  const COMMANDER = '"node_modules/commander/index.js"';
+
+  it("validate loads the compiler and no driver, nor the argument parser; --help loads the parser", async () => {
+    bundle = await buildCliBundle();
+    const v = await traceCli(["validate", "examples/staging"], bundle);
+    expect(v.code, v.stderr).toBe(0);
+    expect(v.stdout).toContain("objects valid");
+    expect(heavyIn(v.modules)).toEqual(["TypeScript compiler"]);
+    const chunks = chunksOf(v.modules);
+    expect(chunks.files.length).toBeGreaterThan(1);
+    expect(chunks.text).not.toContain(COMMANDER);
+    // Nothing of build/src (the tsc output) or src: the bundle runs on its own.
+    expect(v.modules.filter((m) => /\/(build\/)?src\//.test(m))).toEqual([]);
+
+    const help = await traceCli(["--help"], bundle);
+    expect(help.code, help.stderr).toBe(0);
+    expect(chunksOf(help.modules).text).toContain(COMMANDER);
+    expect(heavyIn(help.modules)).toEqual([]);
+  }, 300_000);
+
+  it("show of a file registry and a first plan load no driver; the bundle holds none", async () => {
+    bundle ||= await buildCliBundle();
+    const dir = await copyExample("staging");
+    const show = await traceCli(["show", dir, "--json"], bundle);
+    expect(show.code, show.stderr).toBe(0);
+    expect(heavyIn(show.modules)).toEqual([]);
+    const plan = await traceCli(["plan", dir], bundle);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(heavyIn(plan.modules)).toEqual(["TypeScript compiler"]);
+    expect(existsSync(join(dir, ".fsops"))).toBe(false);
+    // The drivers stay packages of node_modules, loaded by path (what HEAVY sees), never inlined.
+    const all = readdirSync(join(bundle, ".."))
+      .filter((f) => f.endsWith(".js"))
+      .map((f) => readFileSync(join(bundle, "..", f), "utf8"))
+      .join("\n");
+    // ioredis's name is in the bundle as the import of it; its code would come wrapped under its path.
+    const markers: Record<string, string> = { ...BUNDLE_MARKERS, ioredis: '"node_modules/ioredis/' };
+    expect(Object.keys(markers).filter((name) => all.includes(markers[name]!))).toEqual([]);
+  }, 300_000);
 });
 
 /** Text that only the bundled code of each package holds (the bundle has no package paths). */

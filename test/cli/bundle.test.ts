@@ -1,0 +1,85 @@
+/**
+ * bin/fsops.js runs the bundled CLI (build/cli/, scripts/build-cli.mjs) when it is built: the
+ * bundle must behave exactly like the modules it is made from. Each command line runs both ways
+ * (from source, and the bundle of the current src/) and must print the same bytes and exit the same.
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import type { CliResult } from "./helpers.js";
+import { buildCliBundle, copyExample, runCli, tempDir } from "./helpers.js";
+
+vi.setConfig({ testTimeout: 300_000 });
+
+let bundle = "";
+beforeAll(async () => {
+  bundle = await buildCliBundle();
+});
+
+/** The same command from source and bundled; `dirs` are per-run copies, shown as <dir> in the output. */
+async function both(args: (dir: string) => string[], copies = false): Promise<[CliResult, CliResult]> {
+  const dirs = copies
+    ? [await copyExample("staging"), await copyExample("staging")]
+    : ["examples/staging", "examples/staging"];
+  const norm = (r: CliResult, dir: string): CliResult => ({
+    ...r,
+    stdout: r.stdout.replaceAll(dir, "<dir>"),
+    stderr: r.stderr.replaceAll(dir, "<dir>"),
+  });
+  const [a, b] = await Promise.all([
+    runCli(args(dirs[0]!)).then((r) => norm(r, dirs[0]!)),
+    runCli(args(dirs[1]!), { bundle }).then((r) => norm(r, dirs[1]!)),
+  ]);
+  return [a, b];
+}
+
+describe("the bundled CLI prints what the CLI from source prints", () => {
+  it("--version, --help, a usage mistake", async () => {
+    for (const args of [["--version"], ["--help"], ["plan", "--help"], ["validate", "--jsn"], ["plna"]]) {
+      const [source, bundled] = await both(() => args);
+      expect(bundled, args.join(" ")).toEqual(source);
+    }
+  });
+
+  it("validate and graph, text and --json, on a valid project and a broken one", async () => {
+    const broken = await tempDir();
+    await mkdir(join(broken, "lib"));
+    await writeFile(join(broken, "fsops.yaml"), "project: p\nregisty: data/r.json\n");
+    await writeFile(
+      join(broken, "lib", "a.ts"),
+      [
+        'import { Entity, Field, FeatureView, FileSource } from "fsops";',
+        'const e = new Entity({ name: "e", joinKeys: ["id"] });',
+        "export const v = new FeatureView({",
+        '  name: "v",',
+        "  entities: [e],",
+        '  schema: [new Field({ name: "x", dtype: "float33" })],',
+        '  source: new FileSource({ name: "src", path: "x.parquet", timestampField: "ts" }),',
+        "  ttl: process.env.TTL,",
+        "});",
+        "",
+      ].join("\n"),
+    );
+    for (const dir of ["examples/staging", broken]) {
+      for (const args of [
+        ["validate", dir],
+        ["validate", dir, "--json"],
+        ["graph", dir],
+        ["graph", dir, "--json"],
+      ]) {
+        const [source, bundled] = await both(() => args);
+        expect(bundled, args.join(" ")).toEqual(source);
+      }
+    }
+  });
+
+  it("plan and apply (the embedded store made from the template) of a copy of the staging example", async () => {
+    const [plan, planBundled] = await both((dir) => ["plan", dir], true);
+    expect(plan.code).toBe(0);
+    expect(planBundled).toEqual(plan);
+
+    const [apply, applyBundled] = await both((dir) => ["apply", dir, "--auto-approve"], true);
+    expect(apply.code, apply.stderr).toBe(0);
+    expect(applyBundled).toEqual(apply);
+  });
+});
