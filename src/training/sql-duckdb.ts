@@ -56,10 +56,7 @@ export function duckdbAsofJoin(
   // cost +0.8× the whole join, a 128-bit (event µs, created µs) number +0.25×, this +0.15×.
   let order: { feature: string; entity: string } | null = null;
   if (columns.created !== null) {
-    inner.push(
-      `{'t': ${ts}, 'c': coalesce(${created}, CAST('-infinity' AS TIMESTAMPTZ))} AS __fsops_order`,
-      "true AS __fsops_timed",
-    );
+    inner.push(`{'t': ${ts}, 'c': coalesce(${created}, CAST('-infinity' AS TIMESTAMPTZ))} AS __fsops_order`);
     order = {
       feature: `${alias}.__fsops_order`,
       entity: `{'t': ${at}, 'c': CAST('infinity' AS TIMESTAMPTZ)}`,
@@ -68,12 +65,18 @@ export function duckdbAsofJoin(
   const rows = `SELECT * FROM (SELECT ${inner.join(", ")} FROM ${view.relation}) WHERE ${filters.join(" AND ")}`;
   const on = [
     ...columns.keys.map((k) => `e.${quoteIdent(k.name)} = ${alias}.${quoteIdent(`__k_${k.name}`)}`),
-    // DuckDB's ASOF matches a NULL struct (unlike a NULL timestamp): an entity row without a
-    // time must match nothing, so it fails this equality instead.
-    ...(order ? [`(${at} IS NOT NULL) = ${alias}.__fsops_timed`] : []),
     order ? `${order.entity} >= ${order.feature}` : `${at} >= ${alias}.${ts}`,
   ];
-  const inWindow = view.ttl > 0 ? `${alias}.${ts} >= ${at} - INTERVAL ${view.ttl} SECOND` : null;
+  // Whether the match counts: inside the ttl window, and, with the struct order, only for an
+  // entity row with a time (DuckDB's ASOF matches a struct whose time is NULL, unlike a NULL
+  // timestamp). Checked on the joined rows rather than as an extra ASOF equality on a constant
+  // column, which every feature row paid for in the sort and in memory (measured at 100k × 1M,
+  // one thread: ~5 % less CPU; within the noise at two).
+  const conditions = [
+    ...(order ? [`${at} IS NOT NULL`] : []),
+    ...(view.ttl > 0 ? [`${alias}.${ts} >= ${at} - INTERVAL ${view.ttl} SECOND`] : []),
+  ];
+  const inWindow = conditions.length ? conditions.join(" AND ") : null;
   return {
     join: `ASOF LEFT JOIN (${rows}) AS ${alias} ON ${on.join(" AND ")}`,
     exprs: columns.features.map((f) => [
