@@ -10,6 +10,12 @@ import { ENTITY_TIMESTAMP } from "./request.js";
 import type { ViewColumns } from "./sql-postgres.js";
 import { duckdbType } from "./sql-postgres.js";
 
+/** The earliest and latest entity times (DuckDB text of TIMESTAMPTZ values). */
+export interface EntityTimes {
+  min: string;
+  max: string;
+}
+
 export interface DuckView {
   /** A relation DuckDB reads: `read_parquet([...])`, `read_csv([...])`, or a table name. */
   relation: string;
@@ -26,6 +32,7 @@ export function duckdbAsofJoin(
   view: DuckView,
   alias: string,
   createdBefore: Date | null,
+  entityTimes: EntityTimes | null,
 ): { join: string; exprs: [string, string][] } {
   const { columns } = view;
   const ts = "__fsops_ts";
@@ -40,8 +47,17 @@ export function duckdbAsofJoin(
       (f) => `CAST(${quoteIdent(f.column)} AS ${duckdbType(f.dtype)}) AS ${quoteIdent(f.internal)}`,
     ),
   ];
+  const time = (t: string) => `CAST(${quoteLiteral(t)} AS TIMESTAMPTZ)`;
   const filters = [
     `${ts} IS NOT NULL`,
+    // Rows after the last entity time can never match, nor, with a ttl, rows before the first
+    // entity time minus the ttl: the scan drops them (whole row groups by their statistics) and
+    // the ASOF sorts only what can count. A filter, not a change of result: a match it removes
+    // was outside every window (null either way).
+    ...(entityTimes ? [`${ts} <= ${time(entityTimes.max)}`] : []),
+    ...(entityTimes && view.ttl > 0
+      ? [`${ts} >= ${time(entityTimes.min)} - INTERVAL ${view.ttl} SECOND`]
+      : []),
     ...(createdBefore && columns.created !== null
       ? [
           `(${created} IS NULL OR ${created} <= CAST(${quoteLiteral(createdBefore.toISOString())} AS TIMESTAMPTZ))`,

@@ -35,6 +35,10 @@ const state = registryState("training", [
   view("broken", ["driver"], { rate: "float64" }, "broken_pg", 0),
   view("text_keys", ["driver"], { v: "int32" }, "text_keys_pg", 0),
   view("broken_f", ["driver"], { conv_rate: "float64" }, "broken_file", 0),
+  fileSource("edges_file", "data/edges", {}),
+  fileSource("edges_created_file", "data/edges", { createdTimestampColumn: "created" }),
+  view("edges_ttl", ["driver"], { trips: "int32" }, "edges_file", 3600),
+  view("edges_created", ["driver"], { trips: "int32" }, "edges_created_file", 0),
   service("model_v1", [{ view: "stats", features: ["conv_rate"] }]),
   requestSource("vals", { val_to_add: "float64" }),
   onDemandView(
@@ -192,6 +196,31 @@ describe.runIf(hasService("postgres"))("createdBefore, errors and output files (
       ["no time", null, null],
       ["no key", null, null],
       ["both", 11, 11],
+    ]);
+  });
+
+  it("file scans keep the feature rows at both ends of the entity times' reach (first − ttl, last)", async () => {
+    // Feature rows outside [first entity time − ttl, last entity time] are dropped before the
+    // ASOF; the rows exactly at either end must stay.
+    await mkdir(path.join(dir, "data", "edges"), { recursive: true });
+    await writeParquet(path.join(dir, "data", "edges", "part-0.parquet"), [
+      [1, "2024-01-01 09:00:00Z", "2024-01-01 09:00:00Z", 0, 1],
+      [1, "2024-01-01 12:00:00Z", "2024-01-01 12:00:00Z", 0, 2],
+      [1, "2024-01-01 12:00:01Z", "2024-01-01 12:00:01Z", 0, 3],
+    ]);
+    const rows = await (
+      await getHistoricalFeatures(ctx, {
+        entityRows: [
+          { driver_id: 1, event_timestamp: "2024-01-01T12:00:00Z" },
+          { driver_id: 1, event_timestamp: "2024-01-01T10:00:00Z" },
+        ],
+        features: ["edges_ttl:trips", "edges_created:trips"],
+        fullFeatureNames: true,
+      })
+    ).toArray();
+    expect(rows.map((r) => [r.edges_ttl__trips, r.edges_created__trips])).toEqual([
+      [2, 2],
+      [1, 1],
     ]);
   });
 
