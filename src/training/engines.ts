@@ -18,14 +18,14 @@ export interface Duck {
 
 /**
  * An in-memory DuckDB that spills to the temp folder beyond `memoryLimit`, times in UTC. The limit
- * trades speed for bounded memory: the ASOF joins hold every feature row sorted in memory (3 × 1M
- * rows need ~370 MB; below that DuckDB spills, ~+10 % CPU), while the entity rows and the ordered
- * output grow with the request and spill past the limit. Measured (3 views × 1M feature rows,
- * 100k vs 1M entity rows, plain node): 384 MB: peak RSS 470 / 555 MB (1.18×), CPU 1.28× the
- * hand-written ASOF (both writing zstd); earlier runs (floor writing snappy): 320 MB: 464 / 529 MB
- * (1.14×), 1.36×; 512 MB: 497 / 729 MB (1.46×), 1.18×.
+ * trades speed for bounded memory: the ASOF joins hold the feature rows sorted in memory (3 × 1M
+ * rows need 288–320 MB; below that DuckDB spills, ~+10 % CPU), while the entity rows and the
+ * ordered output grow with the request and spill past the limit. Measured (3 views × 1M feature
+ * rows, 100k vs 1M entity rows, plain node, floor writing zstd): 320 MB: peak RSS 415 / 471 MB
+ * (1.13×), CPU 1.11–1.27× the hand-written ASOF; 384 MB: 421 / 533 MB (1.27×). Before the
+ * two-step created tie-break (sql-duckdb.ts) the join needed ~370 MB: 384 MB gave 1.18× RSS.
  */
-export async function openDuck(memoryLimit = "384MB"): Promise<Duck> {
+export async function openDuck(memoryLimit = "320MB"): Promise<Duck> {
   const { DuckDBInstance } = await import("@duckdb/node-api");
   const instance = await DuckDBInstance.create(":memory:", {
     memory_limit: memoryLimit,

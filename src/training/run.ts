@@ -174,7 +174,7 @@ export async function prepareResult(
       const relation = duckRelation(files.files, files.format);
       const columns = viewColumns(v, vs);
       await checkDuckColumns(duck, relation, v, vs, columns);
-      const view: DuckView = { relation, columns, ttl: v.ttl };
+      const view: DuckView = { relation, columns, ttl: v.ttl, columnar: files.format === "parquet" };
       const { join, exprs } = duckdbAsofJoin(view, `d${i}`, plan.createdBefore, entityTimes);
       asofJoins.push(join);
       for (const [internal, expr] of exprs) featureExpr.set(internal, expr);

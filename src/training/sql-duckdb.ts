@@ -1,12 +1,14 @@
 /**
  * The point-in-time join in DuckDB: `ASOF LEFT JOIN` of the entity rows against each view's
  * files. ASOF picks, per entity row, the feature row with the greatest event timestamp ≤ the
- * entity's; it has no tie-break of its own, so the feature rows are first reduced to one per
- * (join keys, event timestamp) — the latest created — and the ttl is checked on the match (if the
- * greatest timestamp ≤ t is older than t − ttl, no row inside the window exists).
+ * entity's; it has no tie-break of its own, so with a created column the latest created among
+ * rows of equal event time is chosen explicitly (Parquet: a second, equality join on the matched
+ * time; CSV: a {event, created} struct as the ASOF key), and the ttl is checked on the match (if
+ * the greatest timestamp ≤ t is older than t − ttl, no row inside the window exists).
  */
 import { quoteIdent, quoteLiteral } from "../infra/sql.js";
-import { ENTITY_TIMESTAMP } from "./request.js";
+import { ENTITY_TABLE } from "./entities.js";
+import { ENTITY_TIMESTAMP, ROW_INDEX } from "./request.js";
 import type { ViewColumns } from "./sql-postgres.js";
 import { duckdbType } from "./sql-postgres.js";
 
@@ -21,6 +23,8 @@ export interface DuckView {
   relation: string;
   columns: ViewColumns;
   ttl: number;
+  /** Parquet: reading a few of its columns a second time is cheap (CSV would be parsed again). */
+  columnar: boolean;
 }
 
 /**
@@ -65,6 +69,9 @@ export function duckdbAsofJoin(
       : []),
   ];
   const at = `e.${quoteIdent(ENTITY_TIMESTAMP)}`;
+  const rows = (select: string[]) =>
+    `SELECT * FROM (SELECT ${select.join(", ")} FROM ${view.relation}) WHERE ${filters.join(" AND ")}`;
+  if (columns.created !== null && view.columnar) return twoPhase(view, alias, rows(inner));
   // The created tie-break folded into the ASOF inequality: {event, created} compared as one
   // struct (field by field), so ASOF's "greatest ≤" picks the latest event and, among equal
   // events, the latest created (a missing created timestamp ranks below any: -infinity). The
@@ -78,7 +85,6 @@ export function duckdbAsofJoin(
       entity: `{'t': ${at}, 'c': CAST('infinity' AS TIMESTAMPTZ)}`,
     };
   }
-  const rows = `SELECT * FROM (SELECT ${inner.join(", ")} FROM ${view.relation}) WHERE ${filters.join(" AND ")}`;
   const on = [
     ...columns.keys.map((k) => `e.${quoteIdent(k.name)} = ${alias}.${quoteIdent(`__k_${k.name}`)}`),
     order ? `${order.entity} >= ${order.feature}` : `${at} >= ${alias}.${ts}`,
@@ -94,12 +100,49 @@ export function duckdbAsofJoin(
   ];
   const inWindow = conditions.length ? conditions.join(" AND ") : null;
   return {
-    join: `ASOF LEFT JOIN (${rows}) AS ${alias} ON ${on.join(" AND ")}`,
+    join: `ASOF LEFT JOIN (${rows(inner)}) AS ${alias} ON ${on.join(" AND ")}`,
     exprs: columns.features.map((f) => [
       f.internal,
       inWindow
         ? `CASE WHEN ${inWindow} THEN ${alias}.${quoteIdent(f.internal)} END`
         : `${alias}.${quoteIdent(f.internal)}`,
+    ]),
+  };
+}
+
+/**
+ * The created tie-break for columnar files, in two steps: a narrow ASOF (join keys and event time
+ * only) finds each entity row's matching event time; an equality join on (keys, that time) brings
+ * the rows sharing it, and `arg_max` by created keeps the latest (a missing created timestamp
+ * ranks below any). The ASOF sorts 16-byte rows instead of every feature plus a struct key, at
+ * the price of a second scan of the files' needed columns. Measured at 100k × 3 views × 1M rows
+ * (one view with created): ~−10 % CPU against the struct key, and less memory (~440 vs ~490 MB
+ * peak RSS).
+ */
+function twoPhase(view: DuckView, alias: string, rows: string): { join: string; exprs: [string, string][] } {
+  const { columns } = view;
+  const ts = "__fsops_ts";
+  const row = quoteIdent(ROW_INDEX);
+  const keyCols = columns.keys.map((k) => quoteIdent(`__k_${k.name}`));
+  const at = `e2.${quoteIdent(ENTITY_TIMESTAMP)}`;
+  const matched = [
+    `SELECT e2.${row} AS r, ${keyCols.map((k) => `t.${k}`).join(", ")}${keyCols.length ? ", " : ""}t.${ts}`,
+    `FROM ${ENTITY_TABLE} AS e2 ASOF JOIN (SELECT ${[...keyCols, ts].join(", ")} FROM (${rows})) AS t`,
+    `ON ${[...columns.keys.map((k) => `e2.${quoteIdent(k.name)} = t.${quoteIdent(`__k_${k.name}`)}`), `${at} >= t.${ts}`].join(" AND ")}`,
+    ...(view.ttl > 0 ? [`WHERE t.${ts} >= ${at} - INTERVAL ${view.ttl} SECOND`] : []),
+  ].join(" ");
+  const value = `{${columns.features.map((f) => `${quoteLiteral(f.internal)}: f.${quoteIdent(f.internal)}`).join(", ")}}`;
+  const latest = [
+    `SELECT m.r, arg_max(${value}, coalesce(f.__fsops_created, CAST('-infinity' AS TIMESTAMPTZ))) AS v`,
+    `FROM (${matched}) AS m JOIN (${rows}) AS f`,
+    `ON ${[...keyCols.map((k) => `f.${k} = m.${k}`), `f.${ts} = m.${ts}`].join(" AND ")}`,
+    "GROUP BY m.r",
+  ].join(" ");
+  return {
+    join: `LEFT JOIN (${latest}) AS ${alias} ON ${alias}.r = e.${row}`,
+    exprs: columns.features.map((f) => [
+      f.internal,
+      `struct_extract(${alias}.v, ${quoteLiteral(f.internal)})`,
     ]),
   };
 }

@@ -37,6 +37,8 @@ const state = registryState("training", [
   view("broken_f", ["driver"], { conv_rate: "float64" }, "broken_file", 0),
   fileSource("edges_file", "data/edges", {}),
   fileSource("edges_created_file", "data/edges", { createdTimestampColumn: "created" }),
+  fileSource("stats_csv", "data/stats.csv", { createdTimestampColumn: "created" }),
+  view("stats_csv", ["driver"], { trips: "int32" }, "stats_csv", 0),
   view("edges_ttl", ["driver"], { trips: "int32" }, "edges_file", 3600),
   view("edges_created", ["driver"], { trips: "int32" }, "edges_created_file", 0),
   service("model_v1", [{ view: "stats", features: ["conv_rate"] }]),
@@ -222,6 +224,30 @@ describe.runIf(hasService("postgres"))("createdBefore, errors and output files (
       [2, 2],
       [1, 1],
     ]);
+  });
+
+  it("a CSV file source breaks event-time ties by created too (its own join path)", async () => {
+    // Restatements of one event (same event time): the latest created counts; createdBefore
+    // steps back to the earlier one. The latest is neither first nor last in the file.
+    await writeFile(
+      path.join(dir, "data", "stats.csv"),
+      [
+        "driver_id,event_timestamp,created,trips",
+        "1,2024-01-01T10:00:00Z,2024-01-05T00:00:00Z,20",
+        "1,2024-01-01T10:00:00Z,2024-02-01T00:00:00Z,30",
+        "1,2024-01-01T10:00:00Z,2024-01-01T10:05:00Z,10",
+        "1,2024-01-01T09:00:00Z,2024-03-01T00:00:00Z,5",
+      ].join("\n") + "\n",
+    );
+    const req = {
+      entityRows: [{ driver_id: 1, event_timestamp: "2024-01-01T11:00:00Z" }],
+      features: ["stats_csv:trips"],
+    };
+    const trips = async (createdBefore?: string) =>
+      (await (await getHistoricalFeatures(ctx, { ...req, createdBefore })).toArray())[0]!.trips;
+    expect(await trips()).toBe(30);
+    expect(await trips("2024-01-31T00:00:00Z")).toBe(20);
+    expect(await trips("2024-01-02T00:00:00Z")).toBe(10);
   });
 
   it("on-demand views run the server's transform runner on the joined rows", async () => {
