@@ -6,7 +6,8 @@
  *   the offline Postgres, written to Parquet, next to a hand-written LATERAL query run by psql
  *   (`\copy … TO file`). Target ≤ 1.5× (CPU of client + server + psql).
  * - training/duckdb: fsops over Parquet files (entity file in, Parquet out), next to a
- *   hand-written DuckDB ASOF JOIN of the same files COPY'd to Parquet. Target ≤ 1.3×.
+ *   hand-written DuckDB ASOF JOIN of the same files COPY'd to Parquet with the same options
+ *   (zstd). Target ≤ 1.3×.
  * - training/rss: peak RSS of the DuckDB path at `size` entity rows against the same at
  *   size / 10 (measured once in prepare). Target ≤ 1.2×.
  */
@@ -80,7 +81,8 @@ const duckdbCase: BenchCase = {
         runs: 2,
       },
       floor: { module: workload("training-duckdb-floor"), args: { dir }, runs: 2 },
-      floorLabel: "hand-written DuckDB ASOF LEFT JOIN of the same Parquet files, COPY to Parquet",
+      floorLabel:
+        "hand-written DuckDB ASOF LEFT JOIN of the same Parquet files, COPY to Parquet (zstd, as fsops writes)",
       input: { ...shape },
       verify: rowsCheck(size),
       cleanup: () => rm(dir, { recursive: true, force: true }),

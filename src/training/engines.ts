@@ -18,11 +18,15 @@ export interface Duck {
 
 /**
  * An in-memory DuckDB that spills to the temp folder beyond `memoryLimit`, times in UTC. The limit
- * trades speed for bounded memory; measured (3 views × 1M feature rows, 100k vs 1M entity rows):
- * 512 MB: peak RSS 497 / 729 MB (1.46×), CPU 1.18× a hand-written ASOF; 384 MB: 474 / 570 MB
- * (1.20×), 1.23×; 320 MB: 464 / 529 MB (1.14×), 1.36×; 256 MB: 1.11–1.15×, 1.36–1.51×.
+ * trades speed for bounded memory: the ASOF joins hold the feature rows sorted in memory (3 × 1M
+ * rows need 288–320 MB unspilled), while the entity rows and the ordered output grow with the
+ * request and spill past the limit. Measured (3 views × 1M feature rows, 100k vs 1M entity rows,
+ * plain node, floor writing zstd; a shared 2-core machine, so ±10 % run to run): 288 MB: peak RSS
+ * 414 / 485 MB (1.17×), CPU 1.09× the hand-written ASOF (the little spilled at 100k cost no
+ * visible CPU); 320 MB: 415–423 / 471–520 MB (1.13–1.23×), 1.11–1.27×; 384 MB: 421 / 533 MB
+ * (1.27×). Before the two-step created tie-break (sql-duckdb.ts) the join needed ~370 MB.
  */
-export async function openDuck(memoryLimit = "320MB"): Promise<Duck> {
+export async function openDuck(memoryLimit = "288MB"): Promise<Duck> {
   const { DuckDBInstance } = await import("@duckdb/node-api");
   const instance = await DuckDBInstance.create(":memory:", {
     memory_limit: memoryLimit,

@@ -14,7 +14,7 @@ import type { EntityInput } from "./entities.js";
 import { ENTITY_TABLE, loadEntities } from "./entities.js";
 import type { TrainingPlan, ViewJoin } from "./request.js";
 import { ENTITY_TIMESTAMP, ROW_INDEX, TrainingError } from "./request.js";
-import type { DuckView } from "./sql-duckdb.js";
+import type { DuckView, EntityTimes } from "./sql-duckdb.js";
 import type { PgView, ViewColumns } from "./sql-postgres.js";
 import { duckdbAsofJoin } from "./sql-duckdb.js";
 import { duckdbFromPgText, duckdbType, pgType, postgresPitSql } from "./sql-postgres.js";
@@ -160,6 +160,7 @@ export async function prepareResult(
       await c.query("COMMIT");
     }
 
+    const entityTimes = fileViews.length > 0 ? await timeRange(duck) : null;
     for (const [i, v] of fileViews.entries()) {
       const vs = sources.get(v.view)!;
       const files = await resolveFileSource(
@@ -173,8 +174,8 @@ export async function prepareResult(
       const relation = duckRelation(files.files, files.format);
       const columns = viewColumns(v, vs);
       await checkDuckColumns(duck, relation, v, vs, columns);
-      const view: DuckView = { relation, columns, ttl: v.ttl };
-      const { join, exprs } = duckdbAsofJoin(view, `d${i}`, plan.createdBefore);
+      const view: DuckView = { relation, columns, ttl: v.ttl, columnar: files.format === "parquet" };
+      const { join, exprs } = duckdbAsofJoin(view, `d${i}`, plan.createdBefore, entityTimes);
       asofJoins.push(join);
       for (const [internal, expr] of exprs) featureExpr.set(internal, expr);
     }
@@ -212,6 +213,16 @@ export async function prepareResult(
     await close();
     throw e;
   }
+}
+
+/** The entity rows' earliest and latest times, null when no row has one. */
+async function timeRange(duck: Duck): Promise<EntityTimes | null> {
+  const ts = quoteIdent(ENTITY_TIMESTAMP);
+  const r = await duck.conn.runAndReadAll(
+    `SELECT CAST(min(${ts}) AS VARCHAR) AS lo, CAST(max(${ts}) AS VARCHAR) AS hi FROM ${ENTITY_TABLE}`,
+  );
+  const row = r.getRowObjectsJS()[0];
+  return row?.lo == null || row.hi == null ? null : { min: String(row.lo), max: String(row.hi) };
 }
 
 function uniqueKeys(views: ViewJoin[]) {

@@ -35,6 +35,12 @@ const state = registryState("training", [
   view("broken", ["driver"], { rate: "float64" }, "broken_pg", 0),
   view("text_keys", ["driver"], { v: "int32" }, "text_keys_pg", 0),
   view("broken_f", ["driver"], { conv_rate: "float64" }, "broken_file", 0),
+  fileSource("edges_file", "data/edges", {}),
+  fileSource("edges_created_file", "data/edges", { createdTimestampColumn: "created" }),
+  fileSource("stats_csv", "data/stats.csv", { createdTimestampColumn: "created" }),
+  view("stats_csv", ["driver"], { trips: "int32" }, "stats_csv", 0),
+  view("edges_ttl", ["driver"], { trips: "int32" }, "edges_file", 3600),
+  view("edges_created", ["driver"], { trips: "int32" }, "edges_created_file", 0),
   service("model_v1", [{ view: "stats", features: ["conv_rate"] }]),
   requestSource("vals", { val_to_add: "float64" }),
   onDemandView(
@@ -193,6 +199,55 @@ describe.runIf(hasService("postgres"))("createdBefore, errors and output files (
       ["no key", null, null],
       ["both", 11, 11],
     ]);
+  });
+
+  it("file scans keep the feature rows at both ends of the entity times' reach (first − ttl, last)", async () => {
+    // Feature rows outside [first entity time − ttl, last entity time] are dropped before the
+    // ASOF; the rows exactly at either end must stay.
+    await mkdir(path.join(dir, "data", "edges"), { recursive: true });
+    await writeParquet(path.join(dir, "data", "edges", "part-0.parquet"), [
+      [1, "2024-01-01 09:00:00Z", "2024-01-01 09:00:00Z", 0, 1],
+      [1, "2024-01-01 12:00:00Z", "2024-01-01 12:00:00Z", 0, 2],
+      [1, "2024-01-01 12:00:01Z", "2024-01-01 12:00:01Z", 0, 3],
+    ]);
+    const rows = await (
+      await getHistoricalFeatures(ctx, {
+        entityRows: [
+          { driver_id: 1, event_timestamp: "2024-01-01T12:00:00Z" },
+          { driver_id: 1, event_timestamp: "2024-01-01T10:00:00Z" },
+        ],
+        features: ["edges_ttl:trips", "edges_created:trips"],
+        fullFeatureNames: true,
+      })
+    ).toArray();
+    expect(rows.map((r) => [r.edges_ttl__trips, r.edges_created__trips])).toEqual([
+      [2, 2],
+      [1, 1],
+    ]);
+  });
+
+  it("a CSV file source breaks event-time ties by created too (its own join path)", async () => {
+    // Restatements of one event (same event time): the latest created counts; createdBefore
+    // steps back to the earlier one. The latest is neither first nor last in the file.
+    await writeFile(
+      path.join(dir, "data", "stats.csv"),
+      [
+        "driver_id,event_timestamp,created,trips",
+        "1,2024-01-01T10:00:00Z,2024-01-05T00:00:00Z,20",
+        "1,2024-01-01T10:00:00Z,2024-02-01T00:00:00Z,30",
+        "1,2024-01-01T10:00:00Z,2024-01-01T10:05:00Z,10",
+        "1,2024-01-01T09:00:00Z,2024-03-01T00:00:00Z,5",
+      ].join("\n") + "\n",
+    );
+    const req = {
+      entityRows: [{ driver_id: 1, event_timestamp: "2024-01-01T11:00:00Z" }],
+      features: ["stats_csv:trips"],
+    };
+    const trips = async (createdBefore?: string) =>
+      (await (await getHistoricalFeatures(ctx, { ...req, createdBefore })).toArray())[0]!.trips;
+    expect(await trips()).toBe(30);
+    expect(await trips("2024-01-31T00:00:00Z")).toBe(20);
+    expect(await trips("2024-01-02T00:00:00Z")).toBe(10);
   });
 
   it("on-demand views run the server's transform runner on the joined rows", async () => {
