@@ -1,9 +1,9 @@
 /**
  * Event-time guarded upserts into the online store: an older event never overwrites a newer one.
  *
- * Postgres / PGlite: one `INSERT … SELECT … FROM jsonb_to_recordset($1) ON CONFLICT … DO UPDATE …
- * WHERE excluded.event_ts >= t.event_ts` per batch (a single parameter carries the batch, so
- * one round trip writes thousands of rows and the plan is the same for every batch).
+ * Postgres / PGlite: per batch, COPY into a temporary table, then one `INSERT … SELECT …
+ * ON CONFLICT … DO UPDATE … WHERE excluded.event_ts >= t.event_ts` from it (COPY is Postgres's
+ * cheapest way in: no per-row statement, no JSON to build and parse).
  * Redis: one Lua script call per entity (atomic per key), pipelined per batch.
  */
 import type { Redis, Cluster } from "ioredis";
@@ -11,9 +11,9 @@ import { CREATED_TS_COLUMN, EVENT_TS_COLUMN, pgType } from "../infra/layout.js";
 import type { LayoutColumn } from "../infra/infra-state.js";
 import type { RedisConnection } from "../infra/redis-connection.js";
 import { qualifiedName, quoteIdent } from "../infra/sql.js";
-import type { SqlSession } from "../infra/sql-executor.js";
-import type { CanonicalRow, JsonValue } from "../offline/canonical.js";
-import { isoFromUs } from "../offline/canonical.js";
+import type { SqlExecutor } from "../infra/sql-executor.js";
+import type { CanonicalRow } from "../offline/canonical.js";
+import { copyText } from "./copy-format.js";
 import {
   encodeRedisValue,
   REDIS_CREATED_TS_FIELD,
@@ -42,10 +42,20 @@ export interface OnlineWriter {
   write(target: OnlineTarget, rows: readonly CanonicalRow[]): Promise<number>;
 }
 
-/** Rows per statement / pipeline. */
-export const WRITE_BATCH = 2000;
+/** Rows per COPY + upsert / pipeline (the offline readers' batches are of this size too). */
+export const WRITE_BATCH = 5000;
 
-/** The guarded upsert of a batch of canonical rows passed as one jsonb parameter. */
+/** The per-transaction staging table each batch is copied into (in the session's pg_temp). */
+const STAGE = `"pg_temp"."fsops_stage"`;
+
+/** The staging table: the target's key and feature types, event and created times as epoch µs. */
+export function postgresStageSql(target: OnlineTarget): string {
+  const columns = [...target.keys, ...target.features];
+  const defs = [...columns.map((c, i) => `"c${i}" ${pgType(c.dtype)}`), `"e" bigint`, `"c" bigint`];
+  return `CREATE TEMP TABLE "fsops_stage" (${defs.join(", ")}) ON COMMIT DROP`;
+}
+
+/** The guarded upsert of the staged batch into the target table. */
 export function postgresUpsertSql(target: OnlineTarget): string {
   if (target.schema === null || target.table === null) throw new Error("not a Postgres target");
   const columns = [...target.keys, ...target.features];
@@ -54,52 +64,52 @@ export function postgresUpsertSql(target: OnlineTarget): string {
     quoteIdent(EVENT_TS_COLUMN),
     quoteIdent(CREATED_TS_COLUMN),
   ];
-  const recordCols = [
-    ...columns.map((c, i) => `"c${i}" ${pgType(c.dtype)}`),
-    `"e" timestamptz`,
-    `"c" timestamptz`,
-  ];
-  const select = [...columns.map((_, i) => `"r"."c${i}"`), `"r"."e"`, `"r"."c"`];
+  // µs → timestamptz exactly: bigint × 1 µs is exact below 2^53 µs (the year 2255).
+  const time = (c: string) => `timestamptz 'epoch' + "s"."${c}" * interval '1 microsecond'`;
+  const select = [...columns.map((_, i) => `"s"."c${i}"`), time("e"), time("c")];
   const updates = [...target.features.map((c) => c.name), EVENT_TS_COLUMN, CREATED_TS_COLUMN].map(
     (n) => `${quoteIdent(n)} = EXCLUDED.${quoteIdent(n)}`,
   );
   return (
     `INSERT INTO ${qualifiedName(target.schema, target.table)} AS "t" (${names.join(", ")})\n` +
-    `SELECT ${select.join(", ")} FROM jsonb_to_recordset($1::jsonb) AS "r"(${recordCols.join(", ")})\n` +
+    `SELECT ${select.join(", ")} FROM ${STAGE} AS "s"\n` +
     `ON CONFLICT (${target.keys.map((k) => quoteIdent(k.name)).join(", ")}) DO UPDATE SET ${updates.join(", ")}\n` +
     `WHERE EXCLUDED.${quoteIdent(EVENT_TS_COLUMN)} >= "t".${quoteIdent(EVENT_TS_COLUMN)}`
   );
 }
 
-/** A batch as the jsonb array `postgresUpsertSql` reads. */
-export function postgresBatchJson(target: OnlineTarget, rows: readonly CanonicalRow[]): string {
-  const nKeys = target.keys.length;
-  return JSON.stringify(
-    rows.map((r) => {
-      const o: Record<string, JsonValue> = {};
-      r.keys.forEach((v, i) => (o[`c${i}`] = v));
-      r.features.forEach((v, i) => (o[`c${nKeys + i}`] = v));
-      o.e = isoFromUs(r.eventUs);
-      o.c = r.createdUs === null ? null : isoFromUs(r.createdUs);
-      return o;
-    }),
-  );
-}
-
+/**
+ * Per batch, one transaction: a TEMP staging table dropped at commit, COPY of the batch into
+ * it (text format, see copy-format.ts), one guarded upsert from it. The transaction makes the
+ * batch all-or-nothing and leaves nothing behind in the session (a shared connection, a
+ * failure halfway). Same statements on PGlite, whose COPY reads the batch as a blob.
+ */
 export class PostgresOnlineWriter implements OnlineWriter {
   readonly kind = "postgres";
-  private readonly statements = new Map<string, string>();
+  private readonly statements = new Map<string, { stage: string; copy: string; upsert: string }>();
 
-  constructor(private readonly sql: SqlSession) {}
+  constructor(private readonly sql: SqlExecutor) {}
 
   async write(target: OnlineTarget, rows: readonly CanonicalRow[]): Promise<number> {
     let text = this.statements.get(target.view);
     if (text === undefined) {
-      text = postgresUpsertSql(target);
+      text = {
+        stage: postgresStageSql(target),
+        copy: `COPY ${STAGE} FROM STDIN`,
+        upsert: postgresUpsertSql(target),
+      };
       this.statements.set(target.view, text);
     }
+    const { stage, copy, upsert } = text;
+    const nKeys = target.keys.length;
+    const nFeatures = target.features.length;
     for (let i = 0; i < rows.length; i += WRITE_BATCH) {
-      await this.sql.query(text, [postgresBatchJson(target, rows.slice(i, i + WRITE_BATCH))]);
+      const data = copyText(rows.slice(i, i + WRITE_BATCH), nKeys, nFeatures);
+      await this.sql.transaction(async (tx) => {
+        await tx.exec(stage);
+        await tx.copyFrom(copy, data);
+        await tx.exec(upsert);
+      });
     }
     return rows.length;
   }

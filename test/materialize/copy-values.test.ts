@@ -1,0 +1,199 @@
+/**
+ * Every dtype the data plane reads, with the values a COPY text encoder gets wrong (tabs,
+ * newlines, carriage returns, backslashes, quotes, `\N` and `NULL` as data, empty strings and
+ * lists, null list elements, bytes with NUL/backslash/quote bytes, int64 extremes, NaN,
+ * ±Infinity, -0, µs and pre-1970 timestamps, non-BMP unicode), materialized from a Postgres
+ * offline table into Postgres (COPY FROM STDIN) and into the embedded store (PGlite's COPY from a
+ * blob): every online value equals its offline value, compared as Postgres prints both.
+ */
+import { join } from "node:path";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { openPgliteExecutor } from "../../src/infra/pglite-executor.js";
+import { materialize } from "../../src/materialize/index.js";
+import { onlineTargets } from "../../src/materialize/online-store.js";
+import { freshDatabase, hasService } from "../services/index.js";
+import { tempDir } from "../cli/helpers.js";
+import { applyAndLoad } from "./fixtures.js";
+import { mkdir, writeFile } from "node:fs/promises";
+
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
+
+const SCALARS: [string, string, string][] = [
+  ["i32", "int32", "integer"],
+  ["i64", "int64", "bigint"],
+  ["f32", "float32", "real"],
+  ["f64", "float64", "double precision"],
+  ["s", "string", "text"],
+  ["b", "bytes", "bytea"],
+  ["flag", "bool", "boolean"],
+  ["ts", "unix_timestamp", "timestamptz"],
+];
+const COLUMNS = [
+  ...SCALARS,
+  ...SCALARS.map(([n, d, t]): [string, string, string] => [`${n}s`, `${d}[]`, `${t}[]`]),
+];
+
+const TRICKY = `E'a\\tb\\nc\\rd\\\\e"f''g,{h} \\\\N NULL'`;
+/** One row per line: id, then the 16 columns in COLUMNS order (Postgres literals). */
+const ROWS: string[][] = [
+  [
+    "'plain'",
+    "7",
+    "70",
+    "0.25",
+    "2.5",
+    "'hello'",
+    "'\\x0102'",
+    "true",
+    "'2025-01-01T00:00:00Z'",
+    "'{1,2}'",
+    "'{3,4}'",
+    "'{0.5}'",
+    "'{1.25}'",
+    "'{a,b}'",
+    "ARRAY['\\x01'::bytea]",
+    "'{t,f}'",
+    "ARRAY['2025-01-02T00:00:00Z'::timestamptz]",
+  ],
+  [
+    `E'key\\twith\\ntab \\\\ "q"'`,
+    "-2147483648",
+    "9223372036854775807",
+    "'NaN'",
+    "'Infinity'",
+    TRICKY,
+    "'\\x00ff5c090a0d22275c4e'",
+    "false",
+    "'1969-12-31T23:59:59.999999Z'",
+    "ARRAY[NULL, -1, 2147483647]",
+    "ARRAY[-9223372036854775808, NULL]",
+    "ARRAY['NaN', '-Infinity', 1.5, NULL, '-0']::real[]",
+    "ARRAY[1e300, '-0', 5e-324, 0.1]::float8[]",
+    `ARRAY['', 'NULL', NULL, E'x\\\\y', 'q"u', 'a,b', '{c}', E'\\t\\n\\r', '\\N', ${TRICKY}, '😀 ünï 日本']`,
+    "ARRAY['\\x00'::bytea, NULL, '\\x5c22'::bytea, ''::bytea]",
+    "ARRAY[true, NULL, false]",
+    "ARRAY['2025-01-01T00:00:00.000001Z'::timestamptz, NULL, '1900-06-01T12:00:00Z']",
+  ],
+  ["E'\\\\N'", ...COLUMNS.map(() => "NULL")],
+  ["''", "0", "0", "'-0'", "'-Infinity'", "''", "''", "NULL", "NULL", ...SCALARS.map(() => "'{}'")],
+  [
+    "'NULL'",
+    "1",
+    "-1",
+    "3.4028235e38",
+    "'-0'",
+    "'👍🏽 \u2028 line sep'",
+    "'\\x5c'",
+    "true",
+    "'2262-04-11T23:47:16.854775Z'",
+    "ARRAY[NULL]::int[]",
+    "'{}'",
+    "ARRAY[NULL]::real[]",
+    "'{}'",
+    "ARRAY[NULL]::text[]",
+    "ARRAY[NULL]::bytea[]",
+    "'{}'",
+    "'{}'",
+  ],
+];
+
+function definitions(): string {
+  const fields = COLUMNS.map(([n, d]) => `new Field({ name: "${n}", dtype: "${d}" })`).join(",\n    ");
+  return `import { Entity, FeatureView, Field, PostgresSource } from "fsops";
+const thing = new Entity({ name: "thing", joinKeys: ["id"], valueType: "string" });
+export const all = new FeatureView({
+  name: "all_types",
+  entities: [thing],
+  schema: [
+    ${fields},
+  ],
+  source: new PostgresSource({ name: "src", table: "src", timestampField: "event_timestamp" }),
+});
+`;
+}
+
+async function project(online: string, env: Record<string, string>) {
+  const dir = join(await tempDir(), "p");
+  await mkdir(dir, { recursive: true });
+  await writeFile(
+    join(dir, "fsops.yaml"),
+    `project: copy_values\nregistry: data/registry.json\n${online}\noffline_store:\n  type: postgres\n  connection_string: \${OFFLINE}\n`,
+  );
+  await writeFile(join(dir, "features.ts"), definitions());
+  return applyAndLoad(dir, env);
+}
+
+/** Rows as Postgres prints them (`::text` of every column), keyed by id. */
+const textSelect = (relation: string, id: string) =>
+  `SELECT ${id}::text AS "id", ${COLUMNS.map(([n]) => `"${n}"::text AS "${n}"`).join(", ")} FROM ${relation} ORDER BY 1`;
+
+describe.runIf(hasService("postgres"))("COPY writes every dtype's tricky values exactly", () => {
+  let offlineUrl: string;
+  let want: Record<string, unknown>[];
+  beforeAll(async () => {
+    offlineUrl = await freshDatabase();
+    const c = new pg.Client({ connectionString: offlineUrl });
+    await c.connect();
+    try {
+      await c.query(
+        `CREATE TABLE src (id text, event_timestamp timestamptz, ${COLUMNS.map(([n, , t]) => `"${n}" ${t}`).join(", ")})`,
+      );
+      for (const row of ROWS) {
+        expect(row).toHaveLength(COLUMNS.length + 1);
+        const [id, ...values] = row;
+        await c.query(
+          `INSERT INTO src VALUES (${id}, '2025-01-01T00:00:00Z', ${values.map((v, i) => `(${v})::${COLUMNS[i]![2]}`).join(", ")})`,
+        );
+      }
+      want = (await c.query(textSelect("src", "id"))).rows;
+    } finally {
+      await c.end();
+    }
+    expect(want).toHaveLength(ROWS.length);
+  });
+
+  it("into Postgres (COPY FROM STDIN)", async () => {
+    const onlineUrl = await freshDatabase();
+    const env = { ONLINE: onlineUrl, OFFLINE: offlineUrl };
+    const { config, state } = await project(
+      "online_store:\n  type: postgres\n  connection_string: ${ONLINE}",
+      env,
+    );
+    const results = await materialize(
+      { config, who: "tester", state },
+      { start: null, end: new Date("2030-01-01T00:00:00Z") },
+    );
+    expect(results).toMatchObject([{ status: "ok", mode: "stream", rows: ROWS.length }]);
+    const target = onlineTargets(state).get("all_types")!;
+    const c = new pg.Client({ connectionString: onlineUrl });
+    await c.connect();
+    try {
+      const got = await c.query(textSelect(`"${target.schema}"."${target.table}"`, '"id"'));
+      expect(got.rows).toEqual(want);
+    } finally {
+      await c.end();
+    }
+  });
+
+  it("into the embedded store (PGlite COPY from a blob)", async () => {
+    const { config, state } = await project("online_store:\n  type: embedded", { OFFLINE: offlineUrl });
+    const results = await materialize(
+      { config, who: "tester", state },
+      { start: null, end: new Date("2030-01-01T00:00:00Z") },
+    );
+    expect(results).toMatchObject([{ status: "ok", mode: "stream", rows: ROWS.length }]);
+    const target = onlineTargets(state).get("all_types")!;
+    const cfg = config.onlineStore;
+    if (cfg?.type !== "embedded") throw new Error("expected an embedded store");
+    const sql = await openPgliteExecutor(cfg.path);
+    try {
+      const got = await sql.query(textSelect(`"${target.schema}"."${target.table}"`, '"id"'));
+      expect(got.rows).toEqual(want);
+    } finally {
+      await sql.close();
+    }
+  });
+
+  afterAll(() => undefined);
+});
