@@ -192,13 +192,18 @@ async function run(
   const state = await appliedState(ctx);
   const targets = onlineTargets(state);
   const views = selectViews(state, targets, requested);
-  const store = openMaterializationStore(config.registry);
-  const online = ctx.online ?? (await openOnlineForWrites(config.onlineStore!));
   const results: ViewResult[] = [];
   const offline = config.offlineStore;
-  const pool = offline?.type === "postgres" ? offlinePool(offline.connectionString) : undefined;
-  const reading: OfflineContext = { projectDir: config.dir, offlineStore: offline, pool };
+  // Everything opened from here on is closed in the one `finally`, whichever step throws
+  // (an unreachable online store must not leave the registry or offline connections open).
+  let store: ReturnType<typeof openMaterializationStore> | undefined;
+  let opened: OpenOnline | undefined;
+  let pool: ReturnType<typeof offlinePool> | undefined;
   try {
+    store = openMaterializationStore(config.registry);
+    const online = ctx.online ?? (opened = await openOnlineForWrites(config.onlineStore!));
+    pool = offline?.type === "postgres" ? offlinePool(offline.connectionString) : undefined;
+    const reading: OfflineContext = { projectDir: config.dir, offlineStore: offline, pool };
     const last = lastRecords(await store.read(config.project), state, targets);
     for (const view of views) {
       const started = Date.now();
@@ -291,8 +296,9 @@ async function run(
       ctx.onProgress?.({ type: "done", view, result });
     }
   } finally {
-    if (ctx.online === undefined) await online.close();
-    await store.close();
+    // Close failures must not hide the error that got us here.
+    await opened?.close().catch(() => undefined);
+    await store?.close().catch(() => undefined);
     await pool?.end().catch(() => undefined);
   }
   return results;

@@ -151,7 +151,18 @@ export async function openViewReader(ctx: OfflineContext, vs: ViewSource): Promi
     relation,
     duck,
     latest: (window, batchSize) => read(canonicalSelect("duckdb", vs, relation, window, true), batchSize),
-    estimateLatest: async () => null,
+    // Distinct keys of the window, approximated (HyperLogLog over the key columns only: DuckDB
+    // reads no feature column for it). Asked for only where a progress bar shows it.
+    estimateLatest: async (window) => {
+      const keys = vs.keys.map((_, i) => `"k${i}"`).join(", ");
+      const sql = `SELECT approx_count_distinct(row(${keys})) AS "n" FROM (${canonicalSelect("duckdb", vs, relation, window, false)}) AS "fsops_rows"`;
+      try {
+        for await (const rows of duck.stream(sql)) return Number(rows[0]?.n ?? 0);
+        return null;
+      } catch {
+        return null;
+      }
+    },
     rows: (window, batchSize) => read(canonicalSelect("duckdb", vs, relation, window, false), batchSize),
     close: async () => {
       duck.close();
