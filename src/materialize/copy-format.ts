@@ -67,3 +67,39 @@ export function copyText(rows: readonly CanonicalRow[], nKeys: number, nFeatures
   }
   return lines.join("");
 }
+
+/** DuckDB: `s` with COPY's escapes (backslash first, so the others are not doubled). */
+function duckEscape(s: string): string {
+  return `replace(replace(replace(replace(${s}, '\\', '\\\\'), chr(9), '\\t'), chr(10), '\\n'), chr(13), '\\r')`;
+}
+
+/** DuckDB: the COPY field of a canonical column (see canonicalSelect) of `dtype`. */
+function duckField(column: string, dtype: string): string {
+  const col = `"${column}"`;
+  if (dtype.endsWith("[]")) {
+    const element = `CASE WHEN x IS NULL THEN 'NULL' ELSE '"' || replace(replace(CAST(x AS VARCHAR), '\\', '\\\\'), '"', '\\"') || '"' END`;
+    const literal = `'{' || coalesce(array_to_string(list_transform(${col}, x -> ${element}), ','), '') || '}'`;
+    // A NULL list is \N; an empty one is {} (array_to_string gives '' for it).
+    return `CASE WHEN ${col} IS NULL THEN '\\N' ELSE ${duckEscape(literal)} END`;
+  }
+  // Numbers, booleans and ISO times never hold a character COPY escapes; text and `\x` bytes may.
+  const text = `CAST(${col} AS VARCHAR)`;
+  return `coalesce(${dtype === "string" || dtype === "bytes" ? duckEscape(text) : text}, '\\N')`;
+}
+
+/**
+ * DuckDB: one VARCHAR column `line` holding each row of `canonicalSql` (k0…, f0…, e, c) as its
+ * COPY text line (no trailing newline), so the rows reach Node as one string each, built by
+ * DuckDB's vectorized string functions instead of a JS object and an encoder call per row.
+ * Same format as `copyText`; floats print as DuckDB casts them (`nan`, `-inf`, `-0.0`,
+ * shortest round-trip digits), which Postgres's float input reads back.
+ */
+export function duckCopyLinesSql(canonicalSql: string, keyDtypes: string[], featureDtypes: string[]): string {
+  const fields = [
+    ...keyDtypes.map((d, i) => duckField(`k${i}`, d)),
+    ...featureDtypes.map((d, i) => duckField(`f${i}`, d)),
+    `CAST("e" AS VARCHAR)`,
+    `coalesce(CAST("c" AS VARCHAR), '\\N')`,
+  ];
+  return `SELECT ${fields.join(" || chr(9) || ")} AS "line" FROM (${canonicalSql}) AS "fsops_latest"`;
+}

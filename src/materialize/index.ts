@@ -29,7 +29,9 @@ import type { MaterializationRecord } from "../registry/materializations.js";
 import { openMaterializationStore } from "../registry/materializations.js";
 import { describeError } from "../commands/errors.js";
 import { redactSecrets } from "../config/redact.js";
+import { duckCopyLinesSql } from "./copy-format.js";
 import type { OnlineTarget } from "./online-writer.js";
+import { PostgresOnlineWriter, WRITE_BATCH } from "./online-writer.js";
 import type { OpenOnline } from "./online-store.js";
 import { MaterializeError, onlineTargets, openOnlineForWrites } from "./online-store.js";
 import { dueAfter } from "./schedule.js";
@@ -355,8 +357,9 @@ async function fillView(
     ctx.onProgress?.({ type: "start", view: vs.view, estimate: null, mode: "pushdown" });
     const rows = await online.sql.transaction(async (tx) => {
       await tx.exec("SET LOCAL TIME ZONE 'UTC'");
-      const res = await tx.query<{ n: string }>(pushdownSql(vs, target, window));
-      return Number(res.rows[0]?.n ?? 0);
+      // The command's row count is the rows inserted or updated (not those the guard kept).
+      const res = await tx.query(pushdownSql(vs, target, window));
+      return res.rowCount ?? 0;
     });
     ctx.onProgress?.({ type: "rows", view: vs.view, rows });
     return { rows, mode: "pushdown" };
@@ -367,6 +370,28 @@ async function fillView(
     const estimate = ctx.onProgress ? await reader.estimateLatest(window) : null;
     ctx.onProgress?.({ type: "start", view: vs.view, estimate, mode: "stream" });
     let rows = 0;
+    const writer = online.writer;
+    if (reader.duck !== null && writer instanceof PostgresOnlineWriter) {
+      // DuckDB → Postgres: DuckDB prints each row as its COPY line; Node only joins strings.
+      const sql = duckCopyLinesSql(
+        canonicalSelect("duckdb", vs, reader.relation, window, true),
+        vs.keys.map((k) => k.dtype),
+        vs.features.map((f) => f.dtype),
+      );
+      let lines: string[] = [];
+      const flush = async () => {
+        await writer.writeCopyText(target, `${lines.join("\n")}\n`);
+        rows += lines.length;
+        lines = [];
+        ctx.onProgress?.({ type: "rows", view: vs.view, rows });
+      };
+      for await (const chunk of reader.duck.strings(sql)) {
+        for (const line of chunk) lines.push(line!);
+        if (lines.length >= WRITE_BATCH) await flush();
+      }
+      if (lines.length > 0) await flush();
+      return { rows, mode: "stream" };
+    }
     for await (const batch of reader.latest(window)) {
       rows += await online.writer.write(target, batch);
       ctx.onProgress?.({ type: "rows", view: vs.view, rows });
@@ -392,11 +417,9 @@ export function pushdownSql(vs: ViewSource, target: OnlineTarget, window: Window
   );
   const table = qualifiedName(target.schema ?? "public", target.table ?? "");
   return (
-    `WITH "fsops_written" AS (\n` +
     `INSERT INTO ${table} AS "t" (${names.join(", ")})\n${select}\n` +
     `ON CONFLICT (${target.keys.map((k) => quoteIdent(k.name)).join(", ")}) DO UPDATE SET ${updates.join(", ")}\n` +
-    `WHERE EXCLUDED.${quoteIdent(EVENT_TS_COLUMN)} >= "t".${quoteIdent(EVENT_TS_COLUMN)}\n` +
-    `RETURNING 1)\nSELECT count(*)::text AS "n" FROM "fsops_written"`
+    `WHERE EXCLUDED.${quoteIdent(EVENT_TS_COLUMN)} >= "t".${quoteIdent(EVENT_TS_COLUMN)}`
   );
 }
 
