@@ -19,8 +19,9 @@ import {
   REDIS_CREATED_TS_FIELD,
   REDIS_EVENT_TS_FIELD,
   REDIS_UPSERT_LUA,
-  redisEntityKey,
+  redisEntityKeyWithPrefix,
 } from "./redis-format.js";
+import { redisViewPrefix } from "../infra/naming.js";
 
 /** Where one view's rows go. */
 export interface OnlineTarget {
@@ -91,6 +92,19 @@ export class PostgresOnlineWriter implements OnlineWriter {
   constructor(private readonly sql: SqlExecutor) {}
 
   async write(target: OnlineTarget, rows: readonly CanonicalRow[]): Promise<number> {
+    const nKeys = target.keys.length;
+    const nFeatures = target.features.length;
+    for (let i = 0; i < rows.length; i += WRITE_BATCH) {
+      await this.writeCopyText(target, copyText(rows.slice(i, i + WRITE_BATCH), nKeys, nFeatures));
+    }
+    return rows.length;
+  }
+
+  /**
+   * One batch already in COPY text format (keys…, features…, event µs, created µs; see
+   * copy-format.ts), at most one line per entity key.
+   */
+  async writeCopyText(target: OnlineTarget, data: string): Promise<void> {
     let text = this.statements.get(target.view);
     if (text === undefined) {
       text = {
@@ -101,17 +115,11 @@ export class PostgresOnlineWriter implements OnlineWriter {
       this.statements.set(target.view, text);
     }
     const { stage, copy, upsert } = text;
-    const nKeys = target.keys.length;
-    const nFeatures = target.features.length;
-    for (let i = 0; i < rows.length; i += WRITE_BATCH) {
-      const data = copyText(rows.slice(i, i + WRITE_BATCH), nKeys, nFeatures);
-      await this.sql.transaction(async (tx) => {
-        await tx.exec(stage);
-        await tx.copyFrom(copy, data);
-        await tx.exec(upsert);
-      });
-    }
-    return rows.length;
+    await this.sql.transaction(async (tx) => {
+      await tx.exec(stage);
+      await tx.copyFrom(copy, data);
+      await tx.exec(upsert);
+    });
   }
 }
 
@@ -119,9 +127,18 @@ type UpsertClient = (Redis | Cluster) & {
   fsopsUpsert(key: string, ...args: string[]): Promise<number>;
 };
 
+/**
+ * Standalone Redis: the script is loaded once (SCRIPT LOAD) and each batch is one pipeline of
+ * plain EVALSHA calls. ioredis's defined commands wrap every call in a NOSCRIPT-retry promise
+ * chain and copy its arguments twice, which was most of the writer's CPU and garbage; here a
+ * NOSCRIPT reply (the server's script cache flushed) reloads the script and resends the batch,
+ * which the event-time guard makes safe to repeat. A cluster keeps the defined command: its
+ * client routes each call to the key's node, loading the script there.
+ */
 export class RedisOnlineWriter implements OnlineWriter {
   readonly kind = "redis";
   private readonly client: UpsertClient;
+  private sha: string | null = null;
 
   constructor(private readonly connection: RedisConnection) {
     const client = connection.client;
@@ -132,31 +149,53 @@ export class RedisOnlineWriter implements OnlineWriter {
   }
 
   async write(target: OnlineTarget, rows: readonly CanonicalRow[]): Promise<number> {
+    const prefix = redisViewPrefix(target.project, target.view);
+    const argsOf = (r: CanonicalRow): string[] => {
+      const event = String(r.eventUs);
+      const args = [
+        redisEntityKeyWithPrefix(prefix, target.keys, r.keys),
+        event,
+        REDIS_EVENT_TS_FIELD,
+        event,
+      ];
+      if (r.createdUs !== null) args.push(REDIS_CREATED_TS_FIELD, String(r.createdUs));
+      for (let j = 0; j < target.features.length; j++) {
+        const v = encodeRedisValue(r.features[j] ?? null);
+        if (v !== null) args.push(target.features[j]!.name, v);
+      }
+      return args;
+    };
     for (let i = 0; i < rows.length; i += WRITE_BATCH) {
-      const batch = rows.slice(i, i + WRITE_BATCH);
-      const calls = batch.map((r) => {
-        const args = [String(r.eventUs), REDIS_EVENT_TS_FIELD, String(r.eventUs)];
-        if (r.createdUs !== null) args.push(REDIS_CREATED_TS_FIELD, String(r.createdUs));
-        target.features.forEach((f, j) => {
-          const v = encodeRedisValue(r.features[j] ?? null);
-          if (v !== null) args.push(f.name, v);
-        });
-        return [redisEntityKey(target.project, target.view, target.keys, r.keys), args] as const;
-      });
+      const end = Math.min(i + WRITE_BATCH, rows.length);
       if (this.connection.isCluster) {
         // Keys of a batch live on many slots: let the cluster client route each call.
-        await Promise.all(calls.map(([key, args]) => this.client.fsopsUpsert(key, ...args)));
-      } else {
-        const pipeline = this.client.pipeline() as unknown as {
-          fsopsUpsert(key: string, ...args: string[]): void;
-          exec(): Promise<[Error | null, unknown][] | null>;
-        };
-        for (const [key, args] of calls) pipeline.fsopsUpsert(key, ...args);
-        const results = (await pipeline.exec()) ?? [];
-        const failed = results.find(([err]) => err !== null);
-        if (failed?.[0]) throw failed[0];
+        const calls: Promise<number>[] = [];
+        for (let r = i; r < end; r++) {
+          const [key, ...args] = argsOf(rows[r]!);
+          calls.push(this.client.fsopsUpsert(key!, ...args));
+        }
+        await Promise.all(calls);
+        continue;
       }
+      const batch: string[][] = [];
+      for (let r = i; r < end; r++) batch.push(argsOf(rows[r]!));
+      await this.evalBatch(batch);
     }
     return rows.length;
+  }
+
+  private async evalBatch(batch: readonly string[][], retried = false): Promise<void> {
+    const client = this.client as Redis;
+    this.sha ??= (await client.script("LOAD", REDIS_UPSERT_LUA)) as string;
+    const pipeline = client.pipeline();
+    for (const args of batch) pipeline.evalsha(this.sha, 1, ...args);
+    const results = (await pipeline.exec()) ?? [];
+    const failed = results.find(([err]) => err !== null)?.[0];
+    if (!failed) return;
+    if (!retried && /NOSCRIPT/.test(failed.message)) {
+      this.sha = null;
+      return this.evalBatch(batch, true);
+    }
+    throw failed;
   }
 }
