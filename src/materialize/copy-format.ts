@@ -101,5 +101,6 @@ export function duckCopyLinesSql(canonicalSql: string, keyDtypes: string[], feat
     `CAST("e" AS VARCHAR)`,
     `coalesce(CAST("c" AS VARCHAR), '\\N')`,
   ];
-  return `SELECT ${fields.join(" || chr(9) || ")} AS "line" FROM (${canonicalSql}) AS "fsops_latest"`;
+  // One concat (every field is non-NULL): a chain of || builds each intermediate string.
+  return `SELECT concat(${fields.join(", chr(9), ")}) AS "line" FROM (${canonicalSql}) AS "fsops_latest"`;
 }

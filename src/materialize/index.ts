@@ -374,7 +374,7 @@ async function fillView(
     if (reader.duck !== null && writer instanceof PostgresOnlineWriter) {
       // DuckDB → Postgres: DuckDB prints each row as its COPY line; Node only joins strings.
       const sql = duckCopyLinesSql(
-        canonicalSelect("duckdb", vs, reader.relation, window, true),
+        reader.latestSql(window),
         vs.keys.map((k) => k.dtype),
         vs.features.map((f) => f.dtype),
       );

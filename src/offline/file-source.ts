@@ -202,6 +202,18 @@ export async function openDuckDb(): Promise<DuckConnection> {
   };
 }
 
+/** Column names and DuckDB types of a relation. */
+export async function duckDescribe(
+  db: DuckConnection,
+  relation: string,
+): Promise<{ name: string; type: string }[]> {
+  const out: { name: string; type: string }[] = [];
+  for await (const rows of db.stream(`DESCRIBE SELECT * FROM ${relation}`)) {
+    for (const r of rows) out.push({ name: String(r.column_name), type: String(r.column_type) });
+  }
+  return out;
+}
+
 /** Column names of a DuckDB relation. */
 export async function duckColumns(db: DuckConnection, relation: string): Promise<string[]> {
   const names: string[] = [];
