@@ -28,6 +28,7 @@ import { viewNames, viewSource } from "../offline/view-source.js";
 import type { MaterializationRecord } from "../registry/materializations.js";
 import { openMaterializationStore } from "../registry/materializations.js";
 import { describeError } from "../commands/errors.js";
+import { SqlError } from "../infra/sql-executor.js";
 import { redactSecrets } from "../config/redact.js";
 import { duckCopyLinesSql } from "./copy-format.js";
 import type { OnlineTarget } from "./online-writer.js";
@@ -351,16 +352,26 @@ async function fillView(
     online.sql !== null &&
     sameDatabase(offline.connectionString, onlineCfg.connectionString)
   ) {
-    // Checks the columns first (a located error), then one statement does everything.
-    const reader = await openViewReader(reading, vs);
-    await reader.close();
+    // One statement does everything. A source that lost a column or its table makes it fail:
+    // only then is the source checked the way a streamed read checks it, for the error located
+    // at its definition (checking first would cost a second connection on every run).
     ctx.onProgress?.({ type: "start", view: vs.view, estimate: null, mode: "pushdown" });
-    const rows = await online.sql.transaction(async (tx) => {
-      await tx.exec("SET LOCAL TIME ZONE 'UTC'");
-      // The command's row count is the rows inserted or updated (not those the guard kept).
-      const res = await tx.query(pushdownSql(vs, target, window));
-      return res.rowCount ?? 0;
-    });
+    const sql = online.sql;
+    const rows = await sql
+      .transaction(async (tx) => {
+        await tx.exec("SET LOCAL TIME ZONE 'UTC'");
+        // The command's row count is the rows inserted or updated (not those the guard kept).
+        const res = await tx.query(pushdownSql(vs, target, window));
+        return res.rowCount ?? 0;
+      })
+      .catch(async (e: unknown) => {
+        if (e instanceof SqlError) {
+          // A broken source throws its located error here; a sound one leaves `e` to report.
+          const reader = await openViewReader(reading, vs);
+          await reader.close();
+        }
+        throw e;
+      });
     ctx.onProgress?.({ type: "rows", view: vs.view, rows });
     return { rows, mode: "pushdown" };
   }
