@@ -10,7 +10,9 @@
  * Per view: the newest row per entity key with start < event_ts ≤ end (ties: newest created
  * time), ttl applied (rows older than end − ttl skipped), written with the event-time guard.
  * Same Postgres database offline and online: one INSERT … SELECT DISTINCT ON … statement (no
- * row passes through Node). Otherwise rows stream in batches (bounded memory). A failed view
+ * row passes through Node). Otherwise rows stream in batches (bounded memory): into Postgres /
+ * PGlite, each batch is COPYed into a TEMP table and upserted from it in one statement; from a
+ * FileSource, DuckDB prints each row's COPY line itself (see copy-format.ts). A failed view
  * does not stop the others; its interval is not recorded. An interval is recorded only after
  * its data is written.
  */
