@@ -6,8 +6,9 @@
  *                           down) vs psql -c of the equivalent hand-written statement. ≤ 1.2×.
  * - materialize/pg-redis:   Postgres → Redis (cursor read + Lua upserts, pipelined) vs the same
  *                           cursor read + a raw ioredis HSET pipeline. ≤ 1.5×; peak RSS < 300 MB.
- * - materialize/parquet-pg: Parquet (DuckDB) → Postgres (batched guarded upserts) vs DuckDB
- *                           reading the files to CSV + psql \copy. ≤ 1.5×.
+ * - materialize/parquet-pg: Parquet (DuckDB prints each row's COPY line) → Postgres (per batch:
+ *                           COPY into a TEMP table + one guarded upsert) vs DuckDB reading the
+ *                           files to CSV + psql \copy. ≤ 1.5×.
  */
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import path from "node:path";

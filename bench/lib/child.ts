@@ -49,7 +49,9 @@ export async function runTask(spec: TaskSpec, cwd: string): Promise<TaskResult> 
   const [worker, module] = await Promise.all([compile(WORKER), compile(spec.module)]);
   const compiledSpec: TaskSpec = { ...spec, module };
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--expose-gc", worker, JSON.stringify(compiledSpec)], {
+    // FSOPS_BENCH_NODE_ARGS: extra node flags for every child, e.g. "--cpu-prof --cpu-prof-dir=/tmp/p".
+    const extra = (process.env.FSOPS_BENCH_NODE_ARGS ?? "").split(/\s+/).filter((a) => a !== "");
+    const child = spawn(process.execPath, ["--expose-gc", ...extra, worker, JSON.stringify(compiledSpec)], {
       cwd,
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, NODE_OPTIONS: "" },

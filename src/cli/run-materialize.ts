@@ -70,8 +70,9 @@ async function withProject(
 /** A progress bar per view on a terminal (stderr, so stdout stays the summary). */
 async function progressReporter(
   enabled: boolean,
-): Promise<{ onProgress: (e: ProgressEvent) => void; stop(): void }> {
-  if (!enabled) return { onProgress: () => undefined, stop: () => undefined };
+): Promise<{ onProgress: ((e: ProgressEvent) => void) | undefined; stop(): void }> {
+  // No callback at all off a terminal: materialize then skips the row-count estimates.
+  if (!enabled) return { onProgress: undefined, stop: () => undefined };
   const { default: progress } = await import("cli-progress");
   const bars = new progress.MultiBar(
     {

@@ -1,4 +1,7 @@
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import pg from "pg";
+import copyStreams from "pg-copy-streams";
 import { connectionSecrets, maskConnectionString, redactSecrets } from "../config/redact.js";
 import type { SqlExecutor, SqlResult, SqlSession } from "./sql-executor.js";
 import { SqlError } from "./sql-executor.js";
@@ -51,6 +54,10 @@ class PgExecutor implements SqlExecutor {
     });
   }
 
+  copyFrom(text: string, data: string): Promise<number> {
+    return this.serial(() => this.copy(text, data));
+  }
+
   transaction<T>(fn: (tx: SqlSession) => Promise<T>): Promise<T> {
     return this.serial(async () => {
       await this.run("BEGIN");
@@ -59,6 +66,7 @@ class PgExecutor implements SqlExecutor {
         exec: async (script) => {
           await this.run(script);
         },
+        copyFrom: (text, data) => this.copy(text, data),
       };
       try {
         const result = await fn(tx);
@@ -82,6 +90,17 @@ class PgExecutor implements SqlExecutor {
     return next;
   }
 
+  /** One COPY FROM STDIN: the data goes out as CopyData messages, no per-row round trip. */
+  private async copy(text: string, data: string): Promise<number> {
+    try {
+      const stream = this.client.query(copyStreams.from(text));
+      await pipeline(Readable.from([Buffer.from(data, "utf8")]), stream);
+      return stream.rowCount;
+    } catch (e) {
+      throw toSqlError(e, this.secrets);
+    }
+  }
+
   private async run<R extends object>(text: string, params?: readonly unknown[]): Promise<SqlResult<R>> {
     try {
       const res = await this.client.query<R>(text, params === undefined ? undefined : [...params]);
@@ -90,6 +109,7 @@ class PgExecutor implements SqlExecutor {
       return {
         rows: last?.rows ?? [],
         fields: (last?.fields ?? []).map((f) => ({ name: f.name, dataTypeID: f.dataTypeID })),
+        ...(typeof last?.rowCount === "number" ? { rowCount: last.rowCount } : {}),
       };
     } catch (e) {
       throw toSqlError(e, this.secrets);

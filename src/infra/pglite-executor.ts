@@ -19,7 +19,8 @@ interface PgliteLike {
   query<R>(
     text: string,
     params?: unknown[],
-  ): Promise<{ rows: R[]; fields: readonly { name: string; dataTypeID: number }[] }>;
+    options?: { blob?: Blob },
+  ): Promise<{ rows: R[]; fields: readonly { name: string; dataTypeID: number }[]; affectedRows?: number }>;
   exec(script: string): Promise<unknown>;
 }
 
@@ -87,11 +88,16 @@ class PgliteExecutor implements SqlExecutor {
     await execScript(this.db, script);
   }
 
+  copyFrom(text: string, data: string): Promise<number> {
+    return copyBlob(this.db, text, data);
+  }
+
   transaction<T>(fn: (tx: SqlSession) => Promise<T>): Promise<T> {
     return this.db.transaction(async (tx) => {
       const session: SqlSession = {
         query: (text, params) => run(tx, text, params),
         exec: (script) => execScript(tx, script),
+        copyFrom: (text, data) => copyBlob(tx, text, data),
       };
       return fn(session);
     });
@@ -113,7 +119,26 @@ async function run<R extends object>(
 ): Promise<SqlResult<R>> {
   try {
     const res = await db.query<R>(text, params === undefined ? undefined : [...params]);
-    return { rows: res.rows, fields: res.fields.map((f) => ({ name: f.name, dataTypeID: f.dataTypeID })) };
+    return {
+      rows: res.rows,
+      fields: res.fields.map((f) => ({ name: f.name, dataTypeID: f.dataTypeID })),
+      ...(typeof res.affectedRows === "number" ? { rowCount: res.affectedRows } : {}),
+    };
+  } catch (e) {
+    throw toSqlError(e);
+  }
+}
+
+/**
+ * PGlite has no client socket to stream CopyData over: its COPY reads a file, and
+ * `/dev/blob` is the one it maps to a Blob passed with the query. Same statement and data
+ * format as server Postgres, with `STDIN` swapped for the blob device.
+ */
+async function copyBlob(db: PgliteLike, text: string, data: string): Promise<number> {
+  const sql = text.replace(/\bFROM STDIN\b/, "FROM '/dev/blob'");
+  try {
+    const res = await db.query(sql, [], { blob: new Blob([data]) });
+    return res.affectedRows ?? 0;
   } catch (e) {
     throw toSqlError(e);
   }

@@ -12,6 +12,8 @@ export interface SqlField {
 export interface SqlResult<R> {
   rows: R[];
   fields: SqlField[];
+  /** Rows the statement inserted / updated / deleted / returned, when the server said. */
+  rowCount?: number;
 }
 
 export interface SqlSession {
@@ -21,6 +23,12 @@ export interface SqlSession {
   ): Promise<SqlResult<R>>;
   /** Several `;`-separated statements in one round trip; no parameters. */
   exec(script: string): Promise<void>;
+  /**
+   * `COPY … FROM STDIN` (server Postgres) / `COPY … FROM '/dev/blob'` (PGlite) of `data`, already
+   * in the statement's format. `text` is the COPY statement with `STDIN` as its source; returns
+   * the rows copied.
+   */
+  copyFrom(text: string, data: string): Promise<number>;
 }
 
 export interface SqlExecutor extends SqlSession {

@@ -10,7 +10,9 @@
  * Per view: the newest row per entity key with start < event_ts ≤ end (ties: newest created
  * time), ttl applied (rows older than end − ttl skipped), written with the event-time guard.
  * Same Postgres database offline and online: one INSERT … SELECT DISTINCT ON … statement (no
- * row passes through Node). Otherwise rows stream in batches (bounded memory). A failed view
+ * row passes through Node). Otherwise rows stream in batches (bounded memory): into Postgres /
+ * PGlite, each batch is COPYed into a TEMP table and upserted from it in one statement; from a
+ * FileSource, DuckDB prints each row's COPY line itself (see copy-format.ts). A failed view
  * does not stop the others; its interval is not recorded. An interval is recorded only after
  * its data is written.
  */
@@ -28,8 +30,11 @@ import { viewNames, viewSource } from "../offline/view-source.js";
 import type { MaterializationRecord } from "../registry/materializations.js";
 import { openMaterializationStore } from "../registry/materializations.js";
 import { describeError } from "../commands/errors.js";
+import { SqlError } from "../infra/sql-executor.js";
 import { redactSecrets } from "../config/redact.js";
+import { duckCopyLinesSql } from "./copy-format.js";
 import type { OnlineTarget } from "./online-writer.js";
+import { PostgresOnlineWriter, WRITE_BATCH } from "./online-writer.js";
 import type { OpenOnline } from "./online-store.js";
 import { MaterializeError, onlineTargets, openOnlineForWrites } from "./online-store.js";
 import { dueAfter } from "./schedule.js";
@@ -192,13 +197,18 @@ async function run(
   const state = await appliedState(ctx);
   const targets = onlineTargets(state);
   const views = selectViews(state, targets, requested);
-  const store = openMaterializationStore(config.registry);
-  const online = ctx.online ?? (await openOnlineForWrites(config.onlineStore!));
   const results: ViewResult[] = [];
   const offline = config.offlineStore;
-  const pool = offline?.type === "postgres" ? offlinePool(offline.connectionString) : undefined;
-  const reading: OfflineContext = { projectDir: config.dir, offlineStore: offline, pool };
+  // Everything opened from here on is closed in the one `finally`, whichever step throws
+  // (an unreachable online store must not leave the registry or offline connections open).
+  let store: ReturnType<typeof openMaterializationStore> | undefined;
+  let opened: OpenOnline | undefined;
+  let pool: ReturnType<typeof offlinePool> | undefined;
   try {
+    store = openMaterializationStore(config.registry);
+    const online = ctx.online ?? (opened = await openOnlineForWrites(config.onlineStore!));
+    pool = offline?.type === "postgres" ? offlinePool(offline.connectionString) : undefined;
+    const reading: OfflineContext = { projectDir: config.dir, offlineStore: offline, pool };
     const last = lastRecords(await store.read(config.project), state, targets);
     for (const view of views) {
       const started = Date.now();
@@ -291,8 +301,9 @@ async function run(
       ctx.onProgress?.({ type: "done", view, result });
     }
   } finally {
-    if (ctx.online === undefined) await online.close();
-    await store.close();
+    // Close failures must not hide the error that got us here.
+    await opened?.close().catch(() => undefined);
+    await store?.close().catch(() => undefined);
     await pool?.end().catch(() => undefined);
   }
   return results;
@@ -343,15 +354,26 @@ async function fillView(
     online.sql !== null &&
     sameDatabase(offline.connectionString, onlineCfg.connectionString)
   ) {
-    // Checks the columns first (a located error), then one statement does everything.
-    const reader = await openViewReader(reading, vs);
-    await reader.close();
+    // One statement does everything. A source that lost a column or its table makes it fail:
+    // only then is the source checked the way a streamed read checks it, for the error located
+    // at its definition (checking first would cost a second connection on every run).
     ctx.onProgress?.({ type: "start", view: vs.view, estimate: null, mode: "pushdown" });
-    const rows = await online.sql.transaction(async (tx) => {
-      await tx.exec("SET LOCAL TIME ZONE 'UTC'");
-      const res = await tx.query<{ n: string }>(pushdownSql(vs, target, window));
-      return Number(res.rows[0]?.n ?? 0);
-    });
+    const sql = online.sql;
+    const rows = await sql
+      .transaction(async (tx) => {
+        await tx.exec("SET LOCAL TIME ZONE 'UTC'");
+        // The command's row count is the rows inserted or updated (not those the guard kept).
+        const res = await tx.query(pushdownSql(vs, target, window));
+        return res.rowCount ?? 0;
+      })
+      .catch(async (e: unknown) => {
+        if (e instanceof SqlError) {
+          // A broken source throws its located error here; a sound one leaves `e` to report.
+          const reader = await openViewReader(reading, vs);
+          await reader.close();
+        }
+        throw e;
+      });
     ctx.onProgress?.({ type: "rows", view: vs.view, rows });
     return { rows, mode: "pushdown" };
   }
@@ -361,6 +383,28 @@ async function fillView(
     const estimate = ctx.onProgress ? await reader.estimateLatest(window) : null;
     ctx.onProgress?.({ type: "start", view: vs.view, estimate, mode: "stream" });
     let rows = 0;
+    const writer = online.writer;
+    if (reader.duck !== null && writer instanceof PostgresOnlineWriter) {
+      // DuckDB → Postgres: DuckDB prints each row as its COPY line; Node only joins strings.
+      const sql = duckCopyLinesSql(
+        reader.latestSql(window),
+        vs.keys.map((k) => k.dtype),
+        vs.features.map((f) => f.dtype),
+      );
+      let lines: string[] = [];
+      const flush = async () => {
+        await writer.writeCopyText(target, `${lines.join("\n")}\n`);
+        rows += lines.length;
+        lines = [];
+        ctx.onProgress?.({ type: "rows", view: vs.view, rows });
+      };
+      for await (const chunk of reader.duck.strings(sql)) {
+        for (const line of chunk) lines.push(line!);
+        if (lines.length >= WRITE_BATCH) await flush();
+      }
+      if (lines.length > 0) await flush();
+      return { rows, mode: "stream" };
+    }
     for await (const batch of reader.latest(window)) {
       rows += await online.writer.write(target, batch);
       ctx.onProgress?.({ type: "rows", view: vs.view, rows });
@@ -386,11 +430,9 @@ export function pushdownSql(vs: ViewSource, target: OnlineTarget, window: Window
   );
   const table = qualifiedName(target.schema ?? "public", target.table ?? "");
   return (
-    `WITH "fsops_written" AS (\n` +
     `INSERT INTO ${table} AS "t" (${names.join(", ")})\n${select}\n` +
     `ON CONFLICT (${target.keys.map((k) => quoteIdent(k.name)).join(", ")}) DO UPDATE SET ${updates.join(", ")}\n` +
-    `WHERE EXCLUDED.${quoteIdent(EVENT_TS_COLUMN)} >= "t".${quoteIdent(EVENT_TS_COLUMN)}\n` +
-    `RETURNING 1)\nSELECT count(*)::text AS "n" FROM "fsops_written"`
+    `WHERE EXCLUDED.${quoteIdent(EVENT_TS_COLUMN)} >= "t".${quoteIdent(EVENT_TS_COLUMN)}`
   );
 }
 

@@ -18,10 +18,15 @@ import type { JsonValue } from "../offline/canonical.js";
 export const REDIS_EVENT_TS_FIELD = "__event_ts";
 export const REDIS_CREATED_TS_FIELD = "__created_ts";
 
+const CANONICAL_INTEGER = /^(?:0|-?[1-9]\d{0,17})$/;
+
 /** Text of one join-key value: integers in decimal, booleans as true/false, strings as is. */
 export function keyValueText(dtype: string, value: unknown): string {
   if (value === null || value === undefined) throw new Error("a join key value cannot be null");
   if (dtype === "int32" || dtype === "int64") {
+    // Already canonical (what the offline readers give): no BigInt round trip per row.
+    if (typeof value === "number" && Number.isSafeInteger(value)) return String(value);
+    if (typeof value === "string" && CANONICAL_INTEGER.test(value)) return value;
     const text = typeof value === "bigint" ? value.toString() : String(value).trim();
     if (!/^-?\d+$/.test(text)) throw new Error(`${JSON.stringify(value)} is not an integer`);
     return BigInt(text).toString();
@@ -40,9 +45,22 @@ export function redisEntityKey(
   return `${redisViewPrefix(project, view)}${JSON.stringify(parts)}`;
 }
 
+/** `redisEntityKey` with the view's prefix (`redisViewPrefix`) computed once by the caller. */
+export function redisEntityKeyWithPrefix(
+  prefix: string,
+  keys: readonly LayoutColumn[],
+  values: readonly unknown[],
+): string {
+  if (keys.length === 1) return `${prefix}${JSON.stringify([keyValueText(keys[0]!.dtype, values[0])])}`;
+  return `${prefix}${JSON.stringify(keys.map((k, i) => keyValueText(k.dtype, values[i])))}`;
+}
+
 /** The hash field value of a canonical feature value (null: no field). */
 export function encodeRedisValue(value: JsonValue): string | null {
-  return value === null ? null : JSON.stringify(value);
+  if (value === null) return null;
+  // A finite number's JSON is its String (JSON.stringify's own path is slower per call).
+  if (typeof value === "number" && Number.isFinite(value)) return String(value);
+  return JSON.stringify(value);
 }
 
 /** A stored field back to its canonical value (absent field: null). */

@@ -154,6 +154,8 @@ export interface DuckConnection {
   run(sql: string): Promise<void>;
   /** Rows as JSON-compatible objects, one DuckDB chunk (≤ 2048 rows) at a time. */
   stream(sql: string): AsyncGenerator<Record<string, unknown>[]>;
+  /** The first column (VARCHAR) of each chunk as strings: no object per row. */
+  strings(sql: string): AsyncGenerator<(string | null)[]>;
   close(): void;
 }
 
@@ -185,11 +187,31 @@ export async function openDuckDb(): Promise<DuckConnection> {
       const result = await connection.stream(sql);
       for await (const rows of result.yieldRowObjectJson()) yield rows as Record<string, unknown>[];
     },
+    async *strings(sql) {
+      const result = await connection.stream(sql);
+      for (;;) {
+        const chunk = await result.fetchChunk();
+        if (chunk === null || chunk.rowCount === 0) return;
+        yield chunk.getColumnValues(0) as (string | null)[];
+      }
+    },
     close() {
       connection.closeSync();
       instance.closeSync();
     },
   };
+}
+
+/** Column names and DuckDB types of a relation. */
+export async function duckDescribe(
+  db: DuckConnection,
+  relation: string,
+): Promise<{ name: string; type: string }[]> {
+  const out: { name: string; type: string }[] = [];
+  for await (const rows of db.stream(`DESCRIBE SELECT * FROM ${relation}`)) {
+    for (const r of rows) out.push({ name: String(r.column_name), type: String(r.column_type) });
+  }
+  return out;
 }
 
 /** Column names of a DuckDB relation. */

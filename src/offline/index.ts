@@ -13,12 +13,13 @@
  * resolved local / downloaded S3 files (`resolveFileSource`, `openDuckDb`, `duckRelation`).
  */
 import type { Pool } from "pg";
+import { quoteIdent } from "../infra/sql.js";
 import type { OfflineStoreConfig } from "../model/config.js";
 import type { CanonicalRow, Dialect, Window } from "./canonical.js";
 import { canonicalSelect, toCanonicalRow } from "./canonical.js";
 import { checkColumns, OfflineSourceError, sourceLocation } from "./errors.js";
 import type { DuckConnection, ResolvedFiles } from "./file-source.js";
-import { duckColumns, duckRelation, openDuckDb, resolveFileSource } from "./file-source.js";
+import { duckDescribe, duckRelation, openDuckDb, resolveFileSource } from "./file-source.js";
 import {
   postgresColumns,
   postgresEstimate,
@@ -47,6 +48,8 @@ export interface ViewReader {
   readonly relation: string;
   /** The newest row per entity key within the window (ties: newest created time). */
   latest(window: Window, batchSize?: number): AsyncGenerator<CanonicalRow[]>;
+  /** The query `latest` runs (canonical columns k0…, f0…, e, c), to build on in the same engine. */
+  latestSql(window: Window): string;
   /** A cheap estimate of `latest(window)`'s row count (the planner's, for ETAs), or null. */
   estimateLatest(window: Window): Promise<number | null>;
   /** Every row within the window (no de-duplication); `window` null = all rows. */
@@ -54,6 +57,25 @@ export interface ViewReader {
   /** For DuckDB readers: the open connection (training joins reuse it). */
   readonly duck: DuckConnection | null;
   close(): Promise<void>;
+}
+
+/**
+ * `relation` with its TIMESTAMPTZ time columns as TIMESTAMPs of the same UTC instant, made from
+ * epoch microseconds. The canonical query casts time columns to TIMESTAMP (any source type:
+ * timestamp, timestamptz, date, text), and DuckDB converts TIMESTAMPTZ → TIMESTAMP through ICU
+ * per row even in UTC: measured 0.7 s of CPU per million rows and per use (the window filter,
+ * the event and created times), against 0.03 s this way.
+ */
+function utcInstants(
+  relation: string,
+  columns: readonly { name: string; type: string }[],
+  times: readonly (string | null)[],
+): string {
+  const zoned = new Set(columns.filter((c) => c.type === "TIMESTAMP WITH TIME ZONE").map((c) => c.name));
+  const replace = [...new Set(times)]
+    .filter((t): t is string => t !== null && zoned.has(t))
+    .map((t) => `make_timestamp(epoch_us(${quoteIdent(t)})) AS ${quoteIdent(t)}`);
+  return replace.length === 0 ? relation : `(SELECT * REPLACE (${replace.join(", ")}) FROM ${relation})`;
 }
 
 /** The offline store's Postgres connection string, or a located error saying what to configure. */
@@ -98,6 +120,7 @@ export async function openViewReader(ctx: OfflineContext, vs: ViewSource): Promi
       engine: "postgres",
       relation,
       duck: null,
+      latestSql: (window) => canonicalSelect("postgres", vs, relation, window, true),
       latest: (window, batchSize) => read(canonicalSelect("postgres", vs, relation, window, true), batchSize),
       estimateLatest: (window) =>
         postgresEstimate(url, canonicalSelect("postgres", vs, relation, window, true), ctx.pool),
@@ -125,8 +148,15 @@ export async function openViewReader(ctx: OfflineContext, vs: ViewSource): Promi
     throw e;
   }
   const relation = duckRelation(files.files, files.format);
+  let scan = relation;
   try {
-    checkColumns(vs, await duckColumns(duck, relation), `the files of ${spec.path}`);
+    const described = await duckDescribe(duck, relation);
+    checkColumns(
+      vs,
+      described.map((c) => c.name),
+      `the files of ${spec.path}`,
+    );
+    scan = utcInstants(relation, described, [vs.eventTimestamp, vs.createdTimestamp]);
   } catch (e) {
     duck.close();
     await files.cleanup();
@@ -150,9 +180,21 @@ export async function openViewReader(ctx: OfflineContext, vs: ViewSource): Promi
     engine: "duckdb",
     relation,
     duck,
-    latest: (window, batchSize) => read(canonicalSelect("duckdb", vs, relation, window, true), batchSize),
-    estimateLatest: async () => null,
-    rows: (window, batchSize) => read(canonicalSelect("duckdb", vs, relation, window, false), batchSize),
+    latestSql: (window) => canonicalSelect("duckdb", vs, scan, window, true),
+    latest: (window, batchSize) => read(canonicalSelect("duckdb", vs, scan, window, true), batchSize),
+    // Distinct keys of the window, approximated (HyperLogLog over the key columns only: DuckDB
+    // reads no feature column for it). Asked for only where a progress bar shows it.
+    estimateLatest: async (window) => {
+      const keys = vs.keys.map((_, i) => `"k${i}"`).join(", ");
+      const sql = `SELECT approx_count_distinct(row(${keys})) AS "n" FROM (${canonicalSelect("duckdb", vs, scan, window, false)}) AS "fsops_rows"`;
+      try {
+        for await (const rows of duck.stream(sql)) return Number(rows[0]?.n ?? 0);
+        return null;
+      } catch {
+        return null;
+      }
+    },
+    rows: (window, batchSize) => read(canonicalSelect("duckdb", vs, scan, window, false), batchSize),
     close: async () => {
       duck.close();
       await files.cleanup();

@@ -30,11 +30,13 @@ const slow = (tx: SqlSession): SqlSession => ({
     process.stdout.write(`statement ${++n}\n`);
     await new Promise((r) => setTimeout(r, 25));
   },
+  copyFrom: (text, data) => tx.copyFrom(text, data),
 });
 const sql: SqlExecutor = {
   location: inner.location,
   query: (text, params) => inner.query(text, params),
   exec: (script) => inner.exec(script),
+  copyFrom: (text, data) => inner.copyFrom(text, data),
   transaction: (fn) => inner.transaction((tx) => fn(slow(tx))),
   close: () => inner.close(),
 };
