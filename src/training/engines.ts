@@ -46,15 +46,24 @@ export async function openDuck(memoryLimit = "288MB"): Promise<Duck> {
 }
 
 export async function openPg(connectionString: string): Promise<pg.Client> {
-  const { default: pgModule } = await import("pg");
-  const client = new pgModule.Client({ connectionString, application_name: "fsops training" });
+  // Loaded here, not at the top: a DuckDB-only training run never loads pg.
+  const [{ default: pgModule }, { connectTimeoutMs, offlineConnectionError }] = await Promise.all([
+    import("pg"),
+    import("../offline/postgres-source.js"),
+  ]);
+  const client = new pgModule.Client({
+    connectionString,
+    application_name: "fsops training",
+    connectionTimeoutMillis: connectTimeoutMs(connectionString),
+  });
+  client.on("error", () => undefined);
   try {
     await client.connect();
   } catch (e) {
-    throw new TrainingError(
-      `cannot connect to the offline store: ${(e as Error).message}`,
-      "check offline_store.connection_string in fsops.yaml",
-    );
+    await client.end().catch(() => undefined);
+    // The same wording as materialize and push: the store named with its password masked.
+    const err = offlineConnectionError(connectionString, e);
+    throw new TrainingError(err.message, err.hint);
   }
   // Timestamps without a zone are UTC, never the server's zone.
   await client.query("SET TIME ZONE 'UTC'");

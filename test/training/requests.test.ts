@@ -290,6 +290,31 @@ describe.runIf(hasService("postgres"))("createdBefore, errors and output files (
     );
   });
 
+  it("an offline store that refuses the login or is not there is a connection error, password masked", async () => {
+    const secret = "hunter2-training";
+    const u = new URL(url);
+    // The test server trusts local logins: an unknown role is what it refuses.
+    u.username = "no_such_role";
+    u.password = secret;
+    const badLogin = { ...ctx, config: projectConfig(dir, u.toString()) };
+    const loginErr = getHistoricalFeatures(badLogin, { entityRows, features: ["stats:conv_rate"] }).then(
+      (r) => r.toArray(),
+    );
+    await expect(loginErr).rejects.toThrow(
+      /^offline store connection error \(postgres(ql)?:\/\/[^)]*\*\*\*@/,
+    );
+    await expect(loginErr).rejects.toMatchObject({ hint: expect.stringMatching(/refused the login/) });
+    await expect(loginErr).rejects.not.toThrow(new RegExp(secret));
+    // A port nothing listens on: refused at once, not a hang and not a bad relation.
+    u.port = "1";
+    const closed = { ...ctx, config: projectConfig(dir, u.toString()) };
+    const closedErr = getHistoricalFeatures(closed, { entityRows, features: ["stats:conv_rate"] }).then((r) =>
+      r.toArray(),
+    );
+    await expect(closedErr).rejects.toThrow(/^offline store connection error .*ECONNREFUSED/);
+    await expect(closedErr).rejects.not.toThrow(new RegExp(secret));
+  });
+
   it("mismatched key types: in the entity rows, an entity file, and a source", async () => {
     const rowsErr = getHistoricalFeatures(ctx, {
       entityRows: [{ driver_id: "7", event_timestamp: "2024-01-01" }],
