@@ -13,6 +13,7 @@ import type {
 import { OfflineStoreError } from "./errors.js";
 import type { SqlExecutor, SqlField } from "./sql-executor.js";
 import { SqlError } from "./sql-executor.js";
+import { isConnectionError } from "./sqlstate.js";
 import { objectId } from "../model/kinds.js";
 import { unreadableSourceMessage } from "../model/source-support.js";
 
@@ -273,7 +274,9 @@ async function describeSource(spec: PostgresSourceSpec, sql: SqlExecutor): Promi
     });
     return { columns: await typeNames(sql, fields) };
   } catch (e) {
-    if (e instanceof SqlError && e.code !== undefined && !e.code.startsWith("08")) {
+    // A query cancelled by the 30 s limit set above is the source's query being slow; every other
+    // store-side failure (login, shutdown, lost connection) is the store's, as when reading.
+    if (e instanceof SqlError && e.code !== undefined && (e.code === "57014" || !isConnectionError(e))) {
       return {
         error: `${spec.table !== null ? `table ${spec.table}` : "query"} failed in the offline store: ${e.message}`,
         hint:

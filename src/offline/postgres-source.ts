@@ -7,6 +7,9 @@ import { connectionSecrets, maskConnectionString, redactSecrets } from "../confi
 import { quoteIdent } from "../infra/sql.js";
 import type { PostgresSourceSpec } from "../model/spec.js";
 import { OfflineStoreError } from "../infra/errors.js";
+import { isConnectionError } from "../infra/sqlstate.js";
+
+export { isConnectionError };
 import { OfflineSourceError } from "./errors.js";
 
 /**
@@ -54,26 +57,6 @@ export function postgresRelation(spec: PostgresSourceSpec): string {
   if (spec.table !== null) return parseTableName(spec.table).map(quoteIdent).join(".");
   const query = (spec.query ?? "").trim().replace(/;\s*$/, "");
   return `(\n${query}\n)`;
-}
-
-/**
- * SQLSTATE classes about the server or the session, not about the statement's relation:
- * connection exception (08), invalid authorization (28: bad password, unknown or NOLOGIN role),
- * invalid catalog name (3D: unknown database), insufficient resources (53), operator
- * intervention (57: shutdown, statement timeout), system and internal errors (58, XX).
- */
-const STORE_CLASSES = new Set(["08", "28", "3D", "53", "57", "58", "XX"]);
-
-/**
- * True when `e` is about reaching or using the offline store rather than about a source's
- * relation: any error without a SQLSTATE (refused or reset connections, DNS, timeouts, a lost
- * connection) or with a SQLSTATE of `STORE_CLASSES`. Everything else (undefined table or
- * column, syntax, permission on a table, bad data) is the relation's.
- */
-export function isConnectionError(e: unknown): boolean {
-  const code = (e as { code?: unknown } | null)?.code;
-  if (typeof code !== "string" || !/^[0-9A-Z]{5}$/.test(code)) return true;
-  return STORE_CLASSES.has(code.slice(0, 2));
 }
 
 /** How long to wait for a connection: the URL's `connect_timeout` (seconds, as libpq), else 30 s. */
