@@ -231,6 +231,26 @@ describe.runIf(hasService("postgres"))("fsops serve on a Postgres online store, 
     expect(next.text).toBe(goldenFeatures());
   });
 
+  it("hands request_context values shaped like the sandbox's tags to the transform as plain data", async () => {
+    const values = [{ $b: "not a number" }, { $d: "2020-01-01" }, { $u8: [1] }, { $$b: "1" }];
+    const res = await post(f.server.url, "/get-online-features", {
+      entities: { driver_id: [1001, 1002, 1003, 1004] },
+      features: ["echo_request:seen"],
+      request_context: { val_to_add: values },
+    });
+    expect(res.status, res.text).toBe(200);
+    const results = (res.json as { results: { values: unknown[]; statuses: string[] }[] }).results;
+    expect(results[1]?.values).toEqual(values.map((v) => JSON.stringify(v)));
+    expect(results[1]?.statuses).toEqual(["PRESENT", "PRESENT", "PRESENT", "PRESENT"]);
+    // The SDK's requestContext the same.
+    const out = await f.store.getOnlineFeatures({
+      features: ["echo_request:seen"],
+      entityRows: [{ driver_id: 1 }],
+      requestContext: { val_to_add: [{ $b: "x" }] },
+    });
+    expect(out.rows[0]?.seen).toBe('{"$b":"x"}');
+  });
+
   it("answers bad bodies with 4xx and a JSON error naming the field, and stays healthy", async () => {
     const cases: [unknown, RegExp][] = [
       ["{not json", /not JSON/],
