@@ -58,13 +58,17 @@ export async function getOnlineFeatures(
   const n = entityRows.length;
   const joinKeyNames = outputKeys(entityRows, plan);
 
-  // Per entity row, its normalized value of every join key the plan needs.
-  const keyValues: Map<string, (string | number | bigint)[]> = new Map();
-  for (const k of plan.keys) {
-    const column: (string | number | bigint)[] = [];
+  // Per entity row, its normalized value of every join key the plan needs, per dtype: two views
+  // may type the same key name differently (int64 in one, string in another), and each view's
+  // key is encoded with its own type (Redis key text, Postgres parameter).
+  const keyColumns = new Map<string, (string | number | bigint)[]>();
+  const keyColumn = (k: KeyColumn): (string | number | bigint)[] => {
+    const id = `${k.name}\u0000${k.dtype}`;
+    let column = keyColumns.get(id);
+    if (column !== undefined) return column;
+    column = [];
     for (let i = 0; i < n; i++) {
       const row = entityRows[i] as Record<string, unknown>;
-      const field = `entities.${k.name}[${i}]`;
       if (k.name === DUMMY_ENTITY_KEY) {
         // A view without entities stores its one row under the dummy key (Feast's convention).
         column.push(DUMMY_ENTITY_VALUE);
@@ -76,10 +80,14 @@ export async function getOnlineFeatures(
           `entities.${k.name}`,
         );
       }
-      column.push(keyValue(row[k.name], k.dtype, field));
+      column.push(keyValue(row[k.name], k.dtype, `entities.${k.name}[${i}]`));
     }
-    keyValues.set(k.name, column);
-  }
+    keyColumns.set(id, column);
+    return column;
+  };
+  // The value returned for a join key: as the first view needing it types it.
+  const keyValues = new Map<string, (string | number | bigint)[]>();
+  for (const k of plan.keys) keyValues.set(k.name, keyColumn(k));
 
   const reads: ViewRead[] = [];
   const rowKeys = new Map<string, string[]>(); // view → key string per entity row
@@ -87,10 +95,9 @@ export async function getOnlineFeatures(
     const view = catalog.views.get(viewName) as StoredView;
     const perRow: string[] = [];
     const distinct = new Map<string, (string | number | bigint)[]>();
+    const columns = view.keys.map(keyColumn);
     for (let i = 0; i < n; i++) {
-      const tuple = view.keys.map(
-        (k) => (keyValues.get(k.name) as (string | number | bigint)[])[i] as string | number | bigint,
-      );
+      const tuple = columns.map((column) => column[i] as string | number | bigint);
       const key = entityKeyString(tuple);
       perRow.push(key);
       if (!distinct.has(key)) distinct.set(key, tuple);
