@@ -190,35 +190,70 @@ function drain(req: IncomingMessage): void {
   req.resume();
 }
 
-/** The body as JSON, refusing (400) bodies over `max` bytes without holding them in memory. */
+/**
+ * After refusing an oversized body, the rest of it is read and dropped (so a client still sending
+ * is not cut off before it reads the answer: a reset would lose it) for at most this long, or
+ * OVERSIZE_DRAIN_FACTOR × the limit, whichever comes first; then the connection is cut.
+ */
+export const OVERSIZE_DRAIN_MS = 2_000;
+export const OVERSIZE_DRAIN_FACTOR = 64;
+
+/**
+ * The body as JSON, refusing (400) bodies over `max` bytes without holding them in memory. The
+ * promise always settles: on the body's end, as soon as it is known to be too large (declared or
+ * counted), or when the client goes away.
+ */
 function readJson(req: IncomingMessage, max: number): Promise<unknown> {
   return new Promise((resolvePromise, reject) => {
-    const declared = Number(req.headers["content-length"] ?? "0");
-    const tooLarge = () =>
-      new HttpError(400, `request body is larger than the ${max}-byte limit (serve --max-body-bytes)`);
+    let settled = false;
     let size = 0;
-    let over = declared > max;
-    const chunks: Buffer[] = [];
+    let chunks: Buffer[] = [];
+    const settle = (done: () => void) => {
+      if (settled) return;
+      settled = true;
+      done();
+    };
+    const refuse = () => {
+      chunks = [];
+      settle(() =>
+        reject(
+          new HttpError(400, `request body is larger than the ${max}-byte limit (serve --max-body-bytes)`),
+        ),
+      );
+      const cut = setTimeout(() => req.destroy(), OVERSIZE_DRAIN_MS);
+      const stop = () => clearTimeout(cut);
+      req.once("end", stop);
+      req.once("close", stop);
+    };
     req.on("data", (chunk: Buffer) => {
       size += chunk.length;
-      if (size > max) over = true;
-      // Past the limit the rest is read and dropped: answering before the client finished
-      // sending would break the connection under it and it would never see the 400.
-      if (!over) chunks.push(chunk);
-      else if (size > max * 64) req.destroy();
-    });
-    req.on("error", reject);
-    req.on("end", () => {
-      if (over) return reject(tooLarge());
-      const text = Buffer.concat(chunks).toString("utf8");
-      if (text.trim() === "")
-        return reject(new HttpError(400, "the request body is empty; send a JSON object"));
-      try {
-        resolvePromise(JSON.parse(text));
-      } catch (e) {
-        reject(new HttpError(400, `the request body is not JSON: ${(e as Error).message}`));
+      if (settled) {
+        if (size > max * OVERSIZE_DRAIN_FACTOR) req.destroy();
+        return;
       }
+      if (size > max) return refuse();
+      chunks.push(chunk);
     });
+    req.on("error", (e) => settle(() => reject(e)));
+    req.on("close", () =>
+      settle(() =>
+        reject(new HttpError(400, "the client closed the connection before the request body ended")),
+      ),
+    );
+    req.on("end", () =>
+      settle(() => {
+        const text = Buffer.concat(chunks).toString("utf8");
+        chunks = [];
+        if (text.trim() === "")
+          return reject(new HttpError(400, "the request body is empty; send a JSON object"));
+        try {
+          resolvePromise(JSON.parse(text));
+        } catch (e) {
+          reject(new HttpError(400, `the request body is not JSON: ${(e as Error).message}`));
+        }
+      }),
+    );
+    if (Number(req.headers["content-length"] ?? "0") > max) refuse();
   });
 }
 
