@@ -7,7 +7,9 @@
  *   POST /push                    { push_source_name, df, to }
  *   POST /materialize             { start_ts, end_ts, feature_views? }
  *   POST /materialize-incremental { end_ts, feature_views? }
- *   GET  /health                  200 when the registry and the online store answer, else 503
+ *   GET  /health                  200 when the registry and the online store answer, else 503;
+ *                                 an empty body either way, as Feast's (the served registry serial
+ *                                 is in the x-fsops-registry-serial header)
  *   GET  /metrics                 Prometheus text
  *
  * A user's mistake is a 400 with `{"error": "…"}` naming the field; anything else is a 500 (or
@@ -86,7 +88,7 @@ export async function startServer(store: FeatureStore, options: ServeOptions = {
       method: "POST",
       handle: (body) => action("materialize-incremental", actions.materializeIncremental, body),
     },
-    "/health": { method: "GET", handle: () => health(store) },
+    "/health": { method: "GET", handle: () => health(store, log) },
     "/metrics": { method: "GET", handle: async () => metrics.render() },
   };
 
@@ -155,21 +157,23 @@ export async function startServer(store: FeatureStore, options: ServeOptions = {
   };
 }
 
+/** The header carrying the served registry serial on `/health` answers. */
+export const SERIAL_HEADER = "x-fsops-registry-serial";
+
 interface Reply {
   status: number;
   body: string;
-  contentType?: string;
+  /** Default application/json; null: none (an empty body). */
+  contentType?: string | null;
   headers?: Record<string, string>;
   /** For logs. */
   message?: string;
 }
 
 function send(res: ServerResponse, reply: Reply): void {
-  res.writeHead(reply.status, {
-    "content-type": reply.contentType ?? "application/json",
-    "content-length": Buffer.byteLength(reply.body),
-    ...reply.headers,
-  });
+  const headers: Record<string, string | number> = { "content-length": Buffer.byteLength(reply.body) };
+  if (reply.contentType !== null) headers["content-type"] = reply.contentType ?? "application/json";
+  res.writeHead(reply.status, { ...headers, ...reply.headers });
   res.end(reply.body);
 }
 
@@ -340,13 +344,20 @@ async function action(
   return { status: 200, body: JSON.stringify(result ?? { ok: true }) };
 }
 
-async function health(store: FeatureStore): Promise<Reply> {
+/**
+ * Feast's feature server answers `/health` with an empty body: 200, or 503. The same here, so a
+ * probe written for Feast reads it the same; the serial rides in a header, the reason for a 503
+ * goes to the log.
+ */
+async function health(store: FeatureStore, log: (line: string) => void): Promise<Reply> {
+  const headers = { [SERIAL_HEADER]: String(store.version.state.serial) };
   try {
     await withTimeout(store.health(), 2_000);
-    return { status: 200, body: JSON.stringify({ status: "ok", serial: store.version.state.serial }) };
+    return { status: 200, body: "", contentType: null, headers };
   } catch (e) {
     const message = redactSecrets(e instanceof Error ? e.message : String(e), [...store.config.secrets]);
-    return { status: 503, body: JSON.stringify({ status: "unavailable", error: message }), message };
+    log(`/health: unavailable: ${message}`);
+    return { status: 503, body: "", contentType: null, headers };
   }
 }
 

@@ -300,6 +300,15 @@ describe.runIf(hasService("postgres"))("fsops serve on a Postgres online store, 
     expect((await post(f.server.url, "/get-online-features", FEATURES_REQUEST)).text).toBe(goldenFeatures());
   });
 
+  it("answers /health as Feast's feature server does: 200 with an empty body (serial in a header)", async () => {
+    const res = await fetch(`${f.server.url}/health`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe("");
+    expect(res.headers.get("content-length")).toBe("0");
+    expect(res.headers.get("content-type")).toBeNull();
+    expect(res.headers.get("x-fsops-registry-serial")).toBe(String(f.store.version.state.serial));
+  });
+
   it("/metrics has latency histograms per endpoint, errors, and the served serial", async () => {
     const text = await (await fetch(`${f.server.url}/metrics`)).text();
     expect(text).toMatch(
@@ -439,6 +448,7 @@ describe("the embedded (PGlite) online store", () => {
       await store.reader.close();
       const health = await fetch(`${server.url}/health`);
       expect(health.status).toBe(503);
+      expect(await health.text()).toBe(""); // Feast's 503 has no body either
     } finally {
       await server.close().catch(() => undefined);
     }
