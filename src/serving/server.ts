@@ -21,7 +21,7 @@ import { redactSecrets } from "../config/redact.js";
 import { ServingRequestError } from "./catalog.js";
 import type { FeatureStore } from "./feature-store.js";
 import { ServingError } from "./feature-store.js";
-import { toFeastJson } from "./retrieve.js";
+import { columnsToFeastJson } from "./retrieve.js";
 import type { OnlineFeaturesRequest } from "./retrieve.js";
 import { TransformError } from "./transforms.js";
 import type { ServerMetrics } from "./metrics.js";
@@ -330,8 +330,8 @@ export function parseOnlineRequest(input: unknown): OnlineFeaturesRequest {
 }
 
 async function getOnlineFeatures(store: FeatureStore, body: unknown): Promise<Reply> {
-  const response = await store.getOnlineFeatures(parseOnlineRequest(body));
-  return { status: 200, body: toFeastJson(response) };
+  const columns = await store.getOnlineColumns(parseOnlineRequest(body));
+  return { status: 200, body: columnsToFeastJson(columns) };
 }
 
 async function action(
