@@ -315,6 +315,13 @@ describe.runIf(hasService("postgres"))("fsops serve on a Postgres online store, 
       /fsops_serve_request_duration_seconds_bucket\{le="0.005",endpoint="\/get-online-features",code="200"\}/,
     );
     expect(text).toMatch(
+      /fsops_serve_request_duration_seconds_bucket\{le="\+Inf",endpoint="\/get-online-features",code="200"\} [1-9]\d*\n/,
+    );
+    expect(text).toMatch(
+      /fsops_serve_request_duration_seconds_sum\{endpoint="\/get-online-features",code="200"\} [\d.e-]+\nfsops_serve_request_duration_seconds_count\{endpoint="\/get-online-features",code="200"\} [1-9]\d*\n/,
+    );
+    expect(text).toContain("# TYPE fsops_serve_request_duration_seconds histogram\n");
+    expect(text).toMatch(
       /fsops_serve_request_errors_total\{endpoint="\/get-online-features",code="400"\} \d+/,
     );
     expect(text).toMatch(/fsops_serve_transform_errors_total\{view="spin"\} 1/);
