@@ -92,12 +92,16 @@ export async function startServer(store: FeatureStore, options: ServeOptions = {
     "/metrics": { method: "GET", handle: async () => metrics.render() },
   };
 
+  let closing: Promise<void> | null = null;
   const server = createServer((req, res) => {
     const started = process.hrtime.bigint();
     const path = (req.url ?? "/").split("?")[0] as string;
     const route = routes[path];
     const endpoint = route === undefined ? "other" : path;
     const finish = (reply: Reply) => {
+      // Draining: each connection ends with its current answer. Node keeps serving keep-alive
+      // connections after server.close(), so a client that never pauses would hold it open.
+      if (closing !== null) res.setHeader("connection", "close");
       send(res, reply);
       metrics.observe(endpoint, reply.status, Number(process.hrtime.bigint() - started) / 1e9);
     };
@@ -138,7 +142,6 @@ export async function startServer(store: FeatureStore, options: ServeOptions = {
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
 
-  let closing: Promise<void> | null = null;
   return {
     server,
     url,
