@@ -228,16 +228,18 @@ export function parseFingerprints(body: string): FingerprintRecord[] {
 }
 
 /**
- * The fsops comment among a PR's comments, the oldest that carries the marker and is ours:
- * written by `login` when the token's login is known (personal tokens), else by a GitHub App
- * (`Bot` author: github-actions[bot], my-app[bot]), whose installation tokens cannot ask
- * `GET /user` who they are. A person quoting the marker is never ours, and no login is assumed.
+ * The fsops comment among a PR's comments: the oldest that carries the marker and was written by
+ * `login`, the account the token acts as (a person, or an App's bot account such as
+ * `github-actions[bot]`). Logins are unique on GitHub, so no other App or person can write as
+ * `login`; anyone may write the marker. Without a login nothing is ours: a comment by "some bot"
+ * could be another App's forgery, and apply trusts the fingerprints in this comment.
  */
-export function findStickyComment<
-  C extends { body: string; author: string | null; authorType?: string | null },
->(comments: readonly C[], login: string | null): C | undefined {
-  const ours = (c: C): boolean => (login !== null ? c.author === login : c.authorType === "Bot");
-  return comments.find((c) => ours(c) && c.body.includes(COMMENT_MARKER));
+export function findStickyComment<C extends { body: string; author: string | null }>(
+  comments: readonly C[],
+  login: string | null,
+): C | undefined {
+  if (login === null) return undefined;
+  return comments.find((c) => c.author === login && c.body.includes(COMMENT_MARKER));
 }
 
 /**

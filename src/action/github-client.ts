@@ -28,8 +28,9 @@ export interface GitHubClient {
   /**
    * Login the token acts as, so the sticky comment is only ever one this token wrote.
    * `GET /user` answers for personal tokens; installation tokens (the workflow's GITHUB_TOKEN,
-   * GitHub App tokens) get 403 there: null then, and the caller recognizes its comments by a
-   * `Bot` author instead. Never throws: any failure is null plus `problem`.
+   * GitHub App tokens) get 403 there, and `GET /app` needs the App's JWT, but GraphQL's `viewer`
+   * names their bot account (`github-actions[bot]`, `my-app[bot]`). Never throws: when neither
+   * answers, the login is null and `problem` says why.
    */
   authenticatedLogin(): Promise<{ login: string | null; problem: GitHubApiError | null }>;
   /** Pull requests associated with a commit (`GET /repos/{o}/{r}/commits/{sha}/pulls`). */
@@ -109,14 +110,26 @@ export class OctokitGitHubClient implements GitHubClient {
   }
 
   async authenticatedLogin(): Promise<{ login: string | null; problem: GitHubApiError | null }> {
+    let rest: GitHubApiError;
     try {
       const res = await this.octokit.rest.users.getAuthenticated();
       return { login: res.data.login, problem: null };
     } catch (err) {
-      const status = statusOf(err);
       // Installation tokens cannot read /user: 403 "Resource not accessible by integration".
-      if (status === 403 || status === 401) return { login: null, problem: null };
-      return { login: null, problem: new GitHubApiError("get authenticated user", status, messageOf(err)) };
+      rest = new GitHubApiError("get authenticated user", statusOf(err), messageOf(err));
+    }
+    try {
+      const res = await this.octokit.graphql<{ viewer?: { login?: unknown } }>("query { viewer { login } }");
+      const login = res.viewer?.login;
+      if (typeof login === "string" && login) return { login, problem: null };
+      return { login: null, problem: new GitHubApiError("GraphQL viewer", null, "no login in the answer") };
+    } catch (err) {
+      // A 403 on /user is expected for installation tokens: the viewer query's failure is the news.
+      const problem =
+        rest.status === 401 || rest.status === 403
+          ? new GitHubApiError("GraphQL viewer", statusOf(err), messageOf(err))
+          : rest;
+      return { login: null, problem };
     }
   }
 

@@ -1,16 +1,26 @@
-import * as core from "@actions/core";
 import { findStickyComment } from "./comment.js";
-import type { GitHubClient, IssueComment } from "./github-client.js";
+import type { GitHubApiError, GitHubClient, IssueComment } from "./github-client.js";
 
 export type UpsertResult =
   { action: "created" | "updated" | "unchanged"; id: number } | { action: "skipped" };
 
-/** The fsops comment this token wrote on the pull request, if any. */
+/**
+ * The token's login is unknown (GET /user and the GraphQL viewer both failed): no comment can be
+ * told to be ours, so none is read, trusted or written (a fresh one on every run would pile up).
+ */
+export class UnknownAuthorError extends Error {
+  constructor(readonly problem: GitHubApiError | null) {
+    super(
+      `cannot tell which comments this token wrote${problem ? ` (${problem.message})` : ""}, so no fsops comment is read or written`,
+    );
+    this.name = "UnknownAuthorError";
+  }
+}
+
+/** The fsops comment this token wrote on the pull request, if any; throws `UnknownAuthorError`. */
 export async function readStickyComment(client: GitHubClient, pr: number): Promise<IssueComment | undefined> {
   const [who, comments] = await Promise.all([client.authenticatedLogin(), client.listIssueComments(pr)]);
-  if (who.problem) {
-    core.warning(`${who.problem.message}; recognizing the fsops comment by its marker and a bot author`);
-  }
+  if (who.login === null) throw new UnknownAuthorError(who.problem);
   return findStickyComment(comments, who.login);
 }
 

@@ -1,7 +1,14 @@
-import { mkdir, open, readFile, rm, unlink } from "node:fs/promises";
-import { hostname } from "node:os";
+import { randomBytes } from "node:crypto";
+import { link, mkdir, readFile, rm, unlink, writeFile } from "node:fs/promises";
 import { setFlagsFromString } from "node:v8";
 import { PGlite } from "@electric-sql/pglite";
+import {
+  checkHolder,
+  checkRecordedHolder,
+  holderFields,
+  removeLockIfUnchanged,
+  type HolderCheck,
+} from "./lock-holder.js";
 import { embeddedStoreExists } from "./embedded-store.js";
 import { OnlineStoreError } from "./errors.js";
 import { extractEmbeddedStoreTemplate, findEmbeddedStoreTemplate } from "./pglite-template.js";
@@ -30,7 +37,8 @@ setFlagsFromString("--liftoff-only");
 /**
  * Open (creating if needed) an embedded Postgres in `dir`. PGlite is single-process: two
  * processes on one data directory silently lose writes (measured), so a lock file beside the
- * directory (`<dir>.lock`, holding pid and host) keeps a second fsops out while one is running.
+ * directory (`<dir>.lock`, holding host, pid and process identity) keeps a second fsops out while
+ * one is running.
  * A new store is loaded from the empty database shipped with fsops rather than made by initdb.
  */
 export async function openPgliteExecutor(dir: string): Promise<SqlExecutor> {
@@ -133,45 +141,69 @@ function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/**
+ * Takes the store's lock: created complete (written aside, hard-linked into place, which fails
+ * if it exists), holding host, pid and, on Linux, the process identity. A lock whose holder is
+ * provably gone (lock-holder.ts: same host, boot and pid namespace; pid absent or reused) is
+ * taken over; any other may be alive (another container with this hostname sharing the folder)
+ * and is reported with why it was not taken over. Locks of older fsops read `pid@host`.
+ */
 async function takeLock(path: string): Promise<{ release(): Promise<void> }> {
-  const me = `${process.pid}@${hostname()}`;
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const handle = await open(path, "wx");
-      await handle.writeFile(`${me}\n`);
-      await handle.close();
-      let released = false;
-      return {
-        release: async () => {
-          if (released) return;
-          released = true;
-          await unlink(path).catch(() => undefined);
-        },
-      };
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-      const holder = (await readFile(path, "utf8").catch(() => "")).trim();
-      const [pidText, host] = holder.split("@");
-      const pid = Number(pidText);
-      if (host === hostname() && Number.isSafeInteger(pid) && pid > 0 && !isAlive(pid)) {
+  const me = JSON.stringify({ ...holderFields(), time: new Date().toISOString() });
+  const temp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+  await writeFile(temp, `${me}\n`, { flag: "wx" });
+  try {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      try {
+        await link(temp, path);
+        let released = false;
+        return {
+          release: async () => {
+            if (released) return;
+            released = true;
+            await unlink(path).catch(() => undefined);
+          },
+        };
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      }
+      const text = await readFile(path, "utf8").catch(() => null);
+      if (text === null) continue; // released meanwhile
+      const { who, check } = judgeHolder(text);
+      if (check.gone) {
         // Left by a process that died (kill -9, crash): safe to take over.
-        await unlink(path).catch(() => undefined);
+        await removeLockIfUnchanged(path, text);
         continue;
       }
       throw new OnlineStoreError(
-        `the embedded online store is in use by ${holder || "another process"} (lock ${path})`,
-        "wait for that fsops to finish; if it is gone, delete the lock file",
+        `the embedded online store is in use by ${who} (lock ${path}); not taken over: ${check.why}`,
+        `wait for that fsops to finish; if it is gone, delete ${path}`,
       );
     }
+  } finally {
+    await rm(temp, { force: true });
   }
   throw new OnlineStoreError(`cannot take the embedded online store lock ${path}`);
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
+/** Who holds the lock whose file holds `text` (JSON, or `pid@host` from an older fsops) and whether they are gone. */
+function judgeHolder(text: string): { who: string; check: HolderCheck } {
+  const old = /^(\d+)@(.+)$/.exec(text.trim());
+  if (old) {
+    const pid = Number(old[1]);
+    return { who: `pid ${pid} on ${old[2]}`, check: checkHolder(old[2]!, pid, null) };
   }
+  let lock: Record<string, unknown> = {};
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value === "object" && value !== null) lock = value as Record<string, unknown>;
+  } catch {
+    // Not a lock fsops writes: named as unknown, never judged gone.
+  }
+  const { pid, host, time } = lock;
+  const who =
+    typeof pid === "number" && typeof host === "string"
+      ? `pid ${pid} on ${host}${typeof time === "string" ? ` since ${time}` : ""}`
+      : "another process";
+  return { who, check: checkRecordedHolder(lock) };
 }

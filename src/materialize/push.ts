@@ -6,8 +6,9 @@
  *   pushRows({ config, who }, { source: "driver_stats_push", rows, to: "online_and_offline" })
  *   parsePushFile(text, "jsonl" | "csv")  → rows (for the CLI)
  */
-import { randomBytes } from "node:crypto";
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { createHash, randomBytes } from "node:crypto";
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ProjectConfig } from "../model/config.js";
 import type { RegistryState } from "../model/registry.js";
@@ -17,7 +18,15 @@ import { isoFromUs } from "../offline/canonical.js";
 import type { ViewSource } from "../offline/view-source.js";
 import { isDummyKey, viewNames, viewSource, DUMMY_ENTITY_VALUE } from "../offline/view-source.js";
 import { localSourcePath, openDuckDb } from "../offline/file-source.js";
-import { parseTableName } from "../offline/postgres-source.js";
+import {
+  connectTimeoutMs,
+  isConnectionError,
+  offlineConnectionError,
+  parseTableName,
+} from "../offline/postgres-source.js";
+import { OfflineSourceError, sourceLocation } from "../offline/errors.js";
+import { OfflineStoreError } from "../infra/errors.js";
+import { connectionSecrets, redactSecrets } from "../config/redact.js";
 import { quoteIdent, quoteLiteral } from "../infra/sql.js";
 import { duckdbColumnType } from "../offline/sql-types.js";
 import type { OpenOnline } from "./online-store.js";
@@ -58,8 +67,10 @@ export class PushValidationError extends MaterializeError {
     readonly column: string,
     message: string,
     hint?: string,
+    /** False when the column itself is wrong (unknown), not one row's value of it. */
+    readonly cell = true,
   ) {
-    super(`row ${row}, column ${JSON.stringify(column)}: ${message}`, hint);
+    super(`row ${row}${column === "" ? "" : `, column ${JSON.stringify(column)}`}: ${message}`, hint);
     this.name = "PushValidationError";
   }
 }
@@ -93,6 +104,14 @@ export function parsePushFile(
   const records = parseCsv(text);
   const header = records[0]?.fields;
   if (header === undefined) return { rows, rowNumbers };
+  const twice = header.find((h, i) => header.indexOf(h) !== i);
+  if (twice !== undefined) {
+    throw new PushValidationError(
+      1,
+      twice,
+      "appears twice in the header; which value to push would be a guess",
+    );
+  }
   for (const rec of records.slice(1)) {
     if (rec.fields.length === 1 && rec.fields[0] === "") continue;
     if (rec.fields.length !== header.length) {
@@ -144,6 +163,9 @@ function parseCsv(text: string): { fields: string[]; line: number }[] {
       startLine = line;
     } else field += ch;
   }
+  if (quoted) {
+    throw new PushValidationError(startLine, "", 'a quoted field is never closed (a " is missing)');
+  }
   if (field !== "" || fields.length > 0) {
     fields.push(field);
     out.push({ fields, line: startLine });
@@ -157,8 +179,23 @@ const INT_RANGE: Record<string, [bigint, bigint]> = {
   int32: [-(2n ** 31n), 2n ** 31n - 1n],
   int64: [-(2n ** 63n), 2n ** 63n - 1n],
 };
+/** The largest finite float32: a larger value would fail in the store after other rows were written. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+/** A decimal number as text (no hex, binary or `Infinity`, which `Number()` would accept). */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+/** A lone UTF-16 surrogate: not valid Unicode, refused by Postgres text and jsonb. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-/** A pushed value → its canonical form for `dtype`, or an error message. */
+/** A value as a message shows it (`JSON.stringify` would show NaN and Infinity as null). */
+function shown(value: unknown): string {
+  return typeof value === "number" && !Number.isFinite(value) ? String(value) : JSON.stringify(value);
+}
+
+/**
+ * A pushed value → its canonical form for `dtype`, or an error message. Everything a store
+ * would refuse later (out-of-range numbers, NUL in text, impossible dates) is refused here,
+ * before anything is written.
+ */
 export function canonicalValue(dtype: string, value: unknown): { ok: JsonValue } | { error: string } {
   if (value === null || value === undefined) return { ok: null };
   if (dtype.endsWith("[]")) {
@@ -167,10 +204,10 @@ export function canonicalValue(dtype: string, value: unknown): { ok: JsonValue }
       try {
         list = JSON.parse(list);
       } catch {
-        return { error: `expected a list (${dtype}), got ${JSON.stringify(value)}` };
+        return { error: `expected a list (${dtype}) as a JSON array, got ${shown(value)}` };
       }
     }
-    if (!Array.isArray(list)) return { error: `expected a list (${dtype}), got ${typeof value}` };
+    if (!Array.isArray(list)) return { error: `expected a list (${dtype}), got ${shown(value)}` };
     const out: JsonValue[] = [];
     for (const [i, item] of list.entries()) {
       const v = canonicalValue(dtype.slice(0, -2), item);
@@ -179,10 +216,11 @@ export function canonicalValue(dtype: string, value: unknown): { ok: JsonValue }
     }
     return { ok: out };
   }
-  const shown = JSON.stringify(value);
   switch (dtype) {
     case "int32":
     case "int64": {
+      if (typeof value === "number" && Number.isInteger(value) && Math.abs(value) > Number.MAX_SAFE_INTEGER)
+        return { error: `${shown(value)} is past 2^53: pass ${dtype} as a string of digits` };
       const text =
         typeof value === "number"
           ? Number.isInteger(value)
@@ -191,12 +229,10 @@ export function canonicalValue(dtype: string, value: unknown): { ok: JsonValue }
           : typeof value === "string"
             ? value.trim()
             : "";
-      if (typeof value === "number" && Math.abs(value) > Number.MAX_SAFE_INTEGER)
-        return { error: `${shown} is past 2^53: pass ${dtype} as a string of digits` };
-      if (!/^-?\d+$/.test(text)) return { error: `expected an integer (${dtype}), got ${shown}` };
+      if (!/^-?\d+$/.test(text)) return { error: `expected an integer (${dtype}), got ${shown(value)}` };
       const n = BigInt(text);
       const [lo, hi] = INT_RANGE[dtype]!;
-      if (n < lo || n > hi) return { error: `${text} is out of range for ${dtype}` };
+      if (n < lo || n > hi) return { error: `${text} is out of range for ${dtype} (${lo} to ${hi})` };
       return { ok: dtype === "int32" ? Number(n) : n.toString() };
     }
     case "float32":
@@ -204,25 +240,40 @@ export function canonicalValue(dtype: string, value: unknown): { ok: JsonValue }
       const n =
         typeof value === "number"
           ? value
-          : typeof value === "string" && value.trim() !== ""
-            ? Number(value)
+          : typeof value === "string" && DECIMAL.test(value.trim())
+            ? Number(value.trim())
             : NaN;
-      if (!Number.isFinite(n)) return { error: `expected a number (${dtype}), got ${shown}` };
+      if (!Number.isFinite(n)) {
+        return {
+          error:
+            typeof value === "number" ||
+            (typeof value === "string" && /^[+-]?(nan|inf(inity)?)$/i.test(value.trim()))
+              ? `${shown(value)} is not a finite number (${dtype}): NaN and Infinity cannot be pushed`
+              : `expected a number (${dtype}), got ${shown(value)}`,
+        };
+      }
+      if (dtype === "float32" && Math.abs(n) > FLOAT32_MAX)
+        return { error: `${shown(value)} is out of range for float32 (±${FLOAT32_MAX})` };
       return { ok: n };
     }
     case "string":
-      return typeof value === "string" ? { ok: value } : { error: `expected a string, got ${shown}` };
+      if (typeof value !== "string") return { error: `expected a string, got ${shown(value)}` };
+      if (value.includes("\u0000"))
+        return { error: "contains a NUL character (\\u0000), which text cannot hold" };
+      if (LONE_SURROGATE.test(value))
+        return { error: "contains a lone UTF-16 surrogate (not valid Unicode)" };
+      return { ok: value };
     case "bool":
       if (typeof value === "boolean") return { ok: value };
       if (value === "true" || value === "false") return { ok: value === "true" };
-      return { error: `expected true or false, got ${shown}` };
+      return { error: `expected true or false, got ${shown(value)}` };
     case "bytes":
       if (typeof value === "string" && /^\\x([0-9a-fA-F]{2})*$/.test(value))
         return { ok: value.toLowerCase() };
-      return { error: `expected bytes as \\x-prefixed hex, got ${shown}` };
+      return { error: `expected bytes as \\x-prefixed hex, got ${shown(value)}` };
     case "unix_timestamp": {
-      const us = timestampUs(value);
-      return us === null ? { error: `expected an ISO 8601 time, got ${shown}` } : { ok: isoFromUs(us) };
+      const t = parseTimestamp(value);
+      return "error" in t ? t : { ok: isoFromUs(t.us) };
     }
     default:
       // viewSource refuses the dtypes push cannot read before any row is checked.
@@ -230,25 +281,68 @@ export function canonicalValue(dtype: string, value: unknown): { ok: JsonValue }
   }
 }
 
-/** Epoch µs of an ISO 8601 text (µs precision kept) or epoch seconds; null when neither. */
-export function timestampUs(value: unknown): number | null {
-  if (typeof value === "number" && Number.isFinite(value)) return Math.round(value * 1_000_000);
-  if (typeof value !== "string") return null;
-  const text = value.trim();
-  if (/^-?\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1_000_000);
-  const m = /^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2})?)(?:\.(\d{1,6}))?(Z|[+-]\d{2}(?::?\d{2})?)?$/i.exec(
-    text,
-  );
-  if (m === null) {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return null;
-    const ms = Date.parse(`${text}T00:00:00Z`);
-    return Number.isNaN(ms) ? null : ms * 1000;
+/** Epoch µs of the first and last instants of the years 0001–9999, which every store takes. */
+const FIRST_US = Date.parse("0001-01-01T00:00:00Z") * 1000;
+const LIMIT_US = Date.parse("9999-12-31T23:59:59.999Z") * 1000 + 999;
+
+const ISO_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?(?:\.(\d{1,6}))?(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
+
+/**
+ * Epoch µs of an ISO 8601 text (µs precision kept; no zone = UTC; a date alone = midnight) or of
+ * epoch seconds (a number or a decimal text); an error naming what is wrong otherwise. Impossible
+ * dates (Feb 30, hour 25) and years outside 0001–9999 are errors, not silently moved.
+ */
+export function parseTimestamp(value: unknown): { us: number } | { error: string } {
+  const bad = { error: `expected an ISO 8601 time or epoch seconds, got ${shown(value)}` };
+  let us: number;
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) return bad;
+    us = Math.round(value * 1_000_000);
+  } else if (typeof value === "string") {
+    const text = value.trim();
+    if (/^-?\d+(\.\d+)?$/.test(text)) us = Math.round(Number(text) * 1_000_000);
+    else {
+      const m = ISO_TIME.exec(text);
+      if (m === null) return bad;
+      const [, y, mo, d, h = "00", mi = "00", sec = "00", frac = "", zone] = m;
+      const days = new Date(Date.UTC(Number(y), Number(mo), 0)).getUTCDate(); // last day of the month
+      if (
+        Number(mo) < 1 ||
+        Number(mo) > 12 ||
+        Number(d) < 1 ||
+        Number(d) > days ||
+        Number(h) > 23 ||
+        Number(mi) > 59 ||
+        Number(sec) > 59
+      ) {
+        return { error: `${shown(value)} is not a valid date and time` };
+      }
+      const z =
+        zone === undefined || zone.toUpperCase() === "Z"
+          ? "Z"
+          : zone.length === 3
+            ? `${zone}:00`
+            : zone.length === 5
+              ? `${zone.slice(0, 3)}:${zone.slice(3)}`
+              : zone;
+      const ms = Date.parse(`${y}-${mo}-${d}T${h}:${mi}:${sec}${z}`);
+      if (Number.isNaN(ms)) return { error: `${shown(value)} is not a valid date and time` };
+      us = ms * 1000 + Number(frac.padEnd(6, "0"));
+    }
+  } else return bad;
+  if (us < FIRST_US || us > LIMIT_US) {
+    return {
+      error: `${shown(value)} is outside the years 0001–9999${typeof value === "number" || /^-?\d+(\.\d+)?$/.test(String(value).trim()) ? " (epoch seconds, not milliseconds?)" : ""}`,
+    };
   }
-  const zone =
-    m[3] === undefined ? "Z" : m[3].toUpperCase() === "Z" ? "Z" : m[3].length === 3 ? `${m[3]}:00` : m[3];
-  const ms = Date.parse(`${m[1]!.replace(" ", "T")}${zone}`);
-  if (Number.isNaN(ms)) return null;
-  return ms * 1000 + Number((m[2] ?? "").padEnd(6, "0"));
+  return { us };
+}
+
+/** Epoch µs of a timestamp value, or null when it is not one (see `parseTimestamp`). */
+export function timestampUs(value: unknown): number | null {
+  const t = parseTimestamp(value);
+  return "error" in t ? null : t.us;
 }
 
 /** The views fed by push source `source` (feature views and stream views), sorted. */
@@ -301,7 +395,7 @@ function checkRows(views: ViewSource[], req: PushRequest): CheckedRow[] {
     const n = req.rowNumbers?.[i] ?? i + 1;
     for (const column of Object.keys(row)) {
       if (!known.includes(column)) {
-        throw new PushValidationError(n, column, "unknown column", `columns: ${known.join(", ")}`);
+        throw new PushValidationError(n, column, "unknown column", `columns: ${known.join(", ")}`, false);
       }
     }
     const values = new Map<string, JsonValue>();
@@ -314,26 +408,17 @@ function checkRows(views: ViewSource[], req: PushRequest): CheckedRow[] {
       if ("error" in v) throw new PushValidationError(n, name, v.error);
       values.set(name, v.ok);
     }
-    const eventUs = timestampUs(row[tsColumn]);
-    if (eventUs === null) {
-      throw new PushValidationError(
-        n,
-        tsColumn,
-        row[tsColumn] === undefined || row[tsColumn] === null
-          ? "missing event timestamp"
-          : `expected an ISO 8601 time, got ${JSON.stringify(row[tsColumn])}`,
-      );
-    }
+    const raw = row[tsColumn];
+    if (raw === undefined || raw === null || raw === "")
+      throw new PushValidationError(n, tsColumn, "missing event timestamp");
+    const event = parseTimestamp(raw);
+    if ("error" in event) throw new PushValidationError(n, tsColumn, event.error);
+    const eventUs = event.us;
     let createdUs: number | null = null;
     if (createdColumn !== null && row[createdColumn] !== undefined && row[createdColumn] !== null) {
-      createdUs = timestampUs(row[createdColumn]);
-      if (createdUs === null) {
-        throw new PushValidationError(
-          n,
-          createdColumn,
-          `expected an ISO 8601 time, got ${JSON.stringify(row[createdColumn])}`,
-        );
-      }
+      const created = parseTimestamp(row[createdColumn]);
+      if ("error" in created) throw new PushValidationError(n, createdColumn, created.error);
+      createdUs = created.us;
     }
     return { values, eventUs, createdUs };
   });
@@ -380,7 +465,52 @@ async function appliedState(ctx: PushContext): Promise<RegistryState> {
   }
 }
 
-/** Validate every row, then write offline (when asked) and online (when asked). */
+/**
+ * A push that failed after writing part of what it was asked to: says exactly what was written
+ * and what was not, and whether running the same push again is safe. Not a MaterializeError:
+ * a store failing is not the caller's mistake (a 5xx over HTTP, not a 400).
+ */
+export class PushWriteError extends Error {
+  constructor(
+    message: string,
+    readonly hint: string,
+    /** What is in the stores now. */
+    readonly written: {
+      onlineViews: string[];
+      /** The view whose write failed midway (some of its keys may be written), or null. */
+      onlinePartial: string | null;
+      offline: boolean | "unknown";
+    },
+  ) {
+    super(message);
+    this.name = "PushWriteError";
+  }
+}
+
+const reasonOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/**
+ * Validate every row, then write. The order makes `online_and_offline` as close to atomic as two
+ * stores without a shared transaction allow (a two-phase commit would need the offline store's
+ * `max_prepared_transactions` and does not exist for files, S3 or Redis):
+ *
+ *   1. every row is checked against every view: a bad row writes nothing;
+ *   2. the offline append is prepared, not yet visible: a Postgres INSERT inside an open
+ *      transaction, or the Parquet part file written under a temporary name. A missing table,
+ *      a refused connection or a bad column fails here, with nothing written anywhere;
+ *   3. the online rows are written under the event-time guard, view by view. If this fails the
+ *      offline append is rolled back: offline holds nothing, online holds the views written so
+ *      far. Rewriting the same rows online is idempotent (an equal event rewrites the same
+ *      values, an older one never overwrites), so the same push can simply be run again;
+ *   4. the offline append is made visible: COMMIT, or the part file renamed / uploaded under
+ *      its final name. Only this step can leave online written and offline not; the error says
+ *      so, and whether the commit's outcome is unknown (connection lost during COMMIT).
+ *
+ * Reruns and duplicates: a part file is named after a hash of its rows, so pushing the same rows
+ * again replaces the file with itself (no duplicates). A Postgres table has no such name: a
+ * rerun of a push whose append committed appends its rows again (identical rows, which
+ * materialize and point-in-time joins treat as one).
+ */
 export async function pushRows(ctx: PushContext, req: PushRequest): Promise<PushResult> {
   const to = req.to ?? "online";
   const state = await appliedState(ctx);
@@ -404,6 +534,7 @@ export async function pushRows(ctx: PushContext, req: PushRequest): Promise<Push
     throw new MaterializeError(`no online view reads push source ${req.source}`, "push with --to offline");
   }
   let online: OpenOnline | null = null;
+  let append: PreparedAppend | null = null;
   try {
     if (to !== "offline") {
       if (ctx.online) online = ctx.online;
@@ -411,18 +542,77 @@ export async function pushRows(ctx: PushContext, req: PushRequest): Promise<Push
       else throw new MaterializeError(`${ctx.config.project}: fsops.yaml has no online_store`);
       for (const vs of onlineViews) await online.checkTarget(targets.get(vs.view)!, ctx.dirLabel ?? ".");
     }
-    if (to !== "online") {
-      await appendOffline(ctx.config, views[0]!, rows);
-      result.offline = true;
-    }
+    if (to !== "online") append = await prepareOffline(ctx.config, views[0]!, rows);
     if (online !== null) {
-      for (const vs of onlineViews) await online.writer.write(targets.get(vs.view)!, latestPerKey(vs, rows));
+      const done: string[] = [];
+      for (const vs of onlineViews) {
+        try {
+          await online.writer.write(targets.get(vs.view)!, latestPerKey(vs, rows));
+        } catch (e) {
+          const rest = onlineViews.map((v) => v.view).filter((v) => v !== vs.view && !done.includes(v));
+          // Never made visible: a Postgres transaction left uncommitted rolls back even when the
+          // ROLLBACK itself fails; readers skip an unrenamed temporary part file.
+          if (append !== null) await append.abort().catch(() => undefined);
+          append = null;
+          throw new PushWriteError(
+            `push of ${rows.length} rows of ${req.source} failed writing view ${vs.view} to the online store: ${reasonOf(e)}. ` +
+              `Written: online ${done.length > 0 ? `views ${done.join(", ")}` : "nothing"}; view ${vs.view} possibly in part` +
+              `${rest.length > 0 ? `; not written: online views ${rest.join(", ")}` : ""}` +
+              `${to === "online" ? "" : "; offline: nothing (the prepared append was discarded)"}.`,
+            "rerunning the same push is safe: online writes are guarded by event time (rewriting the same rows changes nothing newer)",
+            { onlineViews: done, onlinePartial: vs.view, offline: false },
+          );
+        }
+        done.push(vs.view);
+      }
       result.online = true;
     }
+    if (append !== null) {
+      const pending = append;
+      append = null;
+      try {
+        await pending.commit();
+      } catch (e) {
+        const inDoubt = pending.inDoubt(e);
+        const onlineSafe =
+          online !== null ? "the online rows are rewritten unchanged (event-time guard)" : null;
+        throw new PushWriteError(
+          `push of ${rows.length} rows of ${req.source}: the offline append to ${pending.where} failed: ${reasonOf(e)}. ` +
+            `Written: ${online !== null ? `online views ${onlineViews.map((v) => v.view).join(", ")}` : "nothing online (--to offline)"}; ` +
+            `offline: ${inDoubt !== null ? `unknown (${inDoubt})` : "nothing appended"}.`,
+          pending.idempotent
+            ? `rerunning the same push is safe: ${onlineSafe ? `${onlineSafe}, and ` : ""}the part file is named after its rows (a rerun writes the same file once)`
+            : inDoubt !== null
+              ? `look for the pushed rows in ${pending.where} before rerunning: a rerun appends them again if the commit went through${onlineSafe ? `; ${onlineSafe}` : ""}`
+              : `rerunning the same push is safe: ${onlineSafe ? `${onlineSafe}, and ` : ""}the offline rows are appended once`,
+          {
+            onlineViews: online !== null ? onlineViews.map((v) => v.view) : [],
+            onlinePartial: null,
+            offline: inDoubt !== null ? "unknown" : false,
+          },
+        );
+      }
+      result.offline = true;
+    }
   } finally {
+    if (append !== null) await append.abort().catch(() => undefined);
     if (online !== null && ctx.online === undefined) await online.close();
   }
   return result;
+}
+
+/** An offline append written but not yet visible (see `pushRows`). */
+interface PreparedAppend {
+  /** Where it goes, for messages: `table offline.stats_events`, `s3://b/p/part-….parquet`. */
+  where: string;
+  /** Appending the same rows again leaves one copy (content-named part file). */
+  idempotent: boolean;
+  /** Make it visible. */
+  commit(): Promise<void>;
+  /** Drop it (nothing becomes visible). */
+  abort(): Promise<void>;
+  /** Why a failed commit may still have gone through, or null when it surely did not. */
+  inDoubt(e: unknown): string | null;
 }
 
 /** The rows as the batch source stores them: source column names (fieldMapping reversed). */
@@ -439,7 +629,15 @@ function sourceRecords(vs: ViewSource, rows: CheckedRow[]): Record<string, JsonV
   });
 }
 
-async function appendOffline(config: ProjectConfig, vs: ViewSource, rows: CheckedRow[]): Promise<void> {
+/**
+ * Prepare the append of `rows` to the batch source of `vs` (see `pushRows`): everything that can
+ * fail for a reason of the source or the store fails here, before anything is visible.
+ */
+async function prepareOffline(
+  config: ProjectConfig,
+  vs: ViewSource,
+  rows: CheckedRow[],
+): Promise<PreparedAppend> {
   const spec = vs.source.spec;
   const records = sourceRecords(vs, rows);
   if (spec.type === "postgres") {
@@ -458,23 +656,59 @@ async function appendOffline(config: ProjectConfig, vs: ViewSource, rows: Checke
     const columns = Object.keys(records[0] ?? {})
       .map(quoteIdent)
       .join(", ");
+    const url = config.offlineStore.connectionString;
     const { default: pg } = await import("pg");
     const client = new pg.Client({
-      connectionString: config.offlineStore.connectionString,
+      connectionString: url,
       application_name: "fsops push",
+      connectionTimeoutMillis: connectTimeoutMs(url),
     });
     client.on("error", () => undefined);
-    await client.connect();
+    const end = () => client.end().catch(() => undefined);
     try {
+      await client.connect();
+    } catch (e) {
+      await end();
+      throw offlineConnectionError(url, e);
+    }
+    try {
+      await client.query("BEGIN");
       // The table's own row type converts each JSON value to its column type.
       await client.query(
         `INSERT INTO ${table} (${columns}) SELECT ${columns} FROM jsonb_populate_recordset(NULL::${table}, $1::jsonb)`,
         [JSON.stringify(records)],
       );
-    } finally {
-      await client.end().catch(() => undefined);
+    } catch (e) {
+      await end();
+      if (isConnectionError(e)) throw offlineConnectionError(url, e);
+      throw new OfflineSourceError(
+        `${sourceLocation(vs)}source ${vs.source.name}: cannot append the pushed rows to table ${spec.table}: ${redactSecrets(reasonOf(e), connectionSecrets(url))}`,
+        "the table needs the source's columns (after fieldMapping) with types that take the pushed values",
+        "FS401",
+      );
     }
-    return;
+    return {
+      where: `table ${spec.table}`,
+      idempotent: false,
+      commit: async () => {
+        try {
+          await client.query("COMMIT");
+        } catch (e) {
+          throw isConnectionError(e) ? offlineConnectionError(url, e) : e;
+        } finally {
+          await end();
+        }
+      },
+      abort: async () => {
+        try {
+          await client.query("ROLLBACK");
+        } finally {
+          await end();
+        }
+      },
+      // Sent COMMIT and lost the connection before its answer: the server may have committed.
+      inDoubt: (e) => (e instanceof OfflineStoreError ? "the connection was lost during COMMIT" : null),
+    };
   }
   // FileSource: a new Parquet part file in its folder (a single-file source cannot grow).
   const path = spec.path;
@@ -484,29 +718,66 @@ async function appendOffline(config: ProjectConfig, vs: ViewSource, rows: Checke
       "point the FileSource at a folder (or S3 prefix) of Parquet files",
     );
   }
-  const name = `part-${new Date().toISOString().replace(/[-:.]/g, "")}-${randomBytes(4).toString("hex")}.parquet`;
+  const columns = parquetColumns(vs);
+  // Named after its content: pushing the same rows again writes the same name (no duplicate).
+  const digest = createHash("sha256")
+    .update(JSON.stringify([columns, records]))
+    .digest("hex")
+    .slice(0, 32);
+  const name = `part-push-${digest}.parquet`;
   const s3 = /^s3:\/\/([^/]+)\/?(.*)$/i.exec(path);
-  const folder = s3
-    ? await (
-        await import("node:fs/promises")
-      ).mkdtemp(join((await import("node:os")).tmpdir(), "fsops-push-"))
-    : localSourcePath(path, config.dir);
-  await mkdir(folder, { recursive: true });
-  const json = join(folder, `.${name}.json`);
-  const temp = join(folder, `.${name}`);
-  const db = await openDuckDb();
+  const folder = s3 ? await mkdtemp(join(tmpdir(), "fsops-push-")) : localSourcePath(path, config.dir);
+  const stage = `.${name}.${randomBytes(4).toString("hex")}`;
+  const json = join(folder, `${stage}.json`);
+  const temp = join(folder, stage);
+  const cleanup = async () => {
+    await rm(temp, { force: true });
+    if (s3) await rm(folder, { recursive: true, force: true });
+  };
   try {
-    await writeFile(json, JSON.stringify(records));
-    const types = parquetColumns(vs);
-    const spec = Object.entries(types)
-      .map(([c, t]) => `${quoteLiteral(c)}: ${quoteLiteral(t)}`)
-      .join(", ");
-    await db.run(
-      `COPY (SELECT * FROM read_json(${quoteLiteral(json)}, columns = {${spec}}, format = 'array')) TO ${quoteLiteral(temp)} (FORMAT parquet)`,
+    await mkdir(folder, { recursive: true });
+    const db = await openDuckDb();
+    try {
+      await writeFile(json, JSON.stringify(records));
+      const spec = columns.map((c) => `${quoteLiteral(c.name)}: ${quoteLiteral(c.read)}`).join(", ");
+      const select = columns.map((c) => `${c.select} AS ${quoteIdent(c.name)}`).join(", ");
+      await db.run(
+        `COPY (SELECT ${select} FROM read_json(${quoteLiteral(json)}, columns = {${spec}}, format = 'array')) TO ${quoteLiteral(temp)} (FORMAT parquet)`,
+      );
+    } finally {
+      db.close();
+      await rm(json, { force: true });
+    }
+  } catch (e) {
+    await cleanup();
+    throw new OfflineSourceError(
+      `${sourceLocation(vs)}source ${vs.source.name}: cannot write a part file into ${path}: ${reasonOf(e)}`,
     );
-    if (s3) {
+  }
+  if (!s3) {
+    return {
+      where: join(path, name),
+      idempotent: true,
+      // Readers skip dot-files: the part appears whole, by rename, or not at all.
+      commit: async () => {
+        try {
+          await rename(temp, join(folder, name));
+        } finally {
+          await cleanup();
+        }
+      },
+      abort: cleanup,
+      inDoubt: () => null,
+    };
+  }
+  const prefix = (s3[2] ?? "").replace(/\/*$/, "");
+  const key = prefix ? `${prefix}/${name}` : name;
+  return {
+    where: `s3://${s3[1]}/${key}`,
+    idempotent: true,
+    // One PutObject: the object appears whole or not at all.
+    commit: async () => {
       const { S3Client, PutObjectCommand } = await import("@aws-sdk/client-s3");
-      const { readFile } = await import("node:fs/promises");
       const o = config.offlineStore?.s3 ?? null;
       const client = new S3Client({
         ...(o?.region ? { region: o.region } : {}),
@@ -514,37 +785,50 @@ async function appendOffline(config: ProjectConfig, vs: ViewSource, rows: Checke
         forcePathStyle: o?.forcePathStyle ?? false,
       });
       try {
-        const prefix = (s3[2] ?? "").replace(/\/*$/, "");
-        await client.send(
-          new PutObjectCommand({
-            Bucket: s3[1]!,
-            Key: prefix ? `${prefix}/${name}` : name,
-            Body: await readFile(temp),
-          }),
-        );
+        await client.send(new PutObjectCommand({ Bucket: s3[1]!, Key: key, Body: await readFile(temp) }));
       } finally {
         client.destroy();
+        await cleanup();
       }
-    } else {
-      // Readers skip dot-files: the part appears whole, by rename, or not at all.
-      await (await import("node:fs/promises")).rename(temp, join(folder, name));
-    }
-  } finally {
-    db.close();
-    await rm(json, { force: true });
-    await rm(temp, { force: true });
-    if (s3) await rm(folder, { recursive: true, force: true });
-  }
+    },
+    abort: cleanup,
+    // No HTTP answer (a network error): the object may have been stored all the same.
+    inDoubt: (e) =>
+      (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === undefined
+        ? "the upload got no answer"
+        : null,
+  };
 }
 
-/** DuckDB column types of the source columns a pushed part file holds. */
-function parquetColumns(vs: ViewSource): Record<string, string> {
-  const out: Record<string, string> = {};
+interface PartColumn {
+  name: string;
+  /** DuckDB type the JSON value is read as. */
+  read: string;
+  /** Expression giving the Parquet column its dtype's type. */
+  select: string;
+}
+
+/**
+ * The source columns a pushed part file holds. Bytes travel through JSON as `\x…` hex text:
+ * they are read as text and decoded to a real BLOB (a cast would keep the hex text as bytes).
+ */
+function parquetColumns(vs: ViewSource): PartColumn[] {
+  const out: PartColumn[] = [];
   for (const c of [...vs.keys, ...vs.features]) {
     if (isDummyKey(c)) continue;
-    out[c.column] = duckdbColumnType(c.dtype);
+    const col = quoteIdent(c.column);
+    if (c.dtype === "bytes")
+      out.push({ name: c.column, read: "VARCHAR", select: `unhex(substr(${col}, 3))` });
+    else if (c.dtype === "bytes[]")
+      out.push({
+        name: c.column,
+        read: "VARCHAR[]",
+        select: `list_transform(${col}, x -> unhex(substr(x, 3)))`,
+      });
+    else out.push({ name: c.column, read: duckdbColumnType(c.dtype), select: col });
   }
-  out[vs.eventTimestamp] = "TIMESTAMPTZ";
-  if (vs.createdTimestamp !== null) out[vs.createdTimestamp] = "TIMESTAMPTZ";
+  for (const ts of [vs.eventTimestamp, vs.createdTimestamp]) {
+    if (ts !== null) out.push({ name: ts, read: "TIMESTAMPTZ", select: quoteIdent(ts) });
+  }
   return out;
 }

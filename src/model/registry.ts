@@ -116,9 +116,13 @@ export class RegistryError extends Error {
   }
 }
 export class RegistryLockedError extends RegistryError {
-  constructor(readonly holder: LockInfo) {
+  /** @param detail why the lock was not taken over, when that was considered */
+  constructor(
+    readonly holder: LockInfo,
+    detail?: string,
+  ) {
     super(
-      `registry is locked by ${holder.who}@${holder.host} (pid ${holder.pid}, ${holder.operation} since ${holder.time}, lock id ${holder.id})`,
+      `registry is locked by ${holder.who}@${holder.host} (pid ${holder.pid}, ${holder.operation} since ${holder.time}, lock id ${holder.id})${detail ? `; ${detail}` : ""}`,
       `if that process is gone, run: fsops force-unlock ${holder.id}`,
     );
   }

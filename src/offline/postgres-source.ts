@@ -56,6 +56,59 @@ export function postgresRelation(spec: PostgresSourceSpec): string {
   return `(\n${query}\n)`;
 }
 
+/**
+ * SQLSTATE classes about the server or the session, not about the statement's relation:
+ * connection exception (08), invalid authorization (28: bad password, unknown or NOLOGIN role),
+ * invalid catalog name (3D: unknown database), insufficient resources (53), operator
+ * intervention (57: shutdown, statement timeout), system and internal errors (58, XX).
+ */
+const STORE_CLASSES = new Set(["08", "28", "3D", "53", "57", "58", "XX"]);
+
+/**
+ * True when `e` is about reaching or using the offline store rather than about a source's
+ * relation: any error without a SQLSTATE (refused or reset connections, DNS, timeouts, a lost
+ * connection) or with a SQLSTATE of `STORE_CLASSES`. Everything else (undefined table or
+ * column, syntax, permission on a table, bad data) is the relation's.
+ */
+export function isConnectionError(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  if (typeof code !== "string" || !/^[0-9A-Z]{5}$/.test(code)) return true;
+  return STORE_CLASSES.has(code.slice(0, 2));
+}
+
+/** How long to wait for a connection: the URL's `connect_timeout` (seconds, as libpq), else 30 s. */
+export function connectTimeoutMs(connectionString: string): number {
+  const m = /[?&]connect_timeout=(\d+)/.exec(connectionString);
+  const seconds = m === null ? 30 : Number(m[1]);
+  return seconds > 0 ? seconds * 1000 : 0;
+}
+
+/**
+ * An offline-store connection problem, naming the store by its connection string with the
+ * password masked, and saying what to check for the kind of problem it is.
+ */
+export function offlineConnectionError(connectionString: string, e: unknown): OfflineStoreError {
+  const err = e as { message?: unknown; code?: unknown; errors?: unknown } | null;
+  const code = typeof err?.code === "string" ? err.code : "";
+  // Node reports a refused dual-stack connect as an AggregateError with an empty message.
+  let reason = typeof err?.message === "string" && err.message !== "" ? err.message : code || String(e);
+  if (code !== "" && !reason.includes(code)) reason = `${reason} (${code})`;
+  const hint = code.startsWith("28")
+    ? "the server refused the login: check the user and password of offline_store.connection_string in fsops.yaml"
+    : code === "3D000"
+      ? "no such database on that server: check the database name of offline_store.connection_string in fsops.yaml"
+      : /timeout|timed out|ETIMEDOUT/i.test(reason)
+        ? "the server did not answer in time: check the host and port of offline_store.connection_string in fsops.yaml and the network (connect_timeout=SECONDS in the URL sets the wait)"
+        : "check that the server is up and that offline_store.connection_string in fsops.yaml names it (host, port, database, user, password)";
+  return new OfflineStoreError(
+    redactSecrets(
+      `offline store connection error (${maskConnectionString(connectionString)}): ${reason}`,
+      connectionSecrets(connectionString),
+    ),
+    hint,
+  );
+}
+
 export interface PgStreamOptions {
   batchSize?: number;
   applicationName?: string;
@@ -78,7 +131,11 @@ async function connect(
       },
     };
   }
-  const client = new pg.Client({ connectionString, application_name: applicationName });
+  const client = new pg.Client({
+    connectionString,
+    application_name: applicationName,
+    connectionTimeoutMillis: connectTimeoutMs(connectionString),
+  });
   client.on("error", () => undefined);
   try {
     await client.connect();
@@ -91,7 +148,12 @@ async function connect(
 
 /** A pool for the offline store (closed by the caller with `end()`). */
 export function offlinePool(connectionString: string): pg.Pool {
-  const pool = new pg.Pool({ connectionString, max: 2, application_name: "fsops offline read" });
+  const pool = new pg.Pool({
+    connectionString,
+    max: 2,
+    application_name: "fsops offline read",
+    connectionTimeoutMillis: connectTimeoutMs(connectionString),
+  });
   pool.on("error", () => undefined);
   return pool;
 }
@@ -109,6 +171,7 @@ export async function* streamPostgresRows(
   const secrets = connectionSecrets(connectionString);
   const batch = options.batchSize ?? 5000;
   const fail = (e: unknown): never => {
+    if (isConnectionError(e)) throw offlineConnectionError(connectionString, e);
     throw new OfflineStoreError(
       redactSecrets(
         `offline store ${maskConnectionString(connectionString)}: ${(e as Error).message ?? String(e)}`,
@@ -164,16 +227,15 @@ export async function postgresColumns(
       await client.query("ROLLBACK").catch(() => undefined);
     }
   } catch (e) {
-    const code = (e as { code?: string }).code;
+    // Connecting (refused, login, unknown database, timeout) is the store's problem, whatever
+    // the error says ("role … does not exist" is not a missing table).
+    if (session === null || isConnectionError(e)) throw offlineConnectionError(connectionString, e);
     const message = redactSecrets((e as Error).message ?? String(e), secrets);
-    if (code !== undefined && !code.startsWith("08")) {
-      throw new OfflineSourceError(
-        `source relation ${relation.length > 80 ? "(query)" : relation} failed in the offline store: ${message}`,
-        "check the table name or run the query by hand against the offline store",
-        "FS401",
-      );
-    }
-    throw new OfflineStoreError(`offline store ${maskConnectionString(connectionString)}: ${message}`);
+    throw new OfflineSourceError(
+      `source relation ${relation.length > 80 ? "(query)" : relation} failed in the offline store: ${message}`,
+      "check the table name or run the query by hand against the offline store",
+      "FS401",
+    );
   } finally {
     await session?.done();
   }

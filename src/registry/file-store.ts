@@ -10,13 +10,14 @@
  * Projects lock independently (an apply of one never waits for another); only the few
  * milliseconds of a commit's read-modify-rename are serialized across projects. Locks are created
  * complete (written aside, then hard-linked into place, which fails if the name exists), so a crash
- * can never leave an empty lock whose holder cannot be named. A lock is never broken
+ * can never leave an empty lock whose holder cannot be named. A project lock is never broken
  * automatically: the holder might be alive on another machine sharing the file; `forceUnlock`
- * removes it.
+ * removes it. A lock file records, besides host and pid, the holder's boot id, pid namespace and
+ * start time (lock-holder.ts), so that only a write lock whose process is provably gone is taken
+ * over.
  */
 import { randomBytes } from "node:crypto";
 import { promises as fs } from "node:fs";
-import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
 import {
   RegistryCorruptError,
@@ -30,6 +31,7 @@ import {
   type RegistryState,
   type RegistryStore,
 } from "../model/registry.js";
+import { checkHolder, ownIdentity, recordedIdentity, type ProcessIdentity } from "../infra/lock-holder.js";
 import {
   assertProjectName,
   checkCommitArgs,
@@ -83,15 +85,20 @@ export class FileRegistryStore implements RegistryStore {
   readonly location: string;
   private readonly held = new Set<FileLock>();
 
+  private readonly writeLockWaitMs: number;
+
   /**
    * @param path absolute path of the registry file
    * @param display how to show it (the path as written in fsops.yaml)
+   * @param options.writeLockWaitMs how long a commit waits for the write lock (tests shorten it)
    */
   constructor(
     private readonly path: string,
     display?: string,
+    options: { writeLockWaitMs?: number } = {},
   ) {
     this.location = display ?? path;
+    this.writeLockWaitMs = options.writeLockWaitMs ?? WRITE_LOCK_WAIT_MS;
   }
 
   private projectLockPath(project: string): string {
@@ -274,7 +281,11 @@ export class FileRegistryStore implements RegistryStore {
     const dir = dirname(path);
     await fs.mkdir(dir, { recursive: true });
     const temp = tempPathFor(path);
-    await fs.writeFile(temp, serialize({ ...info, project }), { flag: "wx" });
+    // Who we are beyond host and pid, so another process can tell whether we are gone.
+    const identity = info.pid === process.pid ? ownIdentity() : null;
+    await fs.writeFile(temp, serialize({ ...info, project, ...(identity ? { process: identity } : {}) }), {
+      flag: "wx",
+    });
     try {
       for (let attempt = 0; ; attempt++) {
         try {
@@ -301,29 +312,47 @@ export class FileRegistryStore implements RegistryStore {
 
   /**
    * The write lock serializes commits of every project sharing the file. One left by a process
-   * that died on this host (killed mid-commit) is taken over at once, so a crash of one project's
-   * apply never blocks the others; a holder on another host may be alive, so that lock stays
-   * (force-unlock with its id, from any project of the file).
+   * that is provably gone (killed mid-commit; same host, boot and pid namespace, see
+   * lock-holder.ts) is taken over at once, so a crash of one project's apply never blocks the
+   * others; any other holder may be alive, so that lock stays (force-unlock with its id, from
+   * any project of the file), and the error says why.
    */
   private async acquireWriteLock(project: string, info: LockInfo): Promise<void> {
-    const deadline = Date.now() + WRITE_LOCK_WAIT_MS;
+    const deadline = Date.now() + this.writeLockWaitMs;
     for (let delay = 5; ; delay = Math.min(delay * 2, 200)) {
       try {
         await this.createLock(this.writeLockPath, project, info);
         return;
       } catch (error) {
         if (!(error instanceof RegistryLockedError)) throw error;
-        if (isDeadLocalProcess(error.holder)) {
-          await this.removeLockIf(this.writeLockPath, error.holder.id);
+        // Holder and identity from one read: a lock replaced meanwhile is judged as a whole.
+        const record = await this.readLockRecord(this.writeLockPath);
+        if (record === null) continue; // released meanwhile
+        const { info: holder, identity } = record;
+        const check = checkHolder(holder.host, holder.pid, identity);
+        if (check.gone) {
+          await this.removeLockIf(this.writeLockPath, holder.id);
           continue;
         }
-        if (Date.now() > deadline) throw error;
+        if (Date.now() > deadline) {
+          throw new RegistryLockedError(holder, `not taken over: ${check.why}`);
+        }
       }
       await new Promise((resolve) => setTimeout(resolve, delay * (0.5 + Math.random())));
     }
   }
 
   private async readLock(path: string): Promise<LockInfo | null> {
+    return (await this.readLockRecord(path))?.info ?? null;
+  }
+
+  /**
+   * A lock file: its holder, and the identity it records beside host and pid (null when it has
+   * none: written by an older fsops, or malformed, which is never taken as "gone").
+   */
+  private async readLockRecord(
+    path: string,
+  ): Promise<{ info: LockInfo; identity: ProcessIdentity | null } | null> {
     let text: string;
     try {
       text = await fs.readFile(path, "utf8");
@@ -331,7 +360,8 @@ export class FileRegistryStore implements RegistryStore {
       if (isErrno(error, "ENOENT")) return null;
       throw new RegistryError(`cannot read lock ${path}: ${(error as Error).message}`);
     }
-    return validateLockInfo(parseJson(text, path), path);
+    const value = parseJson(text, path);
+    return { info: validateLockInfo(value, path), identity: recordedIdentity(value) };
   }
 
   /** Removes the lock at `path` if it still holds `id`; true when removed. */
@@ -346,19 +376,6 @@ export class FileRegistryStore implements RegistryStore {
     if (holder?.id !== id) return false;
     await fs.rm(path, { force: true });
     return true;
-  }
-}
-
-/** The holder ran on this host and its process is gone (kill(pid, 0) finds no such process). */
-function isDeadLocalProcess(holder: LockInfo): boolean {
-  if (holder.host !== hostname() || !Number.isInteger(holder.pid) || holder.pid <= 0) return false;
-  if (holder.pid === process.pid) return false;
-  try {
-    process.kill(holder.pid, 0);
-    return false;
-  } catch (error) {
-    // EPERM: it exists, owned by someone else.
-    return isErrno(error, "ESRCH");
   }
 }
 

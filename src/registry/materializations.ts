@@ -7,7 +7,7 @@
  *
  *   file      <registry>.materializations.json  { formatVersion, projects: { p: MaterializationRecord[] } }
  *             rewritten by rename under <that>.lock (held for milliseconds; a lock whose holder
- *             process is gone on this host, or older than a minute, is taken over)
+ *             is provably gone, see lock-holder.ts, is taken over; no other, whatever its age)
  *   s3        <prefix>/<project>/materializations.json, conditional PutObject (If-Match on the
  *             ETag read, If-None-Match: * when absent), re-read and retried on 412
  *   postgres  table fsops_materializations (id bigserial, project, view, record jsonb) in the
@@ -15,12 +15,12 @@
  */
 import { randomBytes } from "node:crypto";
 import { promises as fs } from "node:fs";
-import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
 import type { RegistryConfig } from "../model/config.js";
 import { RegistryCorruptError, RegistryError } from "../model/registry.js";
 import { connectionSecrets, redactSecrets } from "../config/redact.js";
 import { quoteIdent } from "../infra/sql.js";
+import { checkRecordedHolder, holderFields, removeLockIfUnchanged } from "../infra/lock-holder.js";
 import { assertProjectName, maskUrl } from "./state.js";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { Pool } from "pg";
@@ -54,10 +54,18 @@ export interface MaterializationStore {
   close(): Promise<void>;
 }
 
-export function openMaterializationStore(config: RegistryConfig): MaterializationStore {
+/** @param options.lockWaitMs how long a file store's append waits for its lock (tests shorten it) */
+export function openMaterializationStore(
+  config: RegistryConfig,
+  options: { lockWaitMs?: number } = {},
+): MaterializationStore {
   switch (config.type) {
     case "file":
-      return new FileMaterializationStore(`${config.path}.materializations.json`, config.display);
+      return new FileMaterializationStore(
+        `${config.path}.materializations.json`,
+        config.display,
+        options.lockWaitMs ?? LOCK_WAIT_MS,
+      );
     case "s3":
       return new S3MaterializationStore(config);
     case "postgres":
@@ -110,7 +118,6 @@ function ownEntry(projects: Record<string, unknown>, project: string): unknown {
 }
 
 const LOCK_WAIT_MS = 15_000;
-const LOCK_STALE_MS = 60_000;
 
 class FileMaterializationStore implements MaterializationStore {
   readonly location: string;
@@ -118,6 +125,7 @@ class FileMaterializationStore implements MaterializationStore {
   constructor(
     private readonly path: string,
     display: string,
+    private readonly lockWaitMs: number,
   ) {
     this.location = `${display}.materializations.json`;
   }
@@ -196,14 +204,20 @@ class FileMaterializationStore implements MaterializationStore {
     return { projects: projects as Record<string, unknown> };
   }
 
-  /** Create the lock file complete (write aside, hard-link into place); take over a dead holder's. */
+  /**
+   * Create the lock file complete (write aside, hard-link into place). A lock whose holder is
+   * provably gone (lock-holder.ts: same host, boot and pid namespace; pid absent or reused) is
+   * taken over at once. Any other is waited for, never broken by age: the holder may be alive
+   * (another container with this hostname, a slow disk, a stopped process), and two writers
+   * would lose records. There is no heartbeat, and the holder's clock is not ours.
+   */
   private async lock(): Promise<() => Promise<void>> {
     const lockPath = `${this.path}.lock`;
     await fs.mkdir(dirname(lockPath), { recursive: true });
     const id = randomBytes(8).toString("hex");
     const temp = `${lockPath}.${id}.tmp`;
-    await fs.writeFile(temp, JSON.stringify({ id, pid: process.pid, host: hostname(), time: Date.now() }));
-    const deadline = Date.now() + LOCK_WAIT_MS;
+    await fs.writeFile(temp, JSON.stringify({ id, ...holderFields(), time: Date.now() }));
+    const deadline = Date.now() + this.lockWaitMs;
     try {
       for (let delay = 5; ; delay = Math.min(delay * 2, 100)) {
         try {
@@ -215,18 +229,23 @@ class FileMaterializationStore implements MaterializationStore {
         } catch (e) {
           if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
         }
-        if (await this.isStale(lockPath)) {
-          // Rename aside then remove: of two processes taking over, only one rename succeeds.
-          await fs.rename(lockPath, `${lockPath}.${id}.stale`).then(
-            () => fs.rm(`${lockPath}.${id}.stale`, { force: true }),
-            () => undefined,
-          );
+        let text: string;
+        try {
+          text = await fs.readFile(lockPath, "utf8");
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code === "ENOENT") continue; // released meanwhile
+          throw new RegistryError(`${this.location}: cannot read lock ${lockPath}: ${(e as Error).message}`);
+        }
+        const holder = parseLock(text);
+        const check = checkRecordedHolder(holder);
+        if (check.gone) {
+          await removeLockIfUnchanged(lockPath, text);
           continue;
         }
         if (Date.now() > deadline) {
           throw new RegistryError(
-            `${this.location}: locked by another materialize for more than ${LOCK_WAIT_MS / 1000}s`,
-            `if no fsops is running, remove ${lockPath}`,
+            `${this.location}: locked by ${describeHolder(holder)} for more than ${this.lockWaitMs / 1000}s; not taken over: ${check.why}`,
+            `if that process is gone, remove ${lockPath}`,
           );
         }
         await new Promise((r) => setTimeout(r, delay * (0.5 + Math.random())));
@@ -235,23 +254,26 @@ class FileMaterializationStore implements MaterializationStore {
       await fs.rm(temp, { force: true });
     }
   }
+}
 
-  private async isStale(lockPath: string): Promise<boolean> {
-    let holder: { pid?: number; host?: string; time?: number };
-    try {
-      holder = JSON.parse(await fs.readFile(lockPath, "utf8")) as typeof holder;
-    } catch {
-      return false; // vanished or being written: look again
-    }
-    if (typeof holder.time === "number" && Date.now() - holder.time > LOCK_STALE_MS) return true;
-    if (holder.host !== hostname() || typeof holder.pid !== "number") return false;
-    try {
-      process.kill(holder.pid, 0);
-      return false;
-    } catch (e) {
-      return (e as NodeJS.ErrnoException).code === "ESRCH";
-    }
+/** A materialization lock file's fields; null when it is not a JSON object (never judged gone). */
+function parseLock(text: string): Record<string, unknown> | null {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === "object" && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null;
+  } catch {
+    return null;
   }
+}
+
+function describeHolder(lock: Record<string, unknown> | null): string {
+  if (lock === null) return "another materialize (unreadable lock file)";
+  const pid = typeof lock.pid === "number" ? `pid ${lock.pid}` : "an unknown pid";
+  const host = typeof lock.host === "string" ? ` on ${lock.host}` : "";
+  const since = typeof lock.time === "number" ? ` since ${new Date(lock.time).toISOString()}` : "";
+  return `another materialize (${pid}${host}${since})`;
 }
 
 // ---------------------------------------------------------------- s3

@@ -70,14 +70,29 @@ export function dataActions(store: FeatureStore): DataActions {
       if (typeof to !== "string" || !(PUSH_TARGETS as readonly string[]).includes(to)) {
         throw new ServingRequestError(`to: expected one of ${PUSH_TARGETS.join(", ")}`, "to");
       }
-      const { pushRows } = await import("../materialize/push.js");
-      return userErrors(async () =>
-        pushRows(to === "offline" ? { ...(await ctx()), online: undefined } : await ctx(), {
-          source,
-          rows,
-          to: to as (typeof PUSH_TARGETS)[number],
-        }),
-      );
+      const { pushRows, PushValidationError } = await import("../materialize/push.js");
+      return userErrors(async () => {
+        try {
+          return await pushRows(to === "offline" ? { ...(await ctx()), online: undefined } : await ctx(), {
+            source,
+            rows,
+            to: to as (typeof PUSH_TARGETS)[number],
+          });
+        } catch (e) {
+          // A bad cell is named by its JSON field (`df.conv_rate[1]`), row n being index n − 1.
+          if (e instanceof PushValidationError && e.column !== "") {
+            const field =
+              e.cell && Object.hasOwn(body.df as object, e.column)
+                ? `df.${e.column}[${e.row - 1}]`
+                : `df.${e.column}`;
+            throw new ServingRequestError(
+              `${field}: ${e.message}${e.hint ? ` (${e.hint})` : ""}; nothing was written`,
+              field,
+            );
+          }
+          throw e;
+        }
+      });
     },
     async materialize(body) {
       const start = time(body.start_ts, "start_ts");

@@ -525,6 +525,12 @@ describe("apply applies only what was reviewed (issue 10)", () => {
   it("GitHub App token (GET /user 403, comments by my-app[bot]): one comment across pushes, and apply finds its reviewed plan", async () => {
     const server = await githubServer(null, { botLogin: "my-app[bot]" });
     const human = server.addComment(PR, `${COMMENT_MARKER}\nquoted by a human`, "mallory");
+    // Another App installed on the repository writes a marker comment first: a bot, but not us.
+    const forged = server.addComment(
+      PR,
+      `${COMMENT_MARKER}\n<!-- fsops:fingerprint project=app dir=features value=forged lineage=none serial=0 -->`,
+      "other-app[bot]",
+    );
     const ws = tempWorkspace();
     const dir = join(ws, "features");
     generatedProject(dir, "app", 2);
@@ -541,16 +547,36 @@ describe("apply applies only what was reviewed (issue 10)", () => {
       `PATCH /repos/acme/features/issues/comments/${mine[0]!.id}`,
     ]);
     expect(server.requests.filter((r) => r.path === "/user")).toHaveLength(2);
+    // The login comes from GraphQL's viewer, which installation tokens may ask.
+    expect(server.requests.filter((r) => r.path === "/graphql")).toHaveLength(2);
     expect(server.comments.find((c) => c.id === human.id)!.body).toBe(`${COMMENT_MARKER}\nquoted by a human`);
+    expect(server.comments.find((c) => c.id === forged.id)!.body).toContain("value=forged");
 
-    // GET /user failing outright (network) changes nothing but a warning.
+    // GET /user failing outright (network) changes nothing: the viewer query names the login.
     server.failures.push({ method: "GET", path: /^\/user$/, status: "network" });
     const third = await plan(server, ws, HEAD2, { projects: "features" });
     expectExit(third, 0);
-    expect(third.stdout).toMatch(/^::warning::GitHub API: get authenticated user failed: network error/m);
+    expect(third.stdout).not.toContain("::warning::");
     expect(server.commentsOn(PR).filter((c) => c.login === "my-app[bot]")).toHaveLength(1);
 
+    // Neither answering: no comment is ours, so none is written (no pile of fresh ones), with a warning.
+    server.failures.push({ method: "POST", path: /^\/graphql$/, status: 502 });
+    const blind = await plan(server, ws, HEAD2, { projects: "features" });
+    expectExit(blind, 0);
+    expect(blind.stdout).toMatch(
+      /^::warning::could not write the PR comment \(cannot tell which comments this token wrote \(GitHub API: get authenticated user failed: network error: .*\), so no fsops comment is read or written\)/m,
+    );
+    expect(server.writes()).toHaveLength(2);
+
+    // Apply does not trust a comment it cannot tell is ours either: nothing was reviewed.
     mergedPr(server, MERGE, HEAD2);
+    const unsure = await apply(server, ws, MERGE, { projects: "features" });
+    expectExit(unsure, 1);
+    expect(unsure.outputs["failure-reason"]).toBe("no-reviewed-plan");
+    expect(unsure.stdout).toContain("cannot tell which comments this token wrote");
+    expect(registrySerial(dir)).toBe(0);
+    server.failures.length = 0;
+
     const run = await apply(server, ws, MERGE, { projects: "features" });
     expectExit(run, 0);
     expect(run.stdout).toMatch(/pull request #7: 1 reviewed plan\(s\)/);

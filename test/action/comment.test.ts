@@ -213,14 +213,22 @@ describe("sticky comment lookup", () => {
     expect(findStickyComment(comments, "bob")).toBeUndefined();
   });
 
-  it("without a login (installation and App tokens), matches the marker written by a bot, never a person", () => {
+  it("an App token's comments are its bot login's: another App's marker comment is never ours", () => {
     const comments = [
-      { id: 1, body: `${COMMENT_MARKER} copied by a human`, author: "alice", authorType: "User" },
-      { id: 2, body: "unrelated", author: "my-app[bot]", authorType: "Bot" },
-      { id: 3, body: `${COMMENT_MARKER}\nours`, author: "my-app[bot]", authorType: "Bot" },
+      { id: 1, body: `${COMMENT_MARKER}\nforged`, author: "other-app[bot]" },
+      { id: 2, body: `${COMMENT_MARKER} copied by a human`, author: "alice" },
+      { id: 3, body: `${COMMENT_MARKER}\nours`, author: "my-app[bot]" },
     ];
-    expect(findStickyComment(comments, null)?.id).toBe(3);
-    expect(findStickyComment(comments.slice(0, 2), null)).toBeUndefined();
+    expect(findStickyComment(comments, "my-app[bot]")?.id).toBe(3);
+    expect(findStickyComment(comments.slice(0, 2), "my-app[bot]")).toBeUndefined();
+  });
+
+  it("without a login nothing is ours, not even the oldest marker written by a bot", () => {
+    const comments = [
+      { id: 1, body: `${COMMENT_MARKER}\nforged`, author: "other-app[bot]", authorType: "Bot" },
+      { id: 2, body: `${COMMENT_MARKER}\nours`, author: "github-actions[bot]", authorType: "Bot" },
+    ];
+    expect(findStickyComment(comments, null)).toBeUndefined();
   });
 });
 

@@ -5,7 +5,11 @@ import { GitHubServer } from "./github-server.js";
 const TOKEN = "t-123";
 const servers: GitHubServer[] = [];
 
-async function start(opts: { userLogin: string | null; readOnly?: boolean }): Promise<GitHubServer> {
+async function start(opts: {
+  userLogin: string | null;
+  readOnly?: boolean;
+  botLogin?: string;
+}): Promise<GitHubServer> {
   const server = new GitHubServer({ owner: "acme", repo: "features", token: TOKEN, ...opts });
   await server.start();
   servers.push(server);
@@ -64,17 +68,37 @@ describe("OctokitGitHubClient against a local GitHub API", () => {
     expect(await client.listPullRequestsForCommit("0000000")).toEqual([]);
   });
 
-  it("names the login: GET /user for personal tokens, none (no guess) when it is forbidden", async () => {
+  it("names the login: GET /user for personal tokens, GraphQL's viewer for installation tokens", async () => {
     const pat = await start({ userLogin: "octocat" });
     expect(await new OctokitGitHubClient(TOKEN, pat.url, "acme", "features").authenticatedLogin()).toEqual({
       login: "octocat",
       problem: null,
     });
-    const app = await start({ userLogin: null });
+    expect(pat.requests.map((r) => `${r.method} ${r.path}`)).toEqual(["GET /user"]);
+
+    const app = await start({ userLogin: null, botLogin: "my-app[bot]" });
     expect(await new OctokitGitHubClient(TOKEN, app.url, "acme", "features").authenticatedLogin()).toEqual({
-      login: null,
+      login: "my-app[bot]",
       problem: null,
     });
+    expect(app.requests.map((r) => `${r.method} ${r.path}`)).toEqual(["GET /user", "POST /graphql"]);
+    expect(app.requests[1]!.authorization).toBe(`token ${TOKEN}`);
+  });
+
+  it("no login (never a guess) when neither answers, with the failure that matters", async () => {
+    const app = await start({ userLogin: null });
+    app.failures.push({ method: "POST", path: /^\/graphql$/, status: 502 });
+    const who = await new OctokitGitHubClient(TOKEN, app.url, "acme", "features").authenticatedLogin();
+    expect(who.login).toBeNull();
+    // GET /user's 403 is what installation tokens always get: the viewer query's failure is reported.
+    expect(who.problem?.message).toMatch(/^GitHub API: GraphQL viewer failed \(HTTP 502\)/);
+
+    const down = await start({ userLogin: "me" });
+    down.failures.push({ method: "GET", path: /^\/user$/, status: 500 });
+    down.failures.push({ method: "POST", path: /^\/graphql$/, status: 500 });
+    const none = await new OctokitGitHubClient(TOKEN, down.url, "acme", "features").authenticatedLogin();
+    expect(none.login).toBeNull();
+    expect(none.problem?.message).toMatch(/^GitHub API: get authenticated user failed \(HTTP 500\)/);
   });
 
   it("reports a network error as a network error, not as HTTP 500", async () => {

@@ -42,7 +42,10 @@ export interface GitHubServerOptions {
   owner: string;
   repo: string;
   token: string;
-  /** Login of the token's user for GET /user; null = an installation token (403, writes as `botLogin`). */
+  /**
+   * Login of the token's user for GET /user; null = an installation token (403, writes as
+   * `botLogin`). GraphQL's `viewer` names the writer either way, as GitHub's does.
+   */
   userLogin: string | null;
   /** Who an installation token writes as: github-actions[bot] (GITHUB_TOKEN) or a GitHub App, `my-app[bot]`. */
   botLogin?: string;
@@ -78,9 +81,9 @@ export class GitHubServer {
     return this.comments.filter((c) => c.issue === issue);
   }
 
-  /** Requests other than reads. */
+  /** Requests other than reads (a GraphQL query is a POST that reads). */
   writes(): RecordedRequest[] {
-    return this.requests.filter((r) => r.method !== "GET");
+    return this.requests.filter((r) => r.method !== "GET" && r.path !== "/graphql");
   }
 
   async start(): Promise<void> {
@@ -127,6 +130,13 @@ export class GitHubServer {
       if (this.options.userLogin === null)
         return send(res, 403, { message: "Resource not accessible by integration" });
       return send(res, 200, { login: this.options.userLogin, id: 1, type: "User" });
+    }
+    if (req.method === "POST" && path === "/graphql") {
+      // Only the query the Action sends; GraphQL answers 200 with `errors` for anything else.
+      const query = (body as { query?: unknown } | null)?.query;
+      if (typeof query === "string" && /^\s*query\s*\{\s*viewer\s*\{\s*login\s*\}\s*\}\s*$/.test(query))
+        return send(res, 200, { data: { viewer: { login: this.writerLogin } } });
+      return send(res, 200, { data: null, errors: [{ message: `unsupported query: ${String(query)}` }] });
     }
     if ((m = path.match(/^\/repos\/([^/]+)\/([^/]+)\/(.*)$/)) && `/repos/${m[1]}/${m[2]}` !== prefix) {
       return send(res, 404, { message: "Not Found" });

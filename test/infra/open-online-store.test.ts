@@ -1,11 +1,14 @@
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OnlineStoreError } from "../../src/infra/errors.js";
 import { connectionSecrets, maskConnectionString, redactSecrets } from "../../src/config/redact.js";
 import { openOnlineStore } from "../../src/infra/open-online-store.js";
 import { parseRedisConnectionString } from "../../src/infra/redis-connection.js";
+import { ownIdentity, processStartTime, type ProcessIdentity } from "../../src/infra/lock-holder.js";
 import { freshDatabase, hasService } from "../services/index.js";
 import { desiredState, driverStats } from "./fixtures.js";
 
@@ -152,4 +155,109 @@ it("fails with a redacted OnlineStoreError when a Postgres store is unreachable"
   expect(err).toBeInstanceOf(OnlineStoreError);
   expect((err as Error).message).not.toContain("sup3rsecret");
   expect((err as Error).message).toContain("postgresql://app:***@127.0.0.1:1/x");
+});
+
+describe("embedded store lock left behind: taken over only when its process is provably gone", () => {
+  const linux = existsSync("/proc/self/ns/pid");
+  /** A pid that just exited in this pid namespace. */
+  const deadPid = (): number => spawnSync(process.execPath, ["-e", ""]).pid!;
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "fsops-embedded-lock-"));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** A store folder whose lock was left by `pid` with `identity` (or `text` as written). */
+  function leftBehind(name: string, pid: number, identity: ProcessIdentity | null, text?: string) {
+    const path = join(dir, name, "online");
+    const lockPath = `${path}.lock`;
+    const lock = {
+      host: hostname(),
+      pid,
+      time: "2026-01-01T00:00:00.000Z",
+      ...(identity ? { process: identity } : {}),
+    };
+    mkdirSync(join(dir, name), { recursive: true });
+    writeFileSync(lockPath, text ?? `${JSON.stringify(lock)}\n`);
+    const open = () => openOnlineStore({ type: "embedded", path }).catch((e: unknown) => e);
+    return { path, lockPath, open };
+  }
+
+  it.runIf(linux)(
+    "a lock from another pid namespace (a container with the same hostname) is refused, naming the holder, why and the file to delete",
+    async () => {
+      const pid = deadPid();
+      const { lockPath, open } = leftBehind("ns", pid, {
+        ...ownIdentity()!,
+        pidNamespace: "pid:[4026532999]",
+      });
+      const error = await open();
+      expect(error).toBeInstanceOf(OnlineStoreError);
+      expect((error as OnlineStoreError).message).toBe(
+        `the embedded online store is in use by pid ${pid} on ${hostname()} since 2026-01-01T00:00:00.000Z (lock ${lockPath}); not taken over: it was taken in another pid namespace (pid:[4026532999]: another container with this hostname?), where process ${pid} may be alive`,
+      );
+      expect((error as OnlineStoreError).hint).toBe(
+        `wait for that fsops to finish; if it is gone, delete ${lockPath}`,
+      );
+      expect(JSON.parse(readFileSync(lockPath, "utf8")).pid).toBe(pid);
+    },
+  );
+
+  it.runIf(linux)(
+    "an older fsops's `pid@host` lock is refused even when its pid is absent here",
+    async () => {
+      const pid = deadPid();
+      const { lockPath, open } = leftBehind("old", pid, null, `${pid}@${hostname()}\n`);
+      const error = await open();
+      expect(error).toBeInstanceOf(OnlineStoreError);
+      expect(String(error)).toContain(
+        `in use by pid ${pid} on ${hostname()} (lock ${lockPath}); not taken over: the lock does not record its pid namespace (written by an older fsops)`,
+      );
+      expect((error as OnlineStoreError).hint).toContain(`if it is gone, delete ${lockPath}`);
+      expect(readFileSync(lockPath, "utf8")).toBe(`${pid}@${hostname()}\n`);
+    },
+  );
+
+  it.runIf(linux)(
+    "same host, boot and pid namespace, process gone: taken over, and the store opens",
+    async () => {
+      const { path, lockPath, open } = leftBehind("dead", deadPid(), ownIdentity());
+      const store = await open();
+      expect(store).not.toBeInstanceOf(Error);
+      try {
+        expect(JSON.parse(readFileSync(lockPath, "utf8")).pid).toBe(process.pid);
+      } finally {
+        await (store as { close(): Promise<void> }).close();
+      }
+      expect(existsSync(lockPath)).toBe(false);
+      expect(readdirSync(join(path, "..")).sort()).toEqual(["online"]);
+    },
+  );
+
+  it.runIf(linux)(
+    "pid reused (alive, other start time): taken over; the same live process: refused",
+    async () => {
+      const child = spawn(process.execPath, ["-e", "setTimeout(() => {}, 60000)"], { stdio: "ignore" });
+      try {
+        const pid = child.pid!;
+        const started = processStartTime(pid)!;
+        expect(started).toMatch(/^\d+$/);
+
+        const alive = leftBehind("alive", pid, { ...ownIdentity()!, startTime: started });
+        expect(String(await alive.open())).toContain(`not taken over: process ${pid} is running`);
+
+        const reused = leftBehind("reused", pid, {
+          ...ownIdentity()!,
+          startTime: String(Number(started) + 1),
+        });
+        const store = await reused.open();
+        expect(store).not.toBeInstanceOf(Error);
+        await (store as { close(): Promise<void> }).close();
+      } finally {
+        child.kill("SIGKILL");
+      }
+    },
+  );
 });

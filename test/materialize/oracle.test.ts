@@ -67,45 +67,97 @@ async function runDatasets(h: Harness, seedBase: number, expectMode: "pushdown" 
   }
 }
 
+/** What differs between stores: the project, how data is loaded, and how the online tables are emptied and read. */
+interface Setup {
+  kind: "postgres" | "file";
+  /** The fsops.yaml blocks. */
+  online: string;
+  offline: string;
+  env: Record<string, string>;
+  /** Before apply (a file offline store needs its Parquet files to exist). */
+  beforeApply?(dir: string): Promise<void>;
+  load(dir: string, ds: Dataset): Promise<void>;
+  /** Clients to empty and read the online tables with; `close` releases what it opened. */
+  store(online: OpenOnline): Promise<Pick<Harness, "clear" | "read" | "close">>;
+}
+
+/** Writes the project, applies it and opens its online store for writes, as `fsops materialize` does. */
+async function openHarness(setup: Setup): Promise<Harness> {
+  const dir = join(await tempDir(), "p");
+  await writeProject(dir, { kind: setup.kind, online: setup.online, offline: setup.offline });
+  await setup.beforeApply?.(dir);
+  const { config, state } = await applyAndLoad(dir, setup.env);
+  const online = await openOnlineForWrites(config.onlineStore!);
+  const store = await setup.store(online);
+  return {
+    config,
+    state,
+    online,
+    load: (ds) => setup.load(dir, ds),
+    clear: () => store.clear(),
+    read: (view) => store.read(view),
+    close: async () => {
+      await online.close();
+      await store.close();
+    },
+  };
+}
+
+/** The online tables in a Postgres-compatible database (`exec` may run several statements). */
+function sqlTables(
+  exec: (sql: string) => Promise<unknown>,
+  query: (sql: string) => Promise<Record<string, unknown>[]>,
+  schema: string,
+): Pick<Harness, "clear" | "read"> {
+  return {
+    clear: async () => {
+      await exec(VIEWS.map((v) => `TRUNCATE ${schema}."fill_test__${v}"`).join(";"));
+    },
+    read: (view) => readOnlinePostgres(query, schema, view),
+  };
+}
+
 async function pgQuery(url: string) {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   return client;
 }
 
+/** A connected client to a fresh database holding the offline tables. */
+async function offlinePostgres(url: string): Promise<pg.Client> {
+  const client = await pgQuery(url);
+  await client.query(OFFLINE_DDL);
+  return client;
+}
+
+function pgTables(client: pg.Client, schema: string): Pick<Harness, "clear" | "read"> {
+  const run = async (sql: string) => (await client.query(sql)).rows as Record<string, unknown>[];
+  return sqlTables(run, run, schema);
+}
+
 describe.runIf(hasService("postgres"))("materialize equals the oracle: Postgres", () => {
   let h: Harness;
-  let offline: pg.Client;
-  let onlineClient: pg.Client;
   beforeAll(async () => {
-    const dir = join(await tempDir(), "p");
     const offlineUrl = await freshDatabase();
     const onlineUrl = await freshDatabase();
-    offline = await pgQuery(offlineUrl);
-    await offline.query(OFFLINE_DDL);
-    await writeProject(dir, {
+    const offline = await offlinePostgres(offlineUrl);
+    h = await openHarness({
       kind: "postgres",
       online: "online_store:\n  type: postgres\n  connection_string: ${ONLINE}\n  schema: serving",
       offline: "offline_store:\n  type: postgres\n  connection_string: ${OFFLINE}",
+      env: { ONLINE: onlineUrl, OFFLINE: offlineUrl },
+      load: (_dir, ds) => loadOfflinePostgres(offline, ds),
+      store: async () => {
+        const onlineClient = await pgQuery(onlineUrl);
+        return {
+          ...pgTables(onlineClient, "serving"),
+          close: async () => {
+            await offline.end();
+            await onlineClient.end();
+          },
+        };
+      },
     });
-    const { config, state } = await applyAndLoad(dir, { ONLINE: onlineUrl, OFFLINE: offlineUrl });
-    onlineClient = await pgQuery(onlineUrl);
-    const online = await openOnlineForWrites(config.onlineStore!);
-    h = {
-      config,
-      state,
-      online,
-      load: (ds) => loadOfflinePostgres(offline, ds),
-      clear: async () => {
-        await onlineClient.query(VIEWS.map((v) => `TRUNCATE serving."fill_test__${v}"`).join(";"));
-      },
-      read: (view) => readOnlinePostgres(async (s) => (await onlineClient.query(s)).rows, "serving", view),
-      close: async () => {
-        await online.close();
-        await offline.end();
-        await onlineClient.end();
-      },
-    };
   });
   afterAll(() => h?.close());
 
@@ -116,33 +168,17 @@ describe.runIf(hasService("postgres"))(
   "materialize equals the oracle: Postgres pushdown (same database)",
   () => {
     let h: Harness;
-    let db: pg.Client;
     beforeAll(async () => {
-      const dir = join(await tempDir(), "p");
       const url = await freshDatabase();
-      db = await pgQuery(url);
-      await db.query(OFFLINE_DDL);
-      await writeProject(dir, {
+      const db = await offlinePostgres(url);
+      h = await openHarness({
         kind: "postgres",
         online: "online_store:\n  type: postgres\n  connection_string: ${DB}\n  schema: serving",
         offline: "offline_store:\n  type: postgres\n  connection_string: ${DB}",
+        env: { DB: url },
+        load: (_dir, ds) => loadOfflinePostgres(db, ds),
+        store: async () => ({ ...pgTables(db, "serving"), close: () => db.end() }),
       });
-      const { config, state } = await applyAndLoad(dir, { DB: url });
-      const online = await openOnlineForWrites(config.onlineStore!);
-      h = {
-        config,
-        state,
-        online,
-        load: (ds) => loadOfflinePostgres(db, ds),
-        clear: async () => {
-          await db.query(VIEWS.map((v) => `TRUNCATE serving."fill_test__${v}"`).join(";"));
-        },
-        read: (view) => readOnlinePostgres(async (s) => (await db.query(s)).rows, "serving", view),
-        close: async () => {
-          await online.close();
-          await db.end();
-        },
-      };
     });
     afterAll(() => h?.close());
 
@@ -153,39 +189,32 @@ describe.runIf(hasService("postgres"))(
 
 describe.runIf(hasService("postgres") && hasService("redis"))("materialize equals the oracle: Redis", () => {
   let h: Harness;
-  let offline: pg.Client;
-  let redis: Redis;
   beforeAll(async () => {
-    const dir = join(await tempDir(), "p");
     const offlineUrl = await freshDatabase();
     const redisUrl = await freshRedisDb();
-    offline = await pgQuery(offlineUrl);
-    await offline.query(OFFLINE_DDL);
-    await writeProject(dir, {
+    const offline = await offlinePostgres(offlineUrl);
+    h = await openHarness({
       kind: "postgres",
       online: "online_store:\n  type: redis\n  connection_string: ${REDIS}",
       offline: "offline_store:\n  type: postgres\n  connection_string: ${OFFLINE}",
+      env: { REDIS: redisUrl, OFFLINE: offlineUrl },
+      load: (_dir, ds) => loadOfflinePostgres(offline, ds),
+      store: async () => {
+        const redis = new Redis(redisUrl);
+        return {
+          clear: async () => {
+            const keys = await redis.keys("fsops:fill_test:*:*");
+            const data = keys.filter((k) => !k.endsWith(":__meta"));
+            if (data.length) await redis.del(...data);
+          },
+          read: (view) => readOnlineRedis(redis, view),
+          close: async () => {
+            await offline.end();
+            redis.disconnect();
+          },
+        };
+      },
     });
-    const { config, state } = await applyAndLoad(dir, { REDIS: redisUrl, OFFLINE: offlineUrl });
-    redis = new Redis(redisUrl);
-    const online = await openOnlineForWrites(config.onlineStore!);
-    h = {
-      config,
-      state,
-      online,
-      load: (ds) => loadOfflinePostgres(offline, ds),
-      clear: async () => {
-        const keys = await redis.keys("fsops:fill_test:*:*");
-        const data = keys.filter((k) => !k.endsWith(":__meta"));
-        if (data.length) await redis.del(...data);
-      },
-      read: (view) => readOnlineRedis(redis, view),
-      close: async () => {
-        await online.close();
-        await offline.end();
-        redis.disconnect();
-      },
-    };
   });
   afterAll(() => h?.close());
 
@@ -195,29 +224,26 @@ describe.runIf(hasService("postgres") && hasService("redis"))("materialize equal
 
 describe("materialize equals the oracle: embedded PGlite from Parquet files (DuckDB)", () => {
   let h: Harness;
-  let dir: string;
   beforeAll(async () => {
-    dir = join(await tempDir(), "p");
-    await writeProject(dir, {
+    h = await openHarness({
       kind: "file",
       online: "online_store:\n  type: embedded",
       offline: "offline_store:\n  type: file",
-    });
-    await loadOfflineParquet(dir, generate(1));
-    const { config, state } = await applyAndLoad(dir, {});
-    const online = await openOnlineForWrites(config.onlineStore!);
-    const sql = online.sql!;
-    h = {
-      config,
-      state,
-      online,
-      load: (ds) => loadOfflineParquet(dir, ds),
-      clear: async () => {
-        await sql.exec(VIEWS.map((v) => `TRUNCATE public."fill_test__${v}"`).join(";"));
+      env: {},
+      beforeApply: (dir) => loadOfflineParquet(dir, generate(1)),
+      load: (dir, ds) => loadOfflineParquet(dir, ds),
+      store: async (online) => {
+        const sql = online.sql!;
+        return {
+          ...sqlTables(
+            (text) => sql.exec(text),
+            async (text) => (await sql.query(text)).rows,
+            "public",
+          ),
+          close: async () => {},
+        };
       },
-      read: (view) => readOnlinePostgres(async (s) => (await sql.query(s)).rows, "public", view),
-      close: () => online.close(),
-    };
+    });
   });
   afterAll(() => h?.close());
 

@@ -79,20 +79,26 @@ describe.runIf(hasService("s3"))("FileSource on S3 (radosgw)", () => {
             await online.sql!.exec(`TRUNCATE public."fill_test__${view}"`);
           }
           if (seed === 7004) {
-            await pushRows(
-              { config, who: "t", state, online },
-              {
-                source: "stats_push",
-                to: "offline",
-                rows: [
-                  { driver_id: 5, event_timestamp: "2025-01-01T00:00:00Z", conv: 1, trips: 1, name: "s3" },
-                ],
-              },
-            );
+            // Pushed twice: the part is named after its rows, so the rerun stores no second copy.
+            for (let i = 0; i < 2; i++) {
+              await pushRows(
+                { config, who: "t", state, online },
+                {
+                  source: "stats_push",
+                  to: "offline",
+                  rows: [
+                    { driver_id: 5, event_timestamp: "2025-01-01T00:00:00Z", conv: 1, trips: 1, name: "s3" },
+                  ],
+                },
+              );
+            }
             const listed = await client.send(
               new ListObjectsV2Command({ Bucket: bucket, Prefix: `lake/${seed}/stats/` }),
             );
             expect((listed.Contents ?? []).length).toBe(4);
+            expect(
+              (listed.Contents ?? []).filter((o) => /\/part-push-[0-9a-f]{32}\.parquet$/.test(o.Key ?? "")),
+            ).toHaveLength(1);
           }
         } finally {
           await online.close();

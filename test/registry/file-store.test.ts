@@ -1,10 +1,12 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { sortKeys } from "../../src/model/json.js";
 import { RegistryCorruptError, RegistryLockedError } from "../../src/model/registry.js";
 import { FileRegistryStore } from "../../src/registry/file-store.js";
+import { ownIdentity, processStartTime } from "../../src/infra/lock-holder.js";
 import { openRegistryStore } from "../../src/registry/open-store.js";
 import { registryConformance, type Harness } from "./conformance.js";
 import { lockInfo, makeHistory, makeState } from "./fixtures.js";
@@ -101,5 +103,104 @@ describe("file registry", () => {
     );
     expect(await store.forceUnlock("p", dead.id)).toEqual(dead);
     await (await store.lock("p", lockInfo())).release();
+  });
+
+  describe("write lock left behind (killed mid-commit): taken over only when its process is provably gone", () => {
+    const linux = existsSync("/proc/self/ns/pid");
+    /** A pid that just exited in this pid namespace. */
+    const deadPid = (): number => spawnSync(process.execPath, ["-e", ""]).pid!;
+
+    /** Writes the registry file's write lock by hand, as a process with `identity` would have. */
+    function leftBehind(path: string, pid: number, identity: Record<string, string> | null) {
+      const holder = { ...lockInfo("ghost"), pid };
+      writeFileSync(
+        `${path}.lock`,
+        JSON.stringify({ ...holder, project: "p", ...(identity ? { process: identity } : {}) }),
+      );
+      return holder;
+    }
+
+    async function commitOther(path: string): Promise<unknown> {
+      const store = new FileRegistryStore(path, "registry.json", { writeLockWaitMs: 300 });
+      const lock = await store.lock("q", lockInfo());
+      try {
+        await store.commit(lock, null, makeState("q", 1, "lin"), makeHistory("q", 1));
+        return null;
+      } catch (error) {
+        return error;
+      } finally {
+        await lock.release();
+      }
+    }
+
+    it.runIf(linux)(
+      "a lock from another pid namespace (a container with the same hostname) is refused, naming the holder and force-unlock",
+      async () => {
+        const path = join(tempDir(), "registry.json");
+        const own = ownIdentity()!;
+        // The pid is absent here, but it is another namespace's pid: it may be alive there.
+        const holder = leftBehind(path, deadPid(), { ...own, pidNamespace: "pid:[4026532999]" });
+        const error = await commitOther(path);
+        expect(error).toBeInstanceOf(RegistryLockedError);
+        expect((error as RegistryLockedError).message).toBe(
+          `registry is locked by ghost@${holder.host} (pid ${holder.pid}, apply since ${holder.time}, lock id ${holder.id}); not taken over: it was taken in another pid namespace (pid:[4026532999]: another container with this hostname?), where process ${holder.pid} may be alive`,
+        );
+        expect((error as RegistryLockedError).hint).toBe(
+          `if that process is gone, run: fsops force-unlock ${holder.id}`,
+        );
+        expect(JSON.parse(readFileSync(`${path}.lock`, "utf8")).id).toBe(holder.id);
+        // Another boot (another machine with this hostname) is refused the same way.
+        leftBehind(path, deadPid(), { ...own, bootId: "00000000-0000-0000-0000-000000000000" });
+        expect(String(await commitOther(path))).toContain(
+          "not taken over: it was taken on another machine or boot with this hostname",
+        );
+      },
+    );
+
+    it.runIf(linux)(
+      "a lock written without a pid namespace (older fsops) is refused even when its pid is absent here",
+      async () => {
+        const path = join(tempDir(), "registry.json");
+        leftBehind(path, deadPid(), null);
+        const error = await commitOther(path);
+        expect(error).toBeInstanceOf(RegistryLockedError);
+        expect(String(error)).toContain("does not record its pid namespace (written by an older fsops)");
+      },
+    );
+
+    it.runIf(linux)(
+      "same host, boot and pid namespace, process gone: taken over, and the commit goes through",
+      async () => {
+        const path = join(tempDir(), "registry.json");
+        leftBehind(path, deadPid(), ownIdentity() as unknown as Record<string, string>);
+        expect(await commitOther(path)).toBeNull();
+        expect(readdirSync(dirname(path))).toEqual(["registry.json"]);
+        expect((await new FileRegistryStore(path).read("q")).state?.serial).toBe(1);
+      },
+    );
+
+    it.runIf(linux)(
+      "pid reused (alive, other start time): taken over; the same pid with its start time: refused",
+      async () => {
+        const child = spawn(process.execPath, ["-e", "setTimeout(() => {}, 60000)"], { stdio: "ignore" });
+        try {
+          const pid = child.pid!;
+          const own = ownIdentity()!;
+          const started = processStartTime(pid)!;
+          expect(started).toMatch(/^\d+$/);
+
+          const alive = join(tempDir(), "registry.json");
+          leftBehind(alive, pid, { ...own, startTime: started });
+          expect(String(await commitOther(alive))).toContain(`not taken over: process ${pid} is running`);
+
+          const reused = join(tempDir(), "registry.json");
+          leftBehind(reused, pid, { ...own, startTime: String(Number(started) + 1) });
+          expect(await commitOther(reused)).toBeNull();
+          expect((await new FileRegistryStore(reused).read("q")).state?.serial).toBe(1);
+        } finally {
+          child.kill("SIGKILL");
+        }
+      },
+    );
   });
 });

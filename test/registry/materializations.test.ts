@@ -2,8 +2,13 @@
  * Materialization records beside each registry backend: concurrent appends all land (the file
  * lock / S3 conditional put / Postgres transaction), newest kept per view, projects apart.
  */
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { RegistryError } from "../../src/model/registry.js";
+import { ownIdentity, processStartTime, type ProcessIdentity } from "../../src/infra/lock-holder.js";
 import type { MaterializationRecord } from "../../src/registry/materializations.js";
 import { RECORDS_KEPT_PER_VIEW, openMaterializationStore } from "../../src/registry/materializations.js";
 import type { RegistryConfig } from "../../src/model/config.js";
@@ -75,4 +80,92 @@ describe("materialization records", () => {
       delete process.env.AWS_SECRET_ACCESS_KEY;
     }
   });
+});
+
+describe("materialization records lock left behind: taken over only when its process is provably gone", () => {
+  const linux = existsSync("/proc/self/ns/pid");
+  /** A pid that just exited in this pid namespace. */
+  const deadPid = (): number => spawnSync(process.execPath, ["-e", ""]).pid!;
+
+  /** A file registry whose records lock was left by `pid` with `identity`, taken `ageMs` ago. */
+  async function leftBehind(pid: number, identity: ProcessIdentity | null, ageMs = 0) {
+    const registry = join(await tempDir(), "registry.json");
+    const lockPath = `${registry}.materializations.json.lock`;
+    const time = Date.now() - ageMs;
+    const lock = { id: "ghost", pid, host: hostname(), time, ...(identity ? { process: identity } : {}) };
+    writeFileSync(lockPath, JSON.stringify(lock));
+    const store = openMaterializationStore(
+      { type: "file", path: registry, display: "registry.json" },
+      { lockWaitMs: 300 },
+    );
+    const append = () =>
+      store.append("p", [record("v", 1)]).then(
+        () => null,
+        (e: unknown) => e,
+      );
+    return { store, lockPath, time, append };
+  }
+
+  it.runIf(linux)(
+    "a lock from another pid namespace (a container with the same hostname) is refused, naming the holder, why and the file to remove",
+    async () => {
+      const pid = deadPid();
+      const { lockPath, time, append } = await leftBehind(pid, {
+        ...ownIdentity()!,
+        pidNamespace: "pid:[4026532999]",
+      });
+      const error = await append();
+      expect(error).toBeInstanceOf(RegistryError);
+      expect((error as RegistryError).message).toBe(
+        `registry.json.materializations.json: locked by another materialize (pid ${pid} on ${hostname()} since ${new Date(time).toISOString()}) for more than 0.3s; not taken over: it was taken in another pid namespace (pid:[4026532999]: another container with this hostname?), where process ${pid} may be alive`,
+      );
+      expect((error as RegistryError).hint).toBe(`if that process is gone, remove ${lockPath}`);
+      expect(JSON.parse(readFileSync(lockPath, "utf8")).id).toBe("ghost");
+    },
+  );
+
+  it.runIf(linux)(
+    "a lock written without a pid namespace (older fsops) is refused even when its pid is absent here",
+    async () => {
+      const { lockPath, append } = await leftBehind(deadPid(), null);
+      const error = await append();
+      expect(error).toBeInstanceOf(RegistryError);
+      expect(String(error)).toContain("does not record its pid namespace (written by an older fsops)");
+      expect((error as RegistryError).hint).toBe(`if that process is gone, remove ${lockPath}`);
+    },
+  );
+
+  it.runIf(linux)(
+    "same host, boot and pid namespace, process gone: taken over, and the append lands",
+    async () => {
+      const { store, lockPath, append } = await leftBehind(deadPid(), ownIdentity());
+      expect(await append()).toBeNull();
+      expect((await store.read("p")).map((r) => r.rows)).toEqual([1]);
+      expect(existsSync(lockPath)).toBe(false);
+      expect(readdirSync(join(lockPath, "..")).sort()).toEqual(["registry.json.materializations.json"]);
+    },
+  );
+
+  it.runIf(linux)(
+    "pid reused (alive, other start time): taken over; the same live process: refused, even when its lock is hours old",
+    async () => {
+      const child = spawn(process.execPath, ["-e", "setTimeout(() => {}, 60000)"], { stdio: "ignore" });
+      try {
+        const pid = child.pid!;
+        const started = processStartTime(pid)!;
+        expect(started).toMatch(/^\d+$/);
+
+        // A long-held lock of a live process is never broken by its age.
+        const alive = await leftBehind(pid, { ...ownIdentity()!, startTime: started }, 3 * 3600_000);
+        expect(String(await alive.append())).toContain(`not taken over: process ${pid} is running`);
+        expect(JSON.parse(readFileSync(alive.lockPath, "utf8")).id).toBe("ghost");
+
+        const reused = await leftBehind(pid, { ...ownIdentity()!, startTime: String(Number(started) + 1) });
+        expect(await reused.append()).toBeNull();
+        expect((await reused.store.read("p")).map((r) => r.rows)).toEqual([1]);
+      } finally {
+        child.kill("SIGKILL");
+      }
+    },
+  );
 });

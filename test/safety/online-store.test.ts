@@ -9,6 +9,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { describe, expect, it, vi } from "vitest";
 import { onlineTableName } from "../../src/infra/naming.js";
+import { ownIdentity } from "../../src/infra/lock-holder.js";
 import { freshDatabase } from "../services/index.js";
 import { runCli, tempDir } from "../cli/helpers.js";
 import { featuresTs, writeProject } from "./project.js";
@@ -169,8 +170,10 @@ async function deadPid(): Promise<number> {
   return pid;
 }
 
-function lockInfo(id: string, host: string, pid: number): string {
+/** A registry write lock file; `identity` is what fsops records beside host and pid (lock-holder.ts). */
+function lockInfo(id: string, host: string, pid: number, identity: object | null = null): string {
   return JSON.stringify({
+    ...(identity ? { process: identity } : {}),
     id,
     who: "crashed",
     host,
@@ -187,7 +190,8 @@ describe("the registry's commit lock and failures after DDL (item 9)", () => {
     const dir = await writeProject(`project: b\n${onlinePg()}`);
     const registry = join(dir, "data/registry.json");
     expect((await runCli(["apply", dir, "--auto-approve"], { env: { ONLINE: url } })).code).toBe(0);
-    await writeFile(`${registry}.lock`, lockInfo("dead-apply", hostname(), await deadPid()));
+    // As the killed apply wrote it: this host, boot and pid namespace.
+    await writeFile(`${registry}.lock`, lockInfo("dead-apply", hostname(), await deadPid(), ownIdentity()));
     await writeFile(join(dir, "features.ts"), featuresTs(["stats", "more"]));
     const started = Date.now();
     const apply = await runCli(["apply", dir, "--auto-approve"], { env: { ONLINE: url } });

@@ -118,6 +118,51 @@ describe.runIf(hasService("postgres"))("fsops serve: push and materialize over H
     expect((read.json as Results).results[1]?.statuses).toEqual(["NOT_FOUND"]);
   });
 
+  it("a bad push cell is a 400 naming its JSON field (df.column[index]); nothing is written online or offline", async () => {
+    const offlineRows = async () => {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        return (await client.query("SELECT count(*)::int AS n FROM driver_stats")).rows[0].n as number;
+      } finally {
+        await client.end();
+      }
+    };
+    const before = await offlineRows();
+    const now = new Date(NOW).toISOString();
+    const good = { driver_id: [30, 31], event_timestamp: [now, now], conv_rate: [0.5, 0.5], trips: [1, 2] };
+    const cases: [Record<string, unknown[]>, string, RegExp][] = [
+      [{ ...good, conv_rate: [0.5, 1e39] }, "df.conv_rate[1]", /out of range for float32/],
+      [{ ...good, trips: ["9223372036854775808", 2] }, "df.trips[0]", /out of range for int64/],
+      [{ ...good, trips: [1, 2 ** 60] }, "df.trips[1]", /past 2\^53: pass int64 as a string of digits/],
+      [
+        { ...good, event_timestamp: [now, "2025-02-30T00:00:00Z"] },
+        "df.event_timestamp[1]",
+        /not a valid date/,
+      ],
+      [{ ...good, driver_id: [30, null] }, "df.driver_id[1]", /missing join key/],
+      [{ ...good, colour: ["red", "blue"] }, "df.colour", /unknown column/],
+    ];
+    for (const [df, field, message] of cases) {
+      const bad = await post(server.url, "/push", {
+        push_source_name: "driver_push",
+        df,
+        to: "online_and_offline",
+      });
+      expect(bad.status, bad.text).toBe(400);
+      const error = (bad.json as { error: string }).error;
+      expect(error.startsWith(`${field}: `), error).toBe(true);
+      expect(error).toMatch(message);
+      expect(error).toMatch(/nothing was written$/);
+    }
+    const read = await post(server.url, "/get-online-features", {
+      entities: { driver_id: [30, 31] },
+      features: ["driver_fresh:conv_rate"],
+    });
+    expect((read.json as Results).results[1]?.statuses).toEqual(["NOT_FOUND", "NOT_FOUND"]);
+    expect(await offlineRows()).toBe(before);
+  });
+
   it("materialize and materialize-incremental over HTTP fill what /get-online-features serves, and /metrics shows freshness", async () => {
     const end = new Date(NOW);
     const bad = await post(server.url, "/materialize", { start_ts: "yesterday", end_ts: end.toISOString() });

@@ -180,6 +180,8 @@ class ModuleConverter {
         lines.push("// Original Python:");
         for (const span of [...this.stmtExtra, stmtSpan(stmt)])
           for (const l of dedent(this.python(span)).split("\n")) lines.push(`//   ${l}`.trimEnd());
+        const cut = stmt.to - stmtSpan(stmt).to;
+        if (cut > 0) lines.push(`//   … (${cut} more characters)`);
       }
       if (out.code !== null) {
         lines.push(out.code);
@@ -210,6 +212,13 @@ class ModuleConverter {
   // ------------------------------------------------------------------ statements
 
   private statement(stmt: PyStmt): { code: string | null; name?: string } {
+    if (stmt.t === "too-deep") {
+      this.todo(
+        { from: stmt.at, to: stmt.at },
+        `nesting too deep to convert (${stmt.why}): write this statement by hand`,
+      );
+      return { code: null };
+    }
     if (stmt.broken) {
       this.todo(
         stmt,
@@ -1543,8 +1552,13 @@ const STRING_METHODS: Readonly<Record<string, string>> = {
 };
 
 function stmtSpan(stmt: PyStmt): Span {
+  // A too-deep statement can be megabytes of brackets: its start is enough to find it.
+  if (stmt.t === "too-deep") return { from: stmt.from, to: Math.min(stmt.to, stmt.from + QUOTE_DEEP_CHARS) };
   return { from: stmt.t === "def" ? Math.min(stmt.from, stmt.bodyFrom) : stmt.from, to: stmt.to };
 }
+
+/** How much of a too-deep statement the "Original Python" comment quotes. */
+const QUOTE_DEEP_CHARS = 200;
 
 function dedent(text: string): string {
   const lines = text.replace(/\s+$/, "").split("\n");

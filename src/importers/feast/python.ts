@@ -94,6 +94,8 @@ export type PyStmt = Span & {
       }
     | { t: "docstring"; value: string }
     | { t: "other"; kind: string }
+    /** Nested deeper than `MAX_NESTING` brackets (or expressions): not read; `at` is where. */
+    | { t: "too-deep"; at: number; why: string }
   );
 
 export interface PyModule {
@@ -103,6 +105,79 @@ export interface PyModule {
   trailingComments: string[];
   /** 1-based line and column of an offset. */
   position(offset: number): { line: number; column: number };
+}
+
+/**
+ * Deepest bracket nesting read. CPython itself refuses more than 200 nested brackets ("too many
+ * nested parentheses"), so no Feast repository needs more; deeper text is never handed to the
+ * parser (whose time and stack grow with the depth) nor walked recursively.
+ */
+export const MAX_NESTING = 200;
+/** Deepest expression tree read (brackets are one or two levels each; `a.b.c`, `1+2+3` one per operator). */
+const MAX_EXPR_DEPTH = 2 * MAX_NESTING + 100;
+
+/** A bracketed region nested deeper than `MAX_NESTING`: `at` is its first bracket past the limit. */
+interface DeepRegion {
+  /** The outermost opening bracket. */
+  from: number;
+  /** After its closing bracket (the end of the text when it is never closed). */
+  to: number;
+  at: number;
+  closed: boolean;
+}
+
+/**
+ * Finds the regions nested too deep, in one pass over the text that skips comments and strings
+ * (an f-string's fields are skipped with it; the expression depth guard covers them).
+ */
+function deepRegions(text: string): DeepRegion[] {
+  const out: DeepRegion[] = [];
+  let depth = 0;
+  let outer = 0;
+  let at = -1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === "#") {
+      while (i < text.length && text[i] !== "\n") i++;
+    } else if (c === '"' || c === "'") {
+      const triple = text.startsWith(c.repeat(3), i);
+      const close = triple ? c.repeat(3) : c;
+      i += close.length;
+      while (i < text.length && !text.startsWith(close, i)) {
+        if (!triple && text[i] === "\n") break; // unterminated: the parser reports it
+        i += text[i] === "\\" ? 2 : 1;
+      }
+      i += close.length - 1;
+    } else if (c === "(" || c === "[" || c === "{") {
+      if (depth === 0) outer = i;
+      depth++;
+      if (depth > MAX_NESTING && at < 0) at = i;
+    } else if ((c === ")" || c === "]" || c === "}") && depth > 0) {
+      depth--;
+      if (depth === 0 && at >= 0) {
+        out.push({ from: outer, to: i + 1, at, closed: true });
+        at = -1;
+      }
+    }
+  }
+  if (at >= 0) out.push({ from: outer, to: text.length, at, closed: false });
+  return out;
+}
+
+/**
+ * The text the parser reads: each deep region's inside replaced by `0` and spaces (newlines
+ * kept), so offsets, lines and every other statement stay as they were.
+ */
+function withoutDeepRegions(text: string, regions: readonly DeepRegion[]): string {
+  if (regions.length === 0) return text;
+  let out = "";
+  let last = 0;
+  for (const r of regions) {
+    const end = r.closed ? r.to - 1 : r.to;
+    out += text.slice(last, r.from + 1) + "0" + text.slice(r.from + 2, end).replace(/[^\n\r]/g, " ");
+    last = end;
+  }
+  return out + text.slice(last);
 }
 
 const BRACKETS = new Set(["(", ")", "[", "]", "{", "}", ",", ":", ".", "AssignOp"]);
@@ -125,7 +200,8 @@ function errorOffsets(tree: ReturnType<typeof parser.parse>): number[] {
 }
 
 export function parsePython(text: string): PyModule {
-  const tree = parser.parse(text);
+  const regions = deepRegions(text);
+  const tree = parser.parse(withoutDeepRegions(text, regions));
   const lineStarts = [0];
   for (let i = 0; i < text.length; i++) if (text[i] === "\n") lineStarts.push(i + 1);
   const position = (offset: number) => {
@@ -155,10 +231,28 @@ export function parsePython(text: string): PyModule {
     lastEnd = stmt.to;
     statements.push(stmt);
   }
+  for (const r of regions) {
+    const i = statements.findIndex((st) => st.from <= r.from && r.from < st.to);
+    const base = i >= 0 ? (statements[i] as PyStmt) : { from: r.from, to: r.to, comments: [], broken: false };
+    const deep: PyStmt = {
+      from: base.from,
+      to: base.to,
+      comments: base.comments,
+      broken: false,
+      t: "too-deep",
+      at: r.at,
+      why: `more than ${MAX_NESTING} nested brackets; Python itself allows at most 200`,
+    };
+    if (i >= 0) statements[i] = deep;
+    else statements.splice(statements.filter((st) => st.from < r.from).length, 0, deep);
+  }
   return { text, statements, trailingComments: pending, position };
 }
 
 class Reader {
+  /** How many `expr` calls are open: bounds the recursion (see MAX_EXPR_DEPTH). */
+  private depth = 0;
+
   constructor(
     private readonly text: string,
     private readonly errors: readonly number[],
@@ -223,6 +317,15 @@ class Reader {
           return { ...base, t: "other", kind: describeStatement(node.name) };
       }
     } catch (err) {
+      if (err instanceof TooDeep) {
+        return {
+          ...base,
+          broken: false,
+          t: "too-deep",
+          at: err.at,
+          why: `an expression more than ${MAX_EXPR_DEPTH} levels deep`,
+        };
+      }
       if (err instanceof SyntaxProblem) return { ...base, broken: true, t: "other", kind: "statement" };
       throw err;
     }
@@ -377,6 +480,16 @@ class Reader {
   }
 
   expr(node: SyntaxNode): PyExpr {
+    if (this.depth >= MAX_EXPR_DEPTH) throw new TooDeep(node.from);
+    this.depth++;
+    try {
+      return this.readExpr(node);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private readExpr(node: SyntaxNode): PyExpr {
     const span = { from: node.from, to: node.to };
     if (node.type.isError) throw new SyntaxProblem();
     switch (node.name) {
@@ -672,6 +785,12 @@ type ImportShape =
   | { t: "import"; modules: { module: string; asName: string | null }[] };
 
 class SyntaxProblem extends Error {}
+/** An expression nested deeper than MAX_EXPR_DEPTH, at offset `at`: its statement is not read. */
+class TooDeep extends Error {
+  constructor(readonly at: number) {
+    super("nesting too deep");
+  }
+}
 class UnsupportedComprehension extends SyntaxProblem {}
 
 function describeStatement(name: string): string {

@@ -72,6 +72,24 @@ describe("fsops import feast", () => {
     expect(validate.stderr).toContain("TODO(fsops import)");
   });
 
+  it("a file nested 100,000 brackets deep is a located TODO, not an internal error; the other files convert", async () => {
+    const { repo } = await copyRepo("driver_ranking");
+    await writeFile(join(repo, "deep.py"), `nested = ${"[".repeat(100_000)}1${"]".repeat(100_000)}\n`);
+    const out = join(await tempDir(), "converted");
+    const started = Date.now();
+    const r = await runCli(["import", "feast", repo, "--out", out]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(1);
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(r.stdout).toContain("3 TODOs left to finish by hand");
+    expect(r.stdout).toContain(
+      "  deep.py:1:210  nesting too deep to convert (more than 200 nested brackets; Python itself allows at most 200): write this statement by hand\n",
+    );
+    expect(await readFile(join(out, "definitions.ts"), "utf8")).toContain(
+      "export const driver = new Entity(",
+    );
+  });
+
   it("refuses a non-empty output folder without --force (exit 2), writes into it with --force", async () => {
     const { repo } = await copyRepo("credit_scoring");
     const out = join(await tempDir(), "existing");

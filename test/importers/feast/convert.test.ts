@@ -502,3 +502,69 @@ describe("Python text", () => {
     });
   });
 });
+
+describe("input nested too deep", () => {
+  const HEADER = "from feast import Entity\n";
+  const entity = (name: string) => `${name} = Entity(name='${name}', join_keys=['${name}_id'])\n`;
+  /** `nested = ` then `depth` brackets made of `open`/`close`, between two entities (lines 2 and 4). */
+  const deepFile = (open: string, close: string, depth: number) =>
+    `${HEADER}${entity("before")}nested = ${open.repeat(depth)}1${close.repeat(depth)}\n${entity("after")}`;
+
+  for (const depth of [2_000, 100_000]) {
+    it(`${depth.toLocaleString("en")} nested brackets: a located TODO for that statement, the rest of the file and the other files convert, in well under 5 s`, () => {
+      for (const [open, close] of [
+        ["(", ")"],
+        ["[", "]"],
+        ["{", "}"],
+        ["f(", ")"],
+      ] as const) {
+        const started = performance.now();
+        const result = run({ "deep.py": deepFile(open, close, depth), "other.py": HEADER + entity("rider") });
+        expect(performance.now() - started).toBeLessThan(5_000);
+        // The 201st bracket: Python itself refuses more than 200.
+        const column = "nested = ".length + open.length * 200 + open.length;
+        expect(result.todos.map((t) => `${t.file}:${t.line}:${t.column} ${t.message}`)).toEqual([
+          `deep.py:3:${column} nesting too deep to convert (more than 200 nested brackets; Python itself allows at most 200): write this statement by hand`,
+        ]);
+        const text = ts(result, "deep.ts");
+        expect(text).toContain("export const before = new Entity(");
+        expect(text).toContain("export const after = new Entity(");
+        expect(text).toContain(`// TODO(fsops import): deep.py:3: nesting too deep to convert`);
+        // The quoted Python is cut: the output stays small whatever the input.
+        expect(text).toMatch(/\/\/ {3}… \(\d+ more characters\)\n/);
+        expect(text.length).toBeLessThan(5_000);
+        expect(ts(result, "other.ts")).toContain("export const rider = new Entity(");
+      }
+    });
+  }
+
+  it("200 brackets (Python's limit) still convert; brackets in strings and comments do not count", () => {
+    const result = run({
+      "ok.py":
+        `${HEADER}nested = ${"[".repeat(200)}1${"]".repeat(200)}\n` +
+        `text = "${"(".repeat(500)}"  # ${"[".repeat(500)}\n` +
+        `doc = '''${"{".repeat(500)}\n'''\n${entity("driver")}`,
+    });
+    expect(result.todos).toEqual([]);
+    const text = ts(result, "ok.ts");
+    expect(text).toContain("export const nested = [");
+    const nested = text.slice(text.indexOf("export const nested"), text.indexOf("export const text"));
+    expect([...nested].filter((c) => c === "[")).toHaveLength(200);
+    expect([...nested].filter((c) => c === "]")).toHaveLength(200);
+    expect(text).toContain(`export const text = "${"(".repeat(500)}";`);
+    expect(text).toContain("export const driver = new Entity(");
+  });
+
+  it("an expression deep without brackets (100,000 operators) is a located TODO, not a crash", () => {
+    const started = performance.now();
+    const result = run({ "ops.py": `${HEADER}${entity("driver")}x = ${"1+".repeat(100_000)}1\n` });
+    expect(performance.now() - started).toBeLessThan(5_000);
+    expect(result.todos[0]).toMatchObject({
+      file: "ops.py",
+      line: 3,
+      message:
+        "nesting too deep to convert (an expression more than 500 levels deep): write this statement by hand",
+    });
+    expect(ts(result, "ops.ts")).toContain("export const driver = new Entity(");
+  });
+});

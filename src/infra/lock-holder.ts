@@ -1,0 +1,171 @@
+/**
+ * Whether the process named in a file lock is provably gone, so the lock may be taken over.
+ *
+ * A hostname and a pid do not name a process: two containers with the same hostname (CI jobs on
+ * a shared volume) each have their own pid namespace, so a pid absent here may be alive there.
+ * A lock therefore records, on Linux, the boot id (one per kernel boot, shared by the containers
+ * of a host), the pid namespace and the holder's start time. A lock is only declared dead when
+ * all of host, boot and pid namespace are ours and the pid is gone, or now belongs to a process
+ * that started at another time (the pid was reused). Anything else might be alive: it is left
+ * for `fsops force-unlock` (or, for the other lock files, for removing the file by hand).
+ *
+ * Every fsops lock file judges its holder here: the registry file's write lock (file-store.ts),
+ * the materialization records' lock (materializations.ts) and the embedded online store's lock
+ * (pglite-executor.ts). Each writes `holderFields()` into its lock and judges a lock it finds
+ * with `checkRecordedHolder` (or `checkHolder` when it parsed host and pid itself).
+ */
+import { promises as fs, readFileSync, readlinkSync } from "node:fs";
+import { hostname } from "node:os";
+
+/** Who holds a lock, beyond host and pid: recorded in the lock file on Linux. */
+export interface ProcessIdentity {
+  /** /proc/sys/kernel/random/boot_id: changes on every boot, the same in every container of a host. */
+  bootId: string;
+  /** readlink /proc/self/ns/pid, e.g. `pid:[4026531836]`: differs between containers. */
+  pidNamespace: string;
+  /** Field 22 of /proc/<pid>/stat (clock ticks after boot): a reused pid has another one. */
+  startTime: string;
+}
+
+export type HolderCheck = { gone: true; why: string } | { gone: false; why: string };
+
+let cached: ProcessIdentity | null | undefined;
+
+/** This process's identity, or null where /proc does not tell it (macOS, Windows, no procfs). */
+export function ownIdentity(): ProcessIdentity | null {
+  if (cached !== undefined) return cached;
+  const bootId = readText("/proc/sys/kernel/random/boot_id");
+  let pidNamespace: string | null = null;
+  try {
+    pidNamespace = readlinkSync("/proc/self/ns/pid");
+  } catch {
+    pidNamespace = null;
+  }
+  const startTime = processStartTime(process.pid);
+  cached = bootId && pidNamespace && startTime ? { bootId, pidNamespace, startTime } : null;
+  return cached;
+}
+
+/** Field 22 (starttime) of /proc/<pid>/stat, or null when the process or procfs is not there. */
+export function processStartTime(pid: number): string | null {
+  const stat = readText(`/proc/${pid}/stat`);
+  if (stat === null) return null;
+  // Field 2 (the command) is in parentheses and may hold spaces or `)`: count after the last `)`.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  // fields[0] is field 3 (state), so field 22 is fields[19].
+  const value = fields[19];
+  return value && /^\d+$/.test(value) ? value : null;
+}
+
+/** What a lock file records about its holder: host, pid and, on Linux, the process identity. */
+export function holderFields(): { host: string; pid: number; process?: ProcessIdentity } {
+  const identity = ownIdentity();
+  return { host: hostname(), pid: process.pid, ...(identity ? { process: identity } : {}) };
+}
+
+/**
+ * The identity recorded in a parsed lock file (its `process` field); null when it has none
+ * (written by an older fsops) or an incomplete one, which is never taken as "gone".
+ */
+export function recordedIdentity(lock: unknown): ProcessIdentity | null {
+  const p = (lock as { process?: unknown } | null)?.process as Record<string, unknown> | null | undefined;
+  if (!p || typeof p !== "object") return null;
+  const { bootId, pidNamespace, startTime } = p;
+  return typeof bootId === "string" && typeof pidNamespace === "string" && typeof startTime === "string"
+    ? { bootId, pidNamespace, startTime }
+    : null;
+}
+
+/** `checkHolder` on a parsed lock file's `host`, `pid` and `process` fields. */
+export function checkRecordedHolder(lock: unknown): HolderCheck {
+  const { host, pid } = (lock ?? {}) as { host?: unknown; pid?: unknown };
+  if (typeof host !== "string" || typeof pid !== "number") {
+    return { gone: false, why: "it does not name its host and pid" };
+  }
+  return checkHolder(host, pid, recordedIdentity(lock));
+}
+
+/**
+ * Removes the lock file at `path` if it still holds exactly `text` (what was judged gone).
+ * It is renamed aside first, so of two processes taking the same lock over only one removes
+ * it; if what was renamed is not what was judged (the lock changed hands in between), it is
+ * linked back, which fails only if yet another process took the free name meanwhile.
+ */
+export async function removeLockIfUnchanged(path: string, text: string): Promise<void> {
+  const aside = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.stale`;
+  try {
+    await fs.rename(path, aside);
+  } catch {
+    return; // gone already: released, or taken over by another process
+  }
+  try {
+    const found = await fs.readFile(aside, "utf8").catch(() => null);
+    if (found !== text) await fs.link(aside, path).catch(() => undefined);
+  } finally {
+    await fs.rm(aside, { force: true });
+  }
+}
+
+/**
+ * Decides whether the holder `host`/`pid` (with `identity` as recorded in its lock, null for a
+ * lock written without one) is gone. `why` says what was found, for the error when it is not.
+ */
+export function checkHolder(host: string, pid: number, identity: ProcessIdentity | null): HolderCheck {
+  if (host !== hostname()) return { gone: false, why: `it was taken on host ${host}` };
+  if (!Number.isSafeInteger(pid) || pid <= 0) return { gone: false, why: "it names no process" };
+  const here = ownIdentity();
+  if (here === null) {
+    // No procfs here, so no pid namespaces either (macOS, Windows): host and pid name a process.
+    if (identity !== null) {
+      return {
+        gone: false,
+        why: "it was taken on a Linux system with this hostname; it cannot be checked here",
+      };
+    }
+    if (pid === process.pid) return { gone: false, why: "it is held by this process" };
+    return isRunning(pid)
+      ? { gone: false, why: `process ${pid} is running` }
+      : { gone: true, why: `process ${pid} is gone` };
+  }
+  if (identity === null) {
+    // Written by an fsops that recorded no pid namespace: the pid may live in another container
+    // with this hostname. Taking it over could break a commit in progress; force-unlock is safe.
+    return {
+      gone: false,
+      why: "the lock does not record its pid namespace (written by an older fsops), so fsops cannot tell whether its process is alive",
+    };
+  }
+  if (identity.bootId !== here.bootId) {
+    return { gone: false, why: "it was taken on another machine or boot with this hostname" };
+  }
+  if (identity.pidNamespace !== here.pidNamespace) {
+    return {
+      gone: false,
+      why: `it was taken in another pid namespace (${identity.pidNamespace}: another container with this hostname?), where process ${pid} may be alive`,
+    };
+  }
+  if (!isRunning(pid)) return { gone: true, why: `process ${pid} is gone` };
+  const startTime = processStartTime(pid);
+  if (startTime !== null && startTime !== identity.startTime) {
+    return { gone: true, why: `process ${pid} is gone (the pid now belongs to another process)` };
+  }
+  return { gone: false, why: `process ${pid} is running` };
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, owned by someone else.
+    return (error as NodeJS.ErrnoException).code !== "ESRCH";
+  }
+}
+
+function readText(path: string): string | null {
+  try {
+    return readFileSync(path, "utf8").trim();
+  } catch {
+    return null;
+  }
+}
