@@ -21,8 +21,8 @@ import type { OnlineReader } from "./online-reader.js";
 import { openOnlineReader } from "./open-reader.js";
 import type { RegistryWatcher } from "./registry-watch.js";
 import { watchRegistry } from "./registry-watch.js";
-import type { OnlineFeaturesRequest, OnlineFeaturesResponse } from "./retrieve.js";
-import { getOnlineFeatures } from "./retrieve.js";
+import type { OnlineColumns, OnlineFeaturesRequest, OnlineFeaturesResponse } from "./retrieve.js";
+import { getOnlineColumns, rowsOf } from "./retrieve.js";
 import type { TransformRunner } from "./transforms.js";
 import type { HistoricalFeatures, HistoricalRequest } from "../training/index.js";
 import { createTransformRunner } from "./transforms.js";
@@ -129,9 +129,17 @@ export class FeatureStore {
    * int64 values are bigints (see README, "Serving").
    */
   async getOnlineFeatures(request: OnlineFeaturesRequest): Promise<OnlineFeaturesResponse> {
+    return rowsOf(await this.getOnlineColumns(request));
+  }
+
+  /**
+   * The same answer column by column (one array per name in `featureNames`), as Feast's server
+   * writes it: what `fsops serve` encodes, without building an object per row.
+   */
+  async getOnlineColumns(request: OnlineFeaturesRequest): Promise<OnlineColumns> {
     const version = this.current; // the whole request runs on this one version
     try {
-      return await getOnlineFeatures(
+      return await getOnlineColumns(
         { catalog: version.catalog, reader: this.reader, transforms: () => version.transforms() },
         request,
       );

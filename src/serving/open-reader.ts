@@ -27,7 +27,10 @@ export async function openOnlineReader(
       pool.on("error", () => undefined);
       return new PostgresOnlineReader(
         "postgres",
-        { query: (text, params) => pool.query(text, params) },
+        {
+          query: (text, params, name) =>
+            name === undefined ? pool.query(text, params) : pool.query({ name, text, values: params }),
+        },
         () => pool.end().catch(() => undefined),
         true,
       );

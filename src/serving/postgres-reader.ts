@@ -1,13 +1,31 @@
+import { createHash } from "node:crypto";
 import { EVENT_TS_COLUMN, pgType } from "../infra/layout.js";
 import { qualifiedName, quoteIdent } from "../infra/sql.js";
 import type { SqlExecutor } from "../infra/sql-executor.js";
-import type { Catalog } from "./catalog.js";
+import type { Catalog, StoredView } from "./catalog.js";
 import type { OnlineReader, ReadResult, StoredRow, ViewRead } from "./online-reader.js";
 import { entityKeyString } from "./values.js";
 
 /** The part of a Postgres client serving needs: `pg.Pool` and the PGlite executor both fit. */
 export interface SqlQuery {
-  query(text: string, params: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
+  /**
+   * `name`, when given, makes it a named prepared statement: each pooled connection parses and
+   * plans it once, then only binds and executes (PGlite ignores it).
+   */
+  query(text: string, params: unknown[], name?: string): Promise<{ rows: Record<string, unknown>[] }>;
+}
+
+/**
+ * Distinct named statements one reader prepares at most. Each pooled connection keeps every
+ * statement it prepared for its life (the driver never deallocates), and requests may ask for
+ * any subset of a view's features: past this many, statements go unnamed.
+ */
+export const MAX_NAMED_STATEMENTS = 256;
+
+interface Statement {
+  text: string;
+  /** Prepared-statement name: a digest of the text and the column types it returns. */
+  name: string;
 }
 
 /**
@@ -15,26 +33,46 @@ export interface SqlQuery {
  * batch size and the plan is cached by the server.
  */
 export function selectStatement(read: ViewRead): { text: string; params: unknown[] } {
-  const { view, features } = read;
+  const params = read.view.keys.map((_, i) => read.keys.map((tuple) => String(tuple[i])));
+  return { text: statementOf(read.view, read.features).text, params };
+}
+
+/** Statements per registry version's view (a new version brings new view objects). */
+const statements = new WeakMap<StoredView, Map<string, Statement>>();
+
+function statementOf(view: StoredView, features: readonly string[]): Statement {
+  let byFeatures = statements.get(view);
+  if (byFeatures === undefined) statements.set(view, (byFeatures = new Map()));
+  const id = features.join("\u0000");
+  let statement = byFeatures.get(id);
+  if (statement !== undefined) return statement;
   const cols = [...view.keys.map((k) => k.name), ...features, EVENT_TS_COLUMN].map(quoteIdent).join(", ");
   const table = qualifiedName(view.table.schema, view.table.name);
-  const params = view.keys.map((_, i) => read.keys.map((tuple) => String(tuple[i])));
+  let text: string;
   if (view.keys.length === 1) {
     const k = view.keys[0] as { name: string; dtype: string };
-    return {
-      text: `SELECT ${cols} FROM ${table} WHERE ${quoteIdent(k.name)} = ANY($1::${pgType(k.dtype)}[])`,
-      params,
-    };
+    text = `SELECT ${cols} FROM ${table} WHERE ${quoteIdent(k.name)} = ANY($1::${pgType(k.dtype)}[])`;
+  } else {
+    const unnest = view.keys.map((k, i) => `$${i + 1}::${pgType(k.dtype)}[]`).join(", ");
+    const names = view.keys.map((k) => quoteIdent(k.name)).join(", ");
+    text = `SELECT ${cols} FROM ${table} WHERE (${names}) IN (SELECT * FROM unnest(${unnest}))`;
   }
-  const unnest = view.keys.map((k, i) => `$${i + 1}::${pgType(k.dtype)}[]`).join(", ");
-  const names = view.keys.map((k) => quoteIdent(k.name)).join(", ");
-  return {
-    text: `SELECT ${cols} FROM ${table} WHERE (${names}) IN (SELECT * FROM unnest(${unnest}))`,
-    params,
-  };
+  // The returned types are part of the name: after an apply changes a column's type, the new
+  // version prepares a new statement instead of running the old plan ("cached plan must not
+  // change result type").
+  const dtypes = features.map((f) => view.features.find((x) => x.name === f)?.dtype ?? "?").join(",");
+  const digest = createHash("sha256").update(`${text}\n${dtypes}`).digest("hex").slice(0, 24);
+  statement = { text, name: `fsops_read_${digest}` };
+  byFeatures.set(id, statement);
+  return statement;
 }
 
 export class PostgresOnlineReader implements OnlineReader {
+  /** Names handed out so far (bounded by MAX_NAMED_STATEMENTS). */
+  private readonly named = new Set<string>();
+  /** Names the server refused to run (the table changed under them): run unnamed from then on. */
+  private readonly stale = new Set<string>();
+
   constructor(
     readonly store: "postgres" | "embedded",
     private readonly sql: SqlQuery,
@@ -54,13 +92,22 @@ export class PostgresOnlineReader implements OnlineReader {
       const rows = new Map<string, StoredRow>();
       result.set(read.view.name, rows);
       if (read.keys.length === 0) return;
-      const { text, params } = selectStatement(read);
-      const res = await this.sql.query(text, params);
+      const statement = statementOf(read.view, read.features);
+      const params = read.view.keys.map((_, i) => read.keys.map((tuple) => String(tuple[i])));
+      const res = await this.run(statement, params);
+      const keys = read.view.keys;
+      const single = keys.length === 1 ? (keys[0] as { name: string }).name : null;
+      const features = read.features;
       for (const row of res.rows) {
-        const key = entityKeyString(read.view.keys.map((k) => row[k.name] as string | number | bigint));
+        const key =
+          single !== null
+            ? String(row[single] as string | number | bigint)
+            : entityKeyString(keys.map((k) => row[k.name] as string | number | bigint));
         const ts = row[EVENT_TS_COLUMN];
+        const values: unknown[] = new Array<unknown>(features.length);
+        for (let j = 0; j < features.length; j++) values[j] = row[features[j] as string];
         rows.set(key, {
-          values: read.features.map((f) => row[f]),
+          values,
           eventTs: ts instanceof Date ? ts : ts === null || ts === undefined ? null : new Date(String(ts)),
         });
       }
@@ -68,6 +115,21 @@ export class PostgresOnlineReader implements OnlineReader {
     if (this.parallel) await Promise.all(reads.map(one));
     else for (const r of reads) await one(r);
     return result;
+  }
+
+  private async run(statement: Statement, params: unknown[]): Promise<{ rows: Record<string, unknown>[] }> {
+    const { name, text } = statement;
+    const useName = !this.stale.has(name) && (this.named.has(name) || this.named.size < MAX_NAMED_STATEMENTS);
+    if (!useName) return this.sql.query(text, params);
+    this.named.add(name);
+    try {
+      return await this.sql.query(text, params, name);
+    } catch (e) {
+      // 0A000 "cached plan must not change result type": the table changed outside an apply.
+      if ((e as { code?: unknown }).code !== "0A000") throw e;
+      this.stale.add(name);
+      return this.sql.query(text, params);
+    }
   }
 
   async ping(): Promise<void> {

@@ -47,10 +47,30 @@ export interface RetrievalContext {
   now?: () => Date;
 }
 
+/**
+ * The answer column by column, as it is computed and as Feast's server writes it: one column per
+ * name in `featureNames`, `values[j][i]` = entity row i. The HTTP server encodes this directly;
+ * the SDK turns it into rows (`rowsOf`).
+ */
+export interface OnlineColumns {
+  featureNames: string[];
+  values: unknown[][];
+  statuses: FieldStatus[][];
+  eventTimestamps: (Date | null)[][];
+  serial: number;
+}
+
 export async function getOnlineFeatures(
   ctx: RetrievalContext,
   request: OnlineFeaturesRequest,
 ): Promise<OnlineFeaturesResponse> {
+  return rowsOf(await getOnlineColumns(ctx, request));
+}
+
+export async function getOnlineColumns(
+  ctx: RetrievalContext,
+  request: OnlineFeaturesRequest,
+): Promise<OnlineColumns> {
   const { catalog } = ctx;
   const plan = planRead(catalog, request);
   const entityRows = request.entityRows;
@@ -58,13 +78,17 @@ export async function getOnlineFeatures(
   const n = entityRows.length;
   const joinKeyNames = outputKeys(entityRows, plan);
 
-  // Per entity row, its normalized value of every join key the plan needs.
-  const keyValues: Map<string, (string | number | bigint)[]> = new Map();
-  for (const k of plan.keys) {
-    const column: (string | number | bigint)[] = [];
+  // Per entity row, its normalized value of every join key the plan needs, per dtype: two views
+  // may type the same key name differently (int64 in one, string in another), and each view's
+  // key is encoded with its own type (Redis key text, Postgres parameter).
+  const keyColumns = new Map<string, (string | number | bigint)[]>();
+  const keyColumn = (k: KeyColumn): (string | number | bigint)[] => {
+    const id = `${k.name}\u0000${k.dtype}`;
+    let column = keyColumns.get(id);
+    if (column !== undefined) return column;
+    column = [];
     for (let i = 0; i < n; i++) {
       const row = entityRows[i] as Record<string, unknown>;
-      const field = `entities.${k.name}[${i}]`;
       if (k.name === DUMMY_ENTITY_KEY) {
         // A view without entities stores its one row under the dummy key (Feast's convention).
         column.push(DUMMY_ENTITY_VALUE);
@@ -76,10 +100,14 @@ export async function getOnlineFeatures(
           `entities.${k.name}`,
         );
       }
-      column.push(keyValue(row[k.name], k.dtype, field));
+      column.push(keyValue(row[k.name], k.dtype, `entities.${k.name}[${i}]`));
     }
-    keyValues.set(k.name, column);
-  }
+    keyColumns.set(id, column);
+    return column;
+  };
+  // The value returned for a join key: as the first view needing it types it.
+  const keyValues = new Map<string, (string | number | bigint)[]>();
+  for (const k of plan.keys) keyValues.set(k.name, keyColumn(k));
 
   const reads: ViewRead[] = [];
   const rowKeys = new Map<string, string[]>(); // view → key string per entity row
@@ -87,10 +115,9 @@ export async function getOnlineFeatures(
     const view = catalog.views.get(viewName) as StoredView;
     const perRow: string[] = [];
     const distinct = new Map<string, (string | number | bigint)[]>();
+    const columns = view.keys.map(keyColumn);
     for (let i = 0; i < n; i++) {
-      const tuple = view.keys.map(
-        (k) => (keyValues.get(k.name) as (string | number | bigint)[])[i] as string | number | bigint,
-      );
+      const tuple = columns.map((column) => column[i] as string | number | bigint);
       const key = entityKeyString(tuple);
       perRow.push(key);
       if (!distinct.has(key)) distinct.set(key, tuple);
@@ -103,23 +130,18 @@ export async function getOnlineFeatures(
   const result: ReadResult = reads.length > 0 ? await ctx.reader.read(catalog, reads) : new Map();
   const now = (ctx.now?.() ?? new Date()).getTime();
 
-  const rows: Record<string, unknown>[] = [];
-  const statuses: Record<string, FieldStatus>[] = [];
-  const times: Record<string, Date | null>[] = [];
-  for (let i = 0; i < n; i++) {
-    const row: Record<string, unknown> = {};
-    const status: Record<string, FieldStatus> = {};
-    const time: Record<string, Date | null> = {};
-    for (const k of joinKeyNames) {
-      const given = (entityRows[i] as Record<string, unknown>)[k];
-      const needed = keyValues.get(k);
-      row[k] = needed !== undefined ? needed[i] : (given ?? null);
-      status[k] = "PRESENT";
-      time[k] = null;
+  const values: unknown[][] = [];
+  const statuses: FieldStatus[][] = [];
+  const times: (Date | null)[][] = [];
+  for (const k of joinKeyNames) {
+    const needed = keyValues.get(k);
+    const column: unknown[] = new Array<unknown>(n);
+    for (let i = 0; i < n; i++) {
+      column[i] = needed !== undefined ? needed[i] : ((entityRows[i] as Record<string, unknown>)[k] ?? null);
     }
-    rows.push(row);
-    statuses.push(status);
-    times.push(time);
+    values.push(column);
+    statuses.push(new Array<FieldStatus>(n).fill("PRESENT"));
+    times.push(new Array<Date | null>(n).fill(null));
   }
 
   /** The value of stored `view.feature` for row i, with its status, ttl applied. */
@@ -179,31 +201,56 @@ export async function getOnlineFeatures(
   }
 
   for (const feature of plan.features) {
-    const name = feature.outputName;
     if (feature.onDemand) {
       const column = computed.get(feature.view)?.[feature.feature] ?? [];
+      const out: unknown[] = new Array<unknown>(n);
+      const status: FieldStatus[] = new Array<FieldStatus>(n);
       for (let i = 0; i < n; i++) {
         const value = column[i] ?? null;
-        (rows[i] as Record<string, unknown>)[name] = value;
-        (statuses[i] as Record<string, FieldStatus>)[name] = value === null ? "NULL_VALUE" : "PRESENT";
-        (times[i] as Record<string, Date | null>)[name] = null;
+        out[i] = value;
+        status[i] = value === null ? "NULL_VALUE" : "PRESENT";
       }
+      values.push(out);
+      statuses.push(status);
+      times.push(new Array<Date | null>(n).fill(null));
       continue;
     }
     const got = storedColumn(feature.view, feature.feature);
-    for (let i = 0; i < n; i++) {
-      (rows[i] as Record<string, unknown>)[name] = got.values[i];
-      (statuses[i] as Record<string, FieldStatus>)[name] = got.status[i] as FieldStatus;
-      (times[i] as Record<string, Date | null>)[name] = got.ts[i] ?? null;
-    }
+    values.push(got.values);
+    statuses.push(got.status);
+    times.push(got.ts);
   }
   return {
     featureNames: [...joinKeyNames, ...plan.features.map((f) => f.outputName)],
-    rows,
+    values,
     statuses,
     eventTimestamps: times,
     serial: catalog.serial,
   };
+}
+
+/** The SDK's shape: one object per entity row (name → value, status, event time). */
+export function rowsOf(columns: OnlineColumns): OnlineFeaturesResponse {
+  const { featureNames } = columns;
+  const n = columns.values[0]?.length ?? 0;
+  const rows: Record<string, unknown>[] = [];
+  const statuses: Record<string, FieldStatus>[] = [];
+  const times: Record<string, Date | null>[] = [];
+  for (let i = 0; i < n; i++) {
+    const row: Record<string, unknown> = {};
+    const status: Record<string, FieldStatus> = {};
+    const time: Record<string, Date | null> = {};
+    for (let j = 0; j < featureNames.length; j++) {
+      const name = featureNames[j] as string;
+      row[name] = (columns.values[j] as unknown[])[i];
+      status[name] = (columns.statuses[j] as FieldStatus[])[i] as FieldStatus;
+      time[name] = (columns.eventTimestamps[j] as (Date | null)[])[i] ?? null;
+    }
+    rows.push(row);
+    statuses.push(status);
+    times.push(time);
+  }
+  return { featureNames, rows, statuses, eventTimestamps: times, serial: columns.serial };
 }
 
 const dtypeCache = new WeakMap<StoredView, Map<string, Dtype>>();
@@ -252,6 +299,46 @@ function requestFields(plan: ReadPlan, request: OnlineFeaturesRequest, n: number
     out.set(f.name, column);
   }
   return out;
+}
+
+const QUOTED_STATUS: Record<FieldStatus, string> = {
+  PRESENT: '"PRESENT"',
+  NULL_VALUE: '"NULL_VALUE"',
+  NOT_FOUND: '"NOT_FOUND"',
+  OUTSIDE_MAX_AGE: '"OUTSIDE_MAX_AGE"',
+};
+
+/** `toFeastJson` of the columns, without building rows first (the server's path). */
+export function columnsToFeastJson(columns: OnlineColumns): string {
+  // The features of one stored row share its event time, and rows written together share theirs:
+  // format each distinct time once.
+  const stamps = new Map<number, string>();
+  const epoch = `"${feastTimestamp(null)}"`;
+  const results: string[] = new Array<string>(columns.featureNames.length);
+  for (let j = 0; j < results.length; j++) {
+    const values = columns.values[j] as unknown[];
+    const statuses = columns.statuses[j] as FieldStatus[];
+    const ts = columns.eventTimestamps[j] as (Date | null)[];
+    const n = values.length;
+    const v: string[] = new Array<string>(n);
+    const s: string[] = new Array<string>(n);
+    const t: string[] = new Array<string>(n);
+    for (let i = 0; i < n; i++) {
+      v[i] = toJsonText(values[i]);
+      s[i] = QUOTED_STATUS[statuses[i] as FieldStatus];
+      const d = ts[i] ?? null;
+      if (d === null) t[i] = epoch;
+      else {
+        const ms = d.getTime();
+        let text = stamps.get(ms);
+        if (text === undefined) stamps.set(ms, (text = `"${feastTimestamp(d)}"`));
+        t[i] = text;
+      }
+    }
+    results[j] =
+      `{"values":[${v.join(",")}],"statuses":[${s.join(",")}],"event_timestamps":[${t.join(",")}]}`;
+  }
+  return `{"metadata":{"feature_names":${JSON.stringify(columns.featureNames)}},"results":[${results.join(",")}]}`;
 }
 
 /**

@@ -7,7 +7,9 @@
  *   POST /push                    { push_source_name, df, to }
  *   POST /materialize             { start_ts, end_ts, feature_views? }
  *   POST /materialize-incremental { end_ts, feature_views? }
- *   GET  /health                  200 when the registry and the online store answer, else 503
+ *   GET  /health                  200 when the registry and the online store answer, else 503;
+ *                                 an empty body either way, as Feast's (the served registry serial
+ *                                 is in the x-fsops-registry-serial header)
  *   GET  /metrics                 Prometheus text
  *
  * A user's mistake is a 400 with `{"error": "…"}` naming the field; anything else is a 500 (or
@@ -19,7 +21,7 @@ import { redactSecrets } from "../config/redact.js";
 import { ServingRequestError } from "./catalog.js";
 import type { FeatureStore } from "./feature-store.js";
 import { ServingError } from "./feature-store.js";
-import { toFeastJson } from "./retrieve.js";
+import { columnsToFeastJson } from "./retrieve.js";
 import type { OnlineFeaturesRequest } from "./retrieve.js";
 import { TransformError } from "./transforms.js";
 import type { ServerMetrics } from "./metrics.js";
@@ -86,16 +88,20 @@ export async function startServer(store: FeatureStore, options: ServeOptions = {
       method: "POST",
       handle: (body) => action("materialize-incremental", actions.materializeIncremental, body),
     },
-    "/health": { method: "GET", handle: () => health(store) },
+    "/health": { method: "GET", handle: () => health(store, log) },
     "/metrics": { method: "GET", handle: async () => metrics.render() },
   };
 
+  let closing: Promise<void> | null = null;
   const server = createServer((req, res) => {
     const started = process.hrtime.bigint();
     const path = (req.url ?? "/").split("?")[0] as string;
     const route = routes[path];
     const endpoint = route === undefined ? "other" : path;
     const finish = (reply: Reply) => {
+      // Draining: each connection ends with its current answer. Node keeps serving keep-alive
+      // connections after server.close(), so a client that never pauses would hold it open.
+      if (closing !== null) res.setHeader("connection", "close");
       send(res, reply);
       metrics.observe(endpoint, reply.status, Number(process.hrtime.bigint() - started) / 1e9);
     };
@@ -136,7 +142,6 @@ export async function startServer(store: FeatureStore, options: ServeOptions = {
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
 
-  let closing: Promise<void> | null = null;
   return {
     server,
     url,
@@ -155,21 +160,23 @@ export async function startServer(store: FeatureStore, options: ServeOptions = {
   };
 }
 
+/** The header carrying the served registry serial on `/health` answers. */
+export const SERIAL_HEADER = "x-fsops-registry-serial";
+
 interface Reply {
   status: number;
   body: string;
-  contentType?: string;
+  /** Default application/json; null: none (an empty body). */
+  contentType?: string | null;
   headers?: Record<string, string>;
   /** For logs. */
   message?: string;
 }
 
 function send(res: ServerResponse, reply: Reply): void {
-  res.writeHead(reply.status, {
-    "content-type": reply.contentType ?? "application/json",
-    "content-length": Buffer.byteLength(reply.body),
-    ...reply.headers,
-  });
+  const headers: Record<string, string | number> = { "content-length": Buffer.byteLength(reply.body) };
+  if (reply.contentType !== null) headers["content-type"] = reply.contentType ?? "application/json";
+  res.writeHead(reply.status, { ...headers, ...reply.headers });
   res.end(reply.body);
 }
 
@@ -190,35 +197,70 @@ function drain(req: IncomingMessage): void {
   req.resume();
 }
 
-/** The body as JSON, refusing (400) bodies over `max` bytes without holding them in memory. */
+/**
+ * After refusing an oversized body, the rest of it is read and dropped (so a client still sending
+ * is not cut off before it reads the answer: a reset would lose it) for at most this long, or
+ * OVERSIZE_DRAIN_FACTOR × the limit, whichever comes first; then the connection is cut.
+ */
+export const OVERSIZE_DRAIN_MS = 2_000;
+export const OVERSIZE_DRAIN_FACTOR = 64;
+
+/**
+ * The body as JSON, refusing (400) bodies over `max` bytes without holding them in memory. The
+ * promise always settles: on the body's end, as soon as it is known to be too large (declared or
+ * counted), or when the client goes away.
+ */
 function readJson(req: IncomingMessage, max: number): Promise<unknown> {
   return new Promise((resolvePromise, reject) => {
-    const declared = Number(req.headers["content-length"] ?? "0");
-    const tooLarge = () =>
-      new HttpError(400, `request body is larger than the ${max}-byte limit (serve --max-body-bytes)`);
+    let settled = false;
     let size = 0;
-    let over = declared > max;
-    const chunks: Buffer[] = [];
+    let chunks: Buffer[] = [];
+    const settle = (done: () => void) => {
+      if (settled) return;
+      settled = true;
+      done();
+    };
+    const refuse = () => {
+      chunks = [];
+      settle(() =>
+        reject(
+          new HttpError(400, `request body is larger than the ${max}-byte limit (serve --max-body-bytes)`),
+        ),
+      );
+      const cut = setTimeout(() => req.destroy(), OVERSIZE_DRAIN_MS);
+      const stop = () => clearTimeout(cut);
+      req.once("end", stop);
+      req.once("close", stop);
+    };
     req.on("data", (chunk: Buffer) => {
       size += chunk.length;
-      if (size > max) over = true;
-      // Past the limit the rest is read and dropped: answering before the client finished
-      // sending would break the connection under it and it would never see the 400.
-      if (!over) chunks.push(chunk);
-      else if (size > max * 64) req.destroy();
-    });
-    req.on("error", reject);
-    req.on("end", () => {
-      if (over) return reject(tooLarge());
-      const text = Buffer.concat(chunks).toString("utf8");
-      if (text.trim() === "")
-        return reject(new HttpError(400, "the request body is empty; send a JSON object"));
-      try {
-        resolvePromise(JSON.parse(text));
-      } catch (e) {
-        reject(new HttpError(400, `the request body is not JSON: ${(e as Error).message}`));
+      if (settled) {
+        if (size > max * OVERSIZE_DRAIN_FACTOR) req.destroy();
+        return;
       }
+      if (size > max) return refuse();
+      chunks.push(chunk);
     });
+    req.on("error", (e) => settle(() => reject(e)));
+    req.on("close", () =>
+      settle(() =>
+        reject(new HttpError(400, "the client closed the connection before the request body ended")),
+      ),
+    );
+    req.on("end", () =>
+      settle(() => {
+        const text = Buffer.concat(chunks).toString("utf8");
+        chunks = [];
+        if (text.trim() === "")
+          return reject(new HttpError(400, "the request body is empty; send a JSON object"));
+        try {
+          resolvePromise(JSON.parse(text));
+        } catch (e) {
+          reject(new HttpError(400, `the request body is not JSON: ${(e as Error).message}`));
+        }
+      }),
+    );
+    if (Number(req.headers["content-length"] ?? "0") > max) refuse();
   });
 }
 
@@ -291,8 +333,8 @@ export function parseOnlineRequest(input: unknown): OnlineFeaturesRequest {
 }
 
 async function getOnlineFeatures(store: FeatureStore, body: unknown): Promise<Reply> {
-  const response = await store.getOnlineFeatures(parseOnlineRequest(body));
-  return { status: 200, body: toFeastJson(response) };
+  const columns = await store.getOnlineColumns(parseOnlineRequest(body));
+  return { status: 200, body: columnsToFeastJson(columns) };
 }
 
 async function action(
@@ -305,13 +347,20 @@ async function action(
   return { status: 200, body: JSON.stringify(result ?? { ok: true }) };
 }
 
-async function health(store: FeatureStore): Promise<Reply> {
+/**
+ * Feast's feature server answers `/health` with an empty body: 200, or 503. The same here, so a
+ * probe written for Feast reads it the same; the serial rides in a header, the reason for a 503
+ * goes to the log.
+ */
+async function health(store: FeatureStore, log: (line: string) => void): Promise<Reply> {
+  const headers = { [SERIAL_HEADER]: String(store.version.state.serial) };
   try {
     await withTimeout(store.health(), 2_000);
-    return { status: 200, body: JSON.stringify({ status: "ok", serial: store.version.state.serial }) };
+    return { status: 200, body: "", contentType: null, headers };
   } catch (e) {
     const message = redactSecrets(e instanceof Error ? e.message : String(e), [...store.config.secrets]);
-    return { status: 503, body: JSON.stringify({ status: "unavailable", error: message }), message };
+    log(`/health: unavailable: ${message}`);
+    return { status: 503, body: "", contentType: null, headers };
   }
 }
 

@@ -95,13 +95,33 @@ const [__fsops_run, __fsops_describe, __fsops_hold] = (() => {
     held = undefined;
     return value;
   };
-  const revive = (key, value) => {
-    if (value !== null && typeof value === "object" && !isArray(value)) {
-      if (typeof value.$b === "string") return B(value.$b);
-      if (typeof value.$d === "string") return new D(value.$d);
-      if (isArray(value.$u8)) return apply(bytes, U8, [value.$u8]);
+  // Tags are objects of one key starting with "$"; every "$" key of the data itself gets one
+  // more "$" on the way in and loses it on the way out, so data never reads as a tag.
+  const { keys, defineProperty } = Object;
+  const slice = S.prototype.slice;
+  const rename = (value, names, from) => {
+    let any = false;
+    for (let i = 0; i < names.length; i++) if (names[i][0] === "$") any = true;
+    if (!any) return value;
+    const out = {};
+    for (let i = 0; i < names.length; i++) {
+      const k = names[i];
+      const to = k[0] !== "$" ? k : from ? apply(slice, k, [1]) : "$" + k;
+      defineProperty(out, to, { value: value[k], enumerable: true, writable: true, configurable: true });
     }
-    return value;
+    return out;
+  };
+  const revive = (key, value) => {
+    if (value === null || typeof value !== "object" || isArray(value)) return value;
+    const names = keys(value);
+    if (names.length === 1) {
+      const tag = names[0];
+      const v = value[tag];
+      if (tag === "$b" && typeof v === "string") return B(v);
+      if (tag === "$d" && typeof v === "string") return new D(v);
+      if (tag === "$u8" && isArray(v)) return apply(bytes, U8, [v]);
+    }
+    return rename(value, names, true);
   };
   const encode = function (key, value) {
     const raw = this[key];
@@ -113,6 +133,7 @@ const [__fsops_run, __fsops_describe, __fsops_hold] = (() => {
     if (raw instanceof U8) return { $u8: toArray(raw) };
     if (typeof raw === "number" && !isFinite(raw)) return { $n: S(raw) };
     if (typeof raw === "function") return { $f: true };
+    if (value !== null && typeof value === "object" && !isArray(value)) return rename(value, keys(value), false);
     return value;
   };
   const message = (e) => {
@@ -295,24 +316,61 @@ function hostMessage(e: unknown): string {
   return !types.isProxy(e) && e instanceof Error ? e.message : "unprintable error";
 }
 
+/**
+ * The wire between host and context is JSON with tags for what JSON lacks: an object of one key
+ * `$b` (bigint), `$d` (date), `$u8` (bytes), `$n` (non-finite number), `$f` (function). The data's
+ * own keys that start with `$` are escaped with one more `$` (and unescaped on arrival), so a
+ * user's `{"$b": "…"}` in request data is plain data, never a tag.
+ */
 function hostEncode(this: Record<string, unknown>, key: string, value: unknown): unknown {
   const raw = this[key];
   if (typeof raw === "bigint") return { $b: raw.toString() };
-  if (raw instanceof Date) return { $d: raw.toISOString() };
+  if (raw instanceof Date) return { $d: Number.isNaN(raw.getTime()) ? "invalid" : raw.toISOString() };
   if (raw instanceof Uint8Array) return { $u8: Array.from(raw) };
+  if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+    return renameKeys(value as Record<string, unknown>, Object.keys(value), "escape");
+  }
   return value;
 }
 
 function hostRevive(_key: string, value: unknown): unknown {
-  if (value !== null && typeof value === "object" && !Array.isArray(value)) {
-    const v = value as Record<string, unknown>;
-    if (typeof v.$b === "string") return BigInt(v.$b);
-    if (typeof v.$d === "string") return new Date(v.$d);
-    if (Array.isArray(v.$u8)) return Uint8Array.from(v.$u8 as number[]);
-    if (typeof v.$n === "string") return v.$n === "NaN" ? NaN : v.$n.startsWith("-") ? -Infinity : Infinity;
-    if (v.$f === true) return FUNCTION;
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return value;
+  const v = value as Record<string, unknown>;
+  const names = Object.keys(v);
+  if (names.length === 1) {
+    const tag = v[names[0] as string];
+    switch (names[0]) {
+      case "$b":
+        if (typeof tag === "string" && /^-?\d+$/.test(tag)) return BigInt(tag);
+        break;
+      case "$d":
+        if (typeof tag === "string") return new Date(tag === "invalid" ? NaN : tag);
+        break;
+      case "$u8":
+        if (Array.isArray(tag)) return Uint8Array.from(tag as number[]);
+        break;
+      case "$n":
+        if (typeof tag === "string") return tag === "NaN" ? NaN : tag.startsWith("-") ? -Infinity : Infinity;
+        break;
+      case "$f":
+        if (tag === true) return FUNCTION;
+        break;
+    }
   }
-  return value;
+  return renameKeys(v, names, "unescape");
+}
+
+/** `value` with each key starting with `$` given one `$` more (escape) or less (unescape). */
+function renameKeys(
+  value: Record<string, unknown>,
+  names: readonly string[],
+  how: "escape" | "unescape",
+): Record<string, unknown> {
+  if (!names.some((k) => k.startsWith("$"))) return value;
+  // fromEntries defines own properties: a "__proto__" key stays data, never a prototype.
+  return Object.fromEntries(
+    names.map((k) => [k.startsWith("$") ? (how === "escape" ? `$${k}` : k.slice(1)) : k, value[k]]),
+  );
 }
 
 const FUNCTION = Symbol("function");

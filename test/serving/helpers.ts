@@ -101,6 +101,15 @@ export const convPlus = new OnDemandFeatureView({
   },
 });
 
+export const echoRequest = new OnDemandFeatureView({
+  name: "echo_request",
+  sources: [vals],
+  schema: [new Field({ name: "seen", dtype: "string" })],
+  transform: (inputs: Record<string, unknown[]>) => ({
+    seen: (inputs["val_to_add"] ?? []).map((v) => JSON.stringify(v)),
+  }),
+});
+
 export const spin = new OnDemandFeatureView({
   name: "spin",
   sources: [driverStats.select(["conv_rate"])],

@@ -231,6 +231,26 @@ describe.runIf(hasService("postgres"))("fsops serve on a Postgres online store, 
     expect(next.text).toBe(goldenFeatures());
   });
 
+  it("hands request_context values shaped like the sandbox's tags to the transform as plain data", async () => {
+    const values = [{ $b: "not a number" }, { $d: "2020-01-01" }, { $u8: [1] }, { $$b: "1" }];
+    const res = await post(f.server.url, "/get-online-features", {
+      entities: { driver_id: [1001, 1002, 1003, 1004] },
+      features: ["echo_request:seen"],
+      request_context: { val_to_add: values },
+    });
+    expect(res.status, res.text).toBe(200);
+    const results = (res.json as { results: { values: unknown[]; statuses: string[] }[] }).results;
+    expect(results[1]?.values).toEqual(values.map((v) => JSON.stringify(v)));
+    expect(results[1]?.statuses).toEqual(["PRESENT", "PRESENT", "PRESENT", "PRESENT"]);
+    // The SDK's requestContext the same.
+    const out = await f.store.getOnlineFeatures({
+      features: ["echo_request:seen"],
+      entityRows: [{ driver_id: 1 }],
+      requestContext: { val_to_add: [{ $b: "x" }] },
+    });
+    expect(out.rows[0]?.seen).toBe('{"$b":"x"}');
+  });
+
   it("answers bad bodies with 4xx and a JSON error naming the field, and stays healthy", async () => {
     const cases: [unknown, RegExp][] = [
       ["{not json", /not JSON/],
@@ -280,11 +300,27 @@ describe.runIf(hasService("postgres"))("fsops serve on a Postgres online store, 
     expect((await post(f.server.url, "/get-online-features", FEATURES_REQUEST)).text).toBe(goldenFeatures());
   });
 
+  it("answers /health as Feast's feature server does: 200 with an empty body (serial in a header)", async () => {
+    const res = await fetch(`${f.server.url}/health`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe("");
+    expect(res.headers.get("content-length")).toBe("0");
+    expect(res.headers.get("content-type")).toBeNull();
+    expect(res.headers.get("x-fsops-registry-serial")).toBe(String(f.store.version.state.serial));
+  });
+
   it("/metrics has latency histograms per endpoint, errors, and the served serial", async () => {
     const text = await (await fetch(`${f.server.url}/metrics`)).text();
     expect(text).toMatch(
       /fsops_serve_request_duration_seconds_bucket\{le="0.005",endpoint="\/get-online-features",code="200"\}/,
     );
+    expect(text).toMatch(
+      /fsops_serve_request_duration_seconds_bucket\{le="\+Inf",endpoint="\/get-online-features",code="200"\} [1-9]\d*\n/,
+    );
+    expect(text).toMatch(
+      /fsops_serve_request_duration_seconds_sum\{endpoint="\/get-online-features",code="200"\} [\d.e-]+\nfsops_serve_request_duration_seconds_count\{endpoint="\/get-online-features",code="200"\} [1-9]\d*\n/,
+    );
+    expect(text).toContain("# TYPE fsops_serve_request_duration_seconds histogram\n");
     expect(text).toMatch(
       /fsops_serve_request_errors_total\{endpoint="\/get-online-features",code="400"\} \d+/,
     );
@@ -419,6 +455,7 @@ describe("the embedded (PGlite) online store", () => {
       await store.reader.close();
       const health = await fetch(`${server.url}/health`);
       expect(health.status).toBe(503);
+      expect(await health.text()).toBe(""); // Feast's 503 has no body either
     } finally {
       await server.close().catch(() => undefined);
     }

@@ -223,6 +223,45 @@ describe("createTransformRunner", () => {
     );
   });
 
+  it("passes data shaped like the wire's tags ({$b}, {$d}, {$u8} …) through as plain data, both ways", () => {
+    // Request data is the user's: an object that looks like the host↔context encoding must arrive
+    // as that object, not as a bigint/date/bytes (nor fail to decode: a 500 for a user's value).
+    const lookalikes: unknown[] = [
+      { $b: "abc" },
+      { $b: "12" },
+      { $d: "2020-01-01" },
+      { $u8: [1, 2] },
+      { $n: "NaN" },
+      { $f: true },
+      { $$b: "1", plain: { $d: "x" } },
+      { ["__proto__"]: { $b: "1" } },
+      [{ $u8: "no" }],
+    ];
+    const echo = createTransformRunner(
+      one(
+        `(i: Record<string, unknown[]>) => ({ out: (i["x"] ?? []).map((v) => JSON.stringify(v)) })`,
+        "string",
+      ),
+    );
+    expect(echo.run("v", { x: lookalikes }).out).toEqual(lookalikes.map((v) => JSON.stringify(v)));
+    // Real tagged values still travel as themselves.
+    const kinds = createTransformRunner(
+      one(
+        `(i: Record<string, unknown[]>) => ({ out: (i["x"] ?? []).map((v) => Object.prototype.toString.call(v) + ":" + String(v)) })`,
+        "string",
+      ),
+    );
+    expect(kinds.run("v", { x: [5n, new Date(0), new Uint8Array([7])] }).out).toEqual([
+      "[object BigInt]:5",
+      `[object Date]:${new Date(0).toString()}`,
+      "[object Uint8Array]:7",
+    ]);
+    // Out of the context the same: an object returned by the transform stays an object.
+    expect(() =>
+      createTransformRunner(one(`() => ({ out: [{ $b: "5" }] })`, "int64")).run("v", { x: [1] }),
+    ).toThrow(/output out\[0\] should be int64, got an object/);
+  });
+
   it("compiles once per registry version: one context per view, kept for the runner's life", () => {
     // One context per view per registry version: a transform that counts calls sees its own count,
     // and a new runner (a new registry version) starts afresh.
