@@ -179,8 +179,6 @@ const INT_RANGE: Record<string, [bigint, bigint]> = {
   int32: [-(2n ** 31n), 2n ** 31n - 1n],
   int64: [-(2n ** 63n), 2n ** 63n - 1n],
 };
-/** The largest finite float32: a larger value would fail in the store after other rows were written. */
-const FLOAT32_MAX = 3.4028234663852886e38;
 /** A decimal number as text (no hex, binary or `Infinity`, which `Number()` would accept). */
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 /** A lone UTF-16 surrogate: not valid Unicode, refused by Postgres text and jsonb. */
@@ -252,8 +250,16 @@ export function canonicalValue(dtype: string, value: unknown): { ok: JsonValue }
               : `expected a number (${dtype}), got ${shown(value)}`,
         };
       }
-      if (dtype === "float32" && Math.abs(n) > FLOAT32_MAX)
-        return { error: `${shown(value)} is out of range for float32 (±${FLOAT32_MAX})` };
+      if (dtype === "float32") {
+        // Exactly what Postgres \`real\` takes: a value that rounds to a finite float32 (subnormals
+        // included), but not one that overflows or underflows to zero, which the store would
+        // refuse mid-write ("out of range for type real") after other rows were written.
+        const f = Math.fround(n);
+        if (!Number.isFinite(f) || (f === 0 && n !== 0))
+          return {
+            error: `${shown(value)} is out of range for float32 (${Number.isFinite(f) ? "nonzero magnitude below 1.4e-45, which rounds to 0" : "magnitude above 3.4028235e38"})`,
+          };
+      }
       return { ok: n };
     }
     case "string":

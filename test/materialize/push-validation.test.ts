@@ -59,6 +59,10 @@ const CASES: [string, string | null, string | null, RegExp][] = [
   ["f64", null, "-inf", /not a finite number \(float64\)/],
   ["f64", '"0x10"', "0x10", /expected a number \(float64\), got "0x10"/],
   ["f32", "1e39", "1e39", /out of range for float32/],
+  ["f32", "3.4028236e38", "3.4028236e38", /out of range for float32/],
+  // Rounds to 0 as a float32: Postgres `real` refuses it ("out of range") mid-write.
+  ["f32", "1e-50", "1e-50", /out of range for float32/],
+  ["f32", "-7e-46", "-7e-46", /out of range for float32/],
   ["s", '"a\\u0000b"', null, /NUL character/],
   ["s", '"\\ud800"', null, /lone UTF-16 surrogate/],
   ["s", "5", null, /expected a string, got 5/],
@@ -82,6 +86,7 @@ const CASES: [string, string | null, string | null, RegExp][] = [
   ["i32s", null, "1,2", /expected a list \(int32\[\]\) as a JSON array/],
   ["i64s", '["9223372036854775808"]', '["9223372036854775808"]', /item 0: .*out of range for int64/],
   ["f32s", "[1e39]", "[1e39]", /item 0: .*out of range for float32/],
+  ["f32s", "[0.5, 1e-50]", "[0.5,1e-50]", /item 1: .*out of range for float32/],
   ["ss", "[1]", "[1]", /item 0: expected a string, got 1/],
   ["bs", '["zz"]', '["zz"]', /item 0: expected bytes/],
   ["oks", "[true, 1]", "[true,1]", /item 1: expected true or false, got 1/],
@@ -162,6 +167,27 @@ describe.runIf(hasService("postgres"))("push validation (JSON Lines and CSV)", (
     expect(() => parsePushFile('driver_id,s\n1,ok\n2,"never closed\n3,x\n', "csv")).toThrow(
       /^row 3: a quoted field is never closed/,
     );
+  });
+
+  it("float32 takes exactly what Postgres real takes: its largest value as printed, subnormals", async () => {
+    const edge = [3.4028235e38, -3.4028235e38, 1e-40, 1.5e-45];
+    const rows = edge.map((f, i) => ({ ...GOOD, driver_id: i + 1, f32: f, f32s: edge }));
+    const result = await push(rows.map((r) => JSON.stringify(r)).join("\n"), "jsonl");
+    expect(result).toMatchObject({ rows: edge.length, online: true, offline: true });
+    const want = edge.map((f) => Math.fround(f));
+    const got = async (c: pg.Client, table: string) =>
+      (
+        await c.query<{ f32: number; f32s: number[] }>(
+          `SELECT f32::float8 AS f32, f32s::float8[] AS f32s FROM ${table} ORDER BY driver_id`,
+        )
+      ).rows;
+    for (const rows of [
+      await got(offline, "all_events"),
+      await got(online, 'serving."types_test__all_types"'),
+    ]) {
+      expect(rows.map((r) => r.f32)).toEqual(want);
+      expect(rows[0]!.f32s).toEqual(want);
+    }
   });
 
   it("the good rows of the cases above push fine (the cases fail for their cell alone)", async () => {
