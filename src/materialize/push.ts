@@ -15,9 +15,9 @@ import type { RegistryState } from "../model/registry.js";
 import type { DataSourceSpec } from "../model/spec.js";
 import type { CanonicalRow, JsonValue } from "../offline/canonical.js";
 import { isoFromUs } from "../offline/canonical.js";
-import type { ViewSource } from "../offline/view-source.js";
+import type { MappedColumn, ViewSource } from "../offline/view-source.js";
 import { isDummyKey, viewNames, viewSource, DUMMY_ENTITY_VALUE } from "../offline/view-source.js";
-import { localSourcePath, openDuckDb } from "../offline/file-source.js";
+import { localFolderFormats, localSourcePath, openDuckDb } from "../offline/file-source.js";
 import {
   connectTimeoutMs,
   isConnectionError,
@@ -381,9 +381,25 @@ export function viewsOfPushSource(state: RegistryState, source: string): ViewSou
 }
 
 interface CheckedRow {
+  /** Canonical values by `valueKey` (a column two views give different dtypes has one each). */
   values: Map<string, JsonValue>;
   eventUs: number;
   createdUs: number | null;
+}
+
+/** Where a checked row keeps the canonical value of column `c` (per dtype: see checkRows). */
+const valueKey = (c: { name: string; dtype: string }): string => `${c.dtype} ${c.name}`;
+
+/**
+ * The source columns the views of one push source hold between them (they share its batch
+ * source, so one fieldMapping): non-dummy keys then features, each name once, the first view's
+ * dtype when two views differ.
+ */
+function unionColumns(views: ViewSource[]): MappedColumn[] {
+  const seen = new Map<string, MappedColumn>();
+  for (const c of [...views.flatMap((v) => v.keys), ...views.flatMap((v) => v.features)])
+    if (!isDummyKey(c) && !seen.has(c.name)) seen.set(c.name, c);
+  return [...seen.values()];
 }
 
 /** Check every row against every view (throws PushValidationError at the first bad cell). */
@@ -391,9 +407,16 @@ function checkRows(views: ViewSource[], req: PushRequest): CheckedRow[] {
   const first = views[0]!;
   const tsColumn = first.eventTimestamp;
   const createdColumn = first.createdTimestamp;
-  const dtypes = new Map<string, string>();
+  // Every dtype any view gives a column: a value must suit each (one view's int32 and another's
+  // int64 refuse 2^31 for the first), or the store of the stricter view refuses it mid-write.
+  const dtypes = new Map<string, string[]>();
   for (const vs of views) {
-    for (const c of [...vs.keys, ...vs.features]) if (!isDummyKey(c)) dtypes.set(c.name, c.dtype);
+    for (const c of [...vs.keys, ...vs.features]) {
+      if (isDummyKey(c)) continue;
+      const list = dtypes.get(c.name) ?? [];
+      if (!list.includes(c.dtype)) list.push(c.dtype);
+      dtypes.set(c.name, list);
+    }
   }
   const keys = new Set(views.flatMap((vs) => vs.keys.filter((k) => !isDummyKey(k)).map((k) => k.name)));
   const known = [...dtypes.keys(), tsColumn, ...(createdColumn ? [createdColumn] : [])];
@@ -405,14 +428,16 @@ function checkRows(views: ViewSource[], req: PushRequest): CheckedRow[] {
       }
     }
     const values = new Map<string, JsonValue>();
-    for (const [name, dtype] of dtypes) {
+    for (const [name, list] of dtypes) {
       const raw = row[name];
       if (keys.has(name) && (raw === undefined || raw === null || raw === "")) {
         throw new PushValidationError(n, name, "missing join key");
       }
-      const v = canonicalValue(dtype, raw);
-      if ("error" in v) throw new PushValidationError(n, name, v.error);
-      values.set(name, v.ok);
+      for (const dtype of list) {
+        const v = canonicalValue(dtype, raw);
+        if ("error" in v) throw new PushValidationError(n, name, v.error);
+        values.set(valueKey({ name, dtype }), v.ok);
+      }
     }
     const raw = row[tsColumn];
     if (raw === undefined || raw === null || raw === "")
@@ -434,11 +459,13 @@ function checkRows(views: ViewSource[], req: PushRequest): CheckedRow[] {
 function latestPerKey(vs: ViewSource, rows: CheckedRow[]): CanonicalRow[] {
   const best = new Map<string, CanonicalRow>();
   for (const r of rows) {
-    const keys = vs.keys.map((k) => (isDummyKey(k) ? DUMMY_ENTITY_VALUE : (r.values.get(k.name) ?? null)));
+    const keys = vs.keys.map((k) =>
+      isDummyKey(k) ? DUMMY_ENTITY_VALUE : (r.values.get(valueKey(k)) ?? null),
+    );
     const id = JSON.stringify(keys);
     const row: CanonicalRow = {
       keys,
-      features: vs.features.map((f) => r.values.get(f.name) ?? null),
+      features: vs.features.map((f) => r.values.get(valueKey(f)) ?? null),
       eventUs: r.eventUs,
       createdUs: r.createdUs,
     };
@@ -548,7 +575,7 @@ export async function pushRows(ctx: PushContext, req: PushRequest): Promise<Push
       else throw new MaterializeError(`${ctx.config.project}: fsops.yaml has no online_store`);
       for (const vs of onlineViews) await online.checkTarget(targets.get(vs.view)!, ctx.dirLabel ?? ".");
     }
-    if (to !== "online") append = await prepareOffline(ctx.config, views[0]!, rows);
+    if (to !== "online") append = await prepareOffline(ctx.config, views, rows);
     if (online !== null) {
       const done: string[] = [];
       for (const vs of onlineViews) {
@@ -621,13 +648,16 @@ interface PreparedAppend {
   inDoubt(e: unknown): string | null;
 }
 
-/** The rows as the batch source stores them: source column names (fieldMapping reversed). */
-function sourceRecords(vs: ViewSource, rows: CheckedRow[]): Record<string, JsonValue>[] {
-  const columns = new Map<string, string>(); // canonical name → source column
-  for (const c of [...vs.keys, ...vs.features]) if (!isDummyKey(c)) columns.set(c.name, c.column);
+/**
+ * The rows as the batch source stores them: every view's keys and features under their source
+ * column names (fieldMapping reversed).
+ */
+function sourceRecords(views: ViewSource[], rows: CheckedRow[]): Record<string, JsonValue>[] {
+  const vs = views[0]!;
+  const columns = unionColumns(views);
   return rows.map((r) => {
     const o: Record<string, JsonValue> = {};
-    for (const [name, value] of r.values) o[columns.get(name) ?? name] = value;
+    for (const c of columns) o[c.column] = r.values.get(valueKey(c)) ?? null;
     o[vs.eventTimestamp] = isoFromUs(r.eventUs);
     if (vs.createdTimestamp !== null)
       o[vs.createdTimestamp] = r.createdUs === null ? null : isoFromUs(r.createdUs);
@@ -636,16 +666,18 @@ function sourceRecords(vs: ViewSource, rows: CheckedRow[]): Record<string, JsonV
 }
 
 /**
- * Prepare the append of `rows` to the batch source of `vs` (see `pushRows`): everything that can
- * fail for a reason of the source or the store fails here, before anything is visible.
+ * Prepare the append of `rows` to the batch source the `views` of one push source share (see
+ * `pushRows`): everything that can fail for a reason of the source or the store fails here,
+ * before anything is visible.
  */
 async function prepareOffline(
   config: ProjectConfig,
-  vs: ViewSource,
+  views: ViewSource[],
   rows: CheckedRow[],
 ): Promise<PreparedAppend> {
+  const vs = views[0]!;
   const spec = vs.source.spec;
-  const records = sourceRecords(vs, rows);
+  const records = sourceRecords(views, rows);
   if (spec.type === "postgres") {
     if (spec.table === null) {
       throw new MaterializeError(
@@ -724,7 +756,15 @@ async function prepareOffline(
       "point the FileSource at a folder (or S3 prefix) of Parquet files",
     );
   }
-  const columns = parquetColumns(vs);
+  if (!/^s3:\/\//i.test(path) && (await localFolderFormats(localSourcePath(path, config.dir))).has("csv")) {
+    // A Parquet part among CSV files would make every later read of the source fail ("mixes
+    // Parquet and CSV files"); a CSV part cannot carry lists and bytes as their types.
+    throw new OfflineSourceError(
+      `${sourceLocation(vs)}source ${vs.source.name}: folder ${path} holds CSV files; push appends Parquet part files, and a folder cannot mix the two`,
+      "convert the folder's CSV files to Parquet (or point the FileSource at a Parquet folder), or push with --to online",
+    );
+  }
+  const columns = parquetColumns(views);
   // Named after its content: pushing the same rows again writes the same name (no duplicate).
   const digest = createHash("sha256")
     .update(JSON.stringify([columns, records]))
@@ -818,10 +858,10 @@ interface PartColumn {
  * The source columns a pushed part file holds. Bytes travel through JSON as `\x…` hex text:
  * they are read as text and decoded to a real BLOB (a cast would keep the hex text as bytes).
  */
-function parquetColumns(vs: ViewSource): PartColumn[] {
+function parquetColumns(views: ViewSource[]): PartColumn[] {
+  const vs = views[0]!;
   const out: PartColumn[] = [];
-  for (const c of [...vs.keys, ...vs.features]) {
-    if (isDummyKey(c)) continue;
+  for (const c of unionColumns(views)) {
     const col = quoteIdent(c.column);
     if (c.dtype === "bytes")
       out.push({ name: c.column, read: "VARCHAR", select: `unhex(substr(${col}, 3))` });

@@ -59,6 +59,18 @@ async function listLocal(dir: string): Promise<string[]> {
   return out.sort();
 }
 
+/** The formats of the part files in local folder `dir` (none when it does not exist yet). */
+export async function localFolderFormats(dir: string): Promise<Set<FileFormat>> {
+  let files: string[];
+  try {
+    files = await listLocal(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return new Set();
+    throw e;
+  }
+  return new Set(files.map(formatOf).filter((f) => f !== null));
+}
+
 /** Local path of a FileSource path (relative to the project folder). */
 export function localSourcePath(path: string, projectDir: string): string {
   return isAbsolute(path) ? path : resolve(projectDir, path);
