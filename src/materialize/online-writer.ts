@@ -87,7 +87,14 @@ export function postgresUpsertSql(target: OnlineTarget): string {
  */
 export class PostgresOnlineWriter implements OnlineWriter {
   readonly kind = "postgres";
-  private readonly statements = new Map<string, { stage: string; copy: string; upsert: string }>();
+  /**
+   * Statements per view, with the layout they were built for: a long-lived writer (`fsops serve`)
+   * sees a view's table or columns change when the registry refreshes after an apply.
+   */
+  private readonly statements = new Map<
+    string,
+    { layout: string; stage: string; copy: string; upsert: string }
+  >();
 
   constructor(private readonly sql: SqlExecutor) {}
 
@@ -105,9 +112,16 @@ export class PostgresOnlineWriter implements OnlineWriter {
    * copy-format.ts), at most one line per entity key.
    */
   async writeCopyText(target: OnlineTarget, data: string): Promise<void> {
+    const layout = JSON.stringify([
+      target.schema,
+      target.table,
+      target.keys.map((c) => [c.name, c.dtype]),
+      target.features.map((c) => [c.name, c.dtype]),
+    ]);
     let text = this.statements.get(target.view);
-    if (text === undefined) {
+    if (text === undefined || text.layout !== layout) {
       text = {
+        layout,
         stage: postgresStageSql(target),
         copy: `COPY ${STAGE} FROM STDIN`,
         upsert: postgresUpsertSql(target),
