@@ -22,6 +22,7 @@ import { CREATED_TS_COLUMN, EVENT_TS_COLUMN } from "../infra/layout.js";
 import { qualifiedName, quoteIdent } from "../infra/sql.js";
 import { canonicalSelect } from "../offline/canonical.js";
 import type { Window } from "../offline/canonical.js";
+import { OfflineSourceError } from "../offline/errors.js";
 import { openViewReader } from "../offline/index.js";
 import type { OfflineContext } from "../offline/index.js";
 import { offlinePool, postgresRelation } from "../offline/postgres-source.js";
@@ -369,8 +370,15 @@ async function fillView(
       .catch(async (e: unknown) => {
         if (e instanceof SqlError) {
           // A broken source throws its located error here; a sound one leaves `e` to report.
-          const reader = await openViewReader(reading, vs);
-          await reader.close();
+          // The check failing for another reason (the offline connection refused) locates
+          // nothing: `e` stays the error to report.
+          let reader;
+          try {
+            reader = await openViewReader(reading, vs);
+          } catch (located) {
+            throw located instanceof OfflineSourceError ? located : e;
+          }
+          await reader.close().catch(() => undefined);
         }
         throw e;
       });

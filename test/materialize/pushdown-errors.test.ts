@@ -48,4 +48,46 @@ describe.runIf(hasService("postgres"))("pushdown errors", () => {
       await db.end();
     }
   });
+
+  it("a statement failing for another reason keeps its own error when locating it fails too", async () => {
+    const dir = join(await tempDir(), "p");
+    const url = await freshDatabase();
+    const db = new pg.Client({ connectionString: url });
+    await db.connect();
+    try {
+      await db.query(OFFLINE_DDL);
+      await writeProject(dir, {
+        kind: "postgres",
+        online: "online_store:\n  type: postgres\n  connection_string: ${DB}\n  schema: serving",
+        offline: "offline_store:\n  type: postgres\n  connection_string: ${OFFLINE}",
+      });
+      const { config, state } = await applyAndLoad(dir, { DB: url, OFFLINE: url });
+      // Same database (pushdown), but the streamed read that would locate a source error
+      // connects as a role that does not exist: that check fails for its own reason.
+      const offlineUrl = new URL(url);
+      offlineUrl.username = "no_such_role";
+      const broken = {
+        ...config,
+        offlineStore: { ...config.offlineStore!, connectionString: offlineUrl.href },
+      };
+      // The online table refuses every row: the pushdown fails for a reason that is not the source's.
+      await db.query(
+        "INSERT INTO offline.stats_events VALUES (1, '2025-01-01T00:00:00Z', NULL, 0.5, 1, 'a')",
+      );
+      await db.query(`ALTER TABLE serving."fill_test__stats" ADD CONSTRAINT "refuse_all" CHECK (false)`);
+      const byView = Object.fromEntries(
+        (
+          await materialize(
+            { config: broken as typeof config, who: "tester", state },
+            { start: null, end: new Date("2030-01-01T00:00:00Z") },
+          )
+        ).map((r) => [r.view, r]),
+      );
+      expect(byView.stats).toMatchObject({ status: "failed" });
+      expect(byView.stats!.error!.message).toMatch(/refuse_all/);
+      expect(byView.stats!.error!.message).not.toMatch(/no_such_role/);
+    } finally {
+      await db.end();
+    }
+  });
 });
