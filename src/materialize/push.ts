@@ -17,7 +17,7 @@ import type { CanonicalRow, JsonValue } from "../offline/canonical.js";
 import { isoFromUs } from "../offline/canonical.js";
 import type { MappedColumn, ViewSource } from "../offline/view-source.js";
 import { isDummyKey, viewNames, viewSource, DUMMY_ENTITY_VALUE } from "../offline/view-source.js";
-import { localFolderFormats, localSourcePath, openDuckDb } from "../offline/file-source.js";
+import { localFolderFormats, localSourcePath, openDuckDb, s3PrefixFormats } from "../offline/file-source.js";
 import {
   connectTimeoutMs,
   isConnectionError,
@@ -756,7 +756,20 @@ async function prepareOffline(
       "point the FileSource at a folder (or S3 prefix) of Parquet files",
     );
   }
-  if (!/^s3:\/\//i.test(path) && (await localFolderFormats(localSourcePath(path, config.dir))).has("csv")) {
+  let formats: Set<string>;
+  try {
+    formats = /^s3:\/\//i.test(path)
+      ? await s3PrefixFormats(path, config.offlineStore?.s3 ?? null)
+      : await localFolderFormats(localSourcePath(path, config.dir));
+  } catch (e) {
+    throw new OfflineSourceError(
+      `${sourceLocation(vs)}source ${vs.source.name}: cannot list ${path}: ${reasonOf(e)}`,
+      /^s3:/i.test(path)
+        ? "check offline_store.s3 (endpoint, region, force_path_style) and the AWS credentials"
+        : undefined,
+    );
+  }
+  if (formats.has("csv")) {
     // A Parquet part among CSV files would make every later read of the source fail ("mixes
     // Parquet and CSV files"); a CSV part cannot carry lists and bytes as their types.
     throw new OfflineSourceError(

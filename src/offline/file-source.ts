@@ -99,36 +99,63 @@ export async function resolveFileSource(
   return { files, format: pickFormat(files, path), cleanup: async () => undefined };
 }
 
-/** Fetch every Parquet/CSV object under `prefix` (or the one object `prefix` names). */
-async function fetchS3(bucket: string, prefix: string, s3: OfflineS3Config | null): Promise<ResolvedFiles> {
-  const { S3Client, ListObjectsV2Command, GetObjectCommand } = await import("@aws-sdk/client-s3");
-  const client = new S3Client({
+type S3Module = typeof import("@aws-sdk/client-s3"); // eslint-disable-line @typescript-eslint/consistent-type-imports
+
+function s3Client(S3Client: S3Module["S3Client"], s3: OfflineS3Config | null) {
+  return new S3Client({
     ...(s3?.region ? { region: s3.region } : {}),
     ...(s3?.endpoint ? { endpoint: s3.endpoint } : {}),
     forcePathStyle: s3?.forcePathStyle ?? false,
   });
+}
+
+/** The keys of the Parquet/CSV objects under `prefix` (or the one object `prefix` names), sorted. */
+async function listS3Keys(
+  client: InstanceType<S3Module["S3Client"]>,
+  List: S3Module["ListObjectsV2Command"],
+  bucket: string,
+  prefix: string,
+): Promise<string[]> {
+  const keys: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await client.send(new List({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+    for (const o of page.Contents ?? []) {
+      const key = o.Key ?? "";
+      const name = key.slice(key.lastIndexOf("/") + 1);
+      if (name.startsWith(".") || name.startsWith("_") || formatOf(key) === null) continue;
+      // A prefix without a trailing slash matches `prefix…`; keep only the object itself or children.
+      if (key !== prefix && !prefix.endsWith("/") && prefix !== "" && !key.startsWith(`${prefix}/`)) continue;
+      keys.push(key);
+    }
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return keys.sort();
+}
+
+/** The formats of the part files under an S3 FileSource path `s3://bucket/prefix`. */
+export async function s3PrefixFormats(path: string, s3: OfflineS3Config | null): Promise<Set<FileFormat>> {
+  const m = S3_PATH.exec(path);
+  if (m === null) throw new Error(`not an S3 path: ${path}`);
+  const { S3Client, ListObjectsV2Command } = await import("@aws-sdk/client-s3");
+  const client = s3Client(S3Client, s3);
+  try {
+    const keys = await listS3Keys(client, ListObjectsV2Command, m[1]!, m[2] ?? "");
+    return new Set(keys.map(formatOf).filter((f) => f !== null));
+  } finally {
+    client.destroy();
+  }
+}
+
+/** Fetch every Parquet/CSV object under `prefix` (or the one object `prefix` names). */
+async function fetchS3(bucket: string, prefix: string, s3: OfflineS3Config | null): Promise<ResolvedFiles> {
+  const { S3Client, ListObjectsV2Command, GetObjectCommand } = await import("@aws-sdk/client-s3");
+  const client = s3Client(S3Client, s3);
   const where = `s3://${bucket}/${prefix}`;
   const dir = await mkdtemp(join(tmpdir(), "fsops-offline-"));
   const cleanup = () => rm(dir, { recursive: true, force: true });
   try {
-    const keys: string[] = [];
-    let token: string | undefined;
-    do {
-      const page = await client.send(
-        new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
-      );
-      for (const o of page.Contents ?? []) {
-        const key = o.Key ?? "";
-        const name = key.slice(key.lastIndexOf("/") + 1);
-        if (name.startsWith(".") || name.startsWith("_") || formatOf(key) === null) continue;
-        // A prefix without a trailing slash matches `prefix…`; keep only the object itself or children.
-        if (key !== prefix && !prefix.endsWith("/") && prefix !== "" && !key.startsWith(`${prefix}/`))
-          continue;
-        keys.push(key);
-      }
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
-    keys.sort();
+    const keys = await listS3Keys(client, ListObjectsV2Command, bucket, prefix);
     const format = pickFormat(keys, where);
     const files: string[] = [];
     for (const [i, key] of keys.entries()) {

@@ -99,6 +99,31 @@ describe.runIf(hasService("s3"))("FileSource on S3 (radosgw)", () => {
             expect(
               (listed.Contents ?? []).filter((o) => /\/part-push-[0-9a-f]{32}\.parquet$/.test(o.Key ?? "")),
             ).toHaveLength(1);
+            // A CSV object under the prefix: a Parquet part beside it would break every read,
+            // so the push is refused before anything is uploaded.
+            await client.send(
+              new PutObjectCommand({
+                Bucket: bucket,
+                Key: `lake/${seed}/stats/old.csv`,
+                Body: "driver_id\n",
+              }),
+            );
+            await expect(
+              pushRows(
+                { config, who: "t", state, online },
+                {
+                  source: "stats_push",
+                  to: "offline",
+                  rows: [
+                    { driver_id: 6, event_timestamp: "2025-01-01T00:00:00Z", conv: 1, trips: 1, name: "csv" },
+                  ],
+                },
+              ),
+            ).rejects.toThrow(/source stats_src: folder s3:\/\/.*\/lake\/7004\/stats\/ holds CSV files/);
+            const after = await client.send(
+              new ListObjectsV2Command({ Bucket: bucket, Prefix: `lake/${seed}/stats/` }),
+            );
+            expect((after.Contents ?? []).length).toBe(5);
           }
         } finally {
           await online.close();
