@@ -151,7 +151,8 @@ export async function takeOverLock(path: string, judged: string): Promise<Takeov
       }
     }
     const text = await fs.readFile(breaker, "utf8").catch(() => null);
-    // Removed: only ever done once the lock no longer holds `judged`.
+    // Removed meanwhile: the lock no longer holds `judged`, or that taker's read failed and it
+    // gave up. Either way the caller reads the lock again before anything is removed.
     if (text === null) return "changed";
     let holder: unknown = null;
     try {
