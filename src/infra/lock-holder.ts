@@ -12,8 +12,10 @@
  * Every fsops lock file judges its holder here: the registry file's write lock (file-store.ts),
  * the materialization records' lock (materializations.ts) and the embedded online store's lock
  * (pglite-executor.ts). Each writes `holderFields()` into its lock and judges a lock it finds
- * with `checkRecordedHolder` (or `checkHolder` when it parsed host and pid itself).
+ * with `checkRecordedHolder` (or `checkHolder` when it parsed host and pid itself), and takes a
+ * dead holder's lock over with `takeOverLock`.
  */
+import { createHash, randomBytes } from "node:crypto";
 import { promises as fs, readFileSync, readlinkSync } from "node:fs";
 import { hostname } from "node:os";
 
@@ -85,24 +87,96 @@ export function checkRecordedHolder(lock: unknown): HolderCheck {
   return checkHolder(host, pid, recordedIdentity(lock));
 }
 
+export type TakeoverResult = "removed" | "changed" | "busy";
+
+let beforeRemoveHook: ((path: string) => Promise<void>) | undefined;
+
 /**
- * Removes the lock file at `path` if it still holds exactly `text` (what was judged gone).
- * It is renamed aside first, so of two processes taking the same lock over only one removes
- * it; if what was renamed is not what was judged (the lock changed hands in between), it is
- * linked back, which fails only if yet another process took the free name meanwhile.
+ * Tests only: runs between `takeOverLock`'s re-read of a lock and its removal, the window in
+ * which another taker must be kept out. Pass undefined to clear it.
  */
-export async function removeLockIfUnchanged(path: string, text: string): Promise<void> {
-  const aside = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.stale`;
-  try {
-    await fs.rename(path, aside);
-  } catch {
-    return; // gone already: released, or taken over by another process
+export function setTakeoverHookForTests(hook: ((path: string) => Promise<void>) | undefined): void {
+  beforeRemoveHook = hook;
+}
+
+/**
+ * Removes the lock file at `path` if it still holds exactly `judged` (the text whose holder was
+ * judged gone), so that a lock taken meanwhile by a live process is never removed. Every fsops
+ * lock file takes a dead holder's lock over through here.
+ *
+ * Reading the lock and removing it are two steps, so takers are serialized by "breaker" files
+ * beside the lock, one series per judged text: `<lock>.break.<hash of judged>.<n>`. A taker
+ * creates breaker 0 atomically (link of a complete file recording `holderFields()`); whoever
+ * created it re-reads the lock and removes it only if it still holds `judged`. A breaker whose
+ * creator is provably gone (it died inside this function) is never removed while the lock may
+ * still hold `judged`: the next taker creates breaker n+1 instead, and may do so only after
+ * seeing breakers 0..n all present with gone creators. So at any time at most one live process
+ * has passed the breakers for a given text. Breakers are removed only once the lock provably no
+ * longer holds `judged` (removed, or read with other text), and every lock text is unique (it
+ * carries a fresh id), so no one can act on that text again: a late taker re-reads other text.
+ *
+ * "busy": a live process is taking this lock over; the caller waits and tries again.
+ * "removed": this call removed it. "changed": it no longer held `judged`.
+ */
+export async function takeOverLock(path: string, judged: string): Promise<TakeoverResult> {
+  const series = `${path}.break.${createHash("sha256").update(judged).digest("hex").slice(0, 16)}`;
+  const mine = JSON.stringify({ ...holderFields(), token: randomBytes(8).toString("hex") });
+  const passed: string[] = [];
+  for (let n = 0; ; n++) {
+    const breaker = `${series}.${n}`;
+    if (await createExclusive(breaker, mine)) {
+      let gone = false;
+      try {
+        let current: string | null;
+        try {
+          current = await fs.readFile(path, "utf8");
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+          current = null;
+        }
+        if (current !== judged) {
+          gone = true;
+          return "changed";
+        }
+        await beforeRemoveHook?.(path);
+        await fs.rm(path, { force: true });
+        gone = true;
+        return "removed";
+      } finally {
+        // Once `judged` is gone for good, its whole series may go. Otherwise (a read failed)
+        // only our own breaker, the last of the series: the next taker re-creates it.
+        for (const file of gone ? [...passed, breaker] : [breaker]) {
+          await fs.rm(file, { force: true }).catch(() => undefined);
+        }
+      }
+    }
+    const text = await fs.readFile(breaker, "utf8").catch(() => null);
+    // Removed meanwhile: the lock no longer holds `judged`, or that taker's read failed and it
+    // gave up. Either way the caller reads the lock again before anything is removed.
+    if (text === null) return "changed";
+    let holder: unknown = null;
+    try {
+      holder = JSON.parse(text);
+    } catch {
+      holder = null;
+    }
+    if (!checkRecordedHolder(holder).gone) return "busy";
+    passed.push(breaker);
   }
+}
+
+/** Creates `path` holding `text`, complete, unless it exists (false then). */
+async function createExclusive(path: string, text: string): Promise<boolean> {
+  const temp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+  await fs.writeFile(temp, text, { flag: "wx" });
   try {
-    const found = await fs.readFile(aside, "utf8").catch(() => null);
-    if (found !== text) await fs.link(aside, path).catch(() => undefined);
+    await fs.link(temp, path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw error;
   } finally {
-    await fs.rm(aside, { force: true });
+    await fs.rm(temp, { force: true });
   }
 }
 

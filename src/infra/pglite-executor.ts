@@ -6,7 +6,7 @@ import {
   checkHolder,
   checkRecordedHolder,
   holderFields,
-  removeLockIfUnchanged,
+  takeOverLock,
   type HolderCheck,
 } from "./lock-holder.js";
 import { embeddedStoreExists } from "./embedded-store.js";
@@ -178,6 +178,7 @@ async function takeLock(path: string): Promise<{ release(): Promise<void> }> {
   const temp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
   await writeFile(temp, `${me}\n`, { flag: "wx" });
   try {
+    const busyUntil = Date.now() + 5000;
     for (let attempt = 0; attempt < 5; attempt++) {
       try {
         await link(temp, path);
@@ -197,7 +198,11 @@ async function takeLock(path: string): Promise<{ release(): Promise<void> }> {
       const { who, check } = judgeHolder(text);
       if (check.gone) {
         // Left by a process that died (kill -9, crash): safe to take over.
-        await removeLockIfUnchanged(path, text);
+        if ((await takeOverLock(path, text)) === "busy") {
+          // Another process is taking it over this moment: not one of our attempts.
+          if (Date.now() < busyUntil) attempt--;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
         continue;
       }
       throw new OnlineStoreError(

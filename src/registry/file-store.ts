@@ -31,7 +31,13 @@ import {
   type RegistryState,
   type RegistryStore,
 } from "../model/registry.js";
-import { checkHolder, ownIdentity, recordedIdentity, type ProcessIdentity } from "../infra/lock-holder.js";
+import {
+  checkHolder,
+  ownIdentity,
+  recordedIdentity,
+  takeOverLock,
+  type ProcessIdentity,
+} from "../infra/lock-holder.js";
 import {
   assertProjectName,
   checkCommitArgs,
@@ -328,12 +334,11 @@ export class FileRegistryStore implements RegistryStore {
         // Holder and identity from one read: a lock replaced meanwhile is judged as a whole.
         const record = await this.readLockRecord(this.writeLockPath);
         if (record === null) continue; // released meanwhile
-        const { info: holder, identity } = record;
+        const { info: holder, identity, text } = record;
         const check = checkHolder(holder.host, holder.pid, identity);
-        if (check.gone) {
-          await this.removeLockIf(this.writeLockPath, holder.id);
-          continue;
-        }
+        // Removed only if it still holds the text judged gone, one taker at a time (a lock
+        // taken meanwhile by a live process stays); busy: another process is taking it over.
+        if (check.gone && (await takeOverLock(this.writeLockPath, text)) !== "busy") continue;
         if (Date.now() > deadline) {
           throw new RegistryLockedError(holder, `not taken over: ${check.why}`);
         }
@@ -352,7 +357,7 @@ export class FileRegistryStore implements RegistryStore {
    */
   private async readLockRecord(
     path: string,
-  ): Promise<{ info: LockInfo; identity: ProcessIdentity | null } | null> {
+  ): Promise<{ info: LockInfo; identity: ProcessIdentity | null; text: string } | null> {
     let text: string;
     try {
       text = await fs.readFile(path, "utf8");
@@ -361,7 +366,7 @@ export class FileRegistryStore implements RegistryStore {
       throw new RegistryError(`cannot read lock ${path}: ${(error as Error).message}`);
     }
     const value = parseJson(text, path);
-    return { info: validateLockInfo(value, path), identity: recordedIdentity(value) };
+    return { info: validateLockInfo(value, path), identity: recordedIdentity(value), text };
   }
 
   /** Removes the lock at `path` if it still holds `id`; true when removed. */

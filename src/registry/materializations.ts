@@ -20,7 +20,7 @@ import type { RegistryConfig } from "../model/config.js";
 import { RegistryCorruptError, RegistryError } from "../model/registry.js";
 import { connectionSecrets, redactSecrets } from "../config/redact.js";
 import { quoteIdent } from "../infra/sql.js";
-import { checkRecordedHolder, holderFields, removeLockIfUnchanged } from "../infra/lock-holder.js";
+import { checkRecordedHolder, holderFields, takeOverLock } from "../infra/lock-holder.js";
 import { assertProjectName, maskUrl } from "./state.js";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { Pool } from "pg";
@@ -238,10 +238,8 @@ class FileMaterializationStore implements MaterializationStore {
         }
         const holder = parseLock(text);
         const check = checkRecordedHolder(holder);
-        if (check.gone) {
-          await removeLockIfUnchanged(lockPath, text);
-          continue;
-        }
+        // Busy: another process is taking this dead lock over; wait for it like for any holder.
+        if (check.gone && (await takeOverLock(lockPath, text)) !== "busy") continue;
         if (Date.now() > deadline) {
           throw new RegistryError(
             `${this.location}: locked by ${describeHolder(holder)} for more than ${this.lockWaitMs / 1000}s; not taken over: ${check.why}`,

@@ -22,6 +22,12 @@ export interface SqlQuery {
  */
 export const MAX_NAMED_STATEMENTS = 256;
 
+/**
+ * After this many "prepared statement does not exist / already exists" errors a reader stops
+ * naming statements: its connections are not the server's (a transaction-mode pooler).
+ */
+export const POOLER_ERRORS_BEFORE_UNNAMED = 3;
+
 interface Statement {
   text: string;
   /** Prepared-statement name: a digest of the text and the column types it returns. */
@@ -72,6 +78,8 @@ export class PostgresOnlineReader implements OnlineReader {
   private readonly named = new Set<string>();
   /** Names the server refused to run (the table changed under them): run unnamed from then on. */
   private readonly stale = new Set<string>();
+  /** 26000/42P05 errors seen: named statements and the server connections disagree. */
+  private poolerErrors = 0;
 
   constructor(
     readonly store: "postgres" | "embedded",
@@ -119,15 +127,25 @@ export class PostgresOnlineReader implements OnlineReader {
 
   private async run(statement: Statement, params: unknown[]): Promise<{ rows: Record<string, unknown>[] }> {
     const { name, text } = statement;
-    const useName = !this.stale.has(name) && (this.named.has(name) || this.named.size < MAX_NAMED_STATEMENTS);
+    const useName =
+      this.poolerErrors < POOLER_ERRORS_BEFORE_UNNAMED &&
+      !this.stale.has(name) &&
+      (this.named.has(name) || this.named.size < MAX_NAMED_STATEMENTS);
     if (!useName) return this.sql.query(text, params);
     this.named.add(name);
     try {
       return await this.sql.query(text, params, name);
     } catch (e) {
+      const code = (e as { code?: unknown }).code;
       // 0A000 "cached plan must not change result type": the table changed outside an apply.
-      if ((e as { code?: unknown }).code !== "0A000") throw e;
+      // 26000 "prepared statement does not exist" / 42P05 "already exists": the statements a
+      // connection holds are not the ones the driver tracks, as behind PgBouncer in transaction
+      // mode (each transaction may run on another server connection) or after DISCARD ALL.
+      if (code !== "0A000" && code !== "26000" && code !== "42P05") throw e;
+      // The driver keeps believing the name is (or is not) prepared on that connection: never
+      // use it again. A pooler will do it again for every name: stop naming statements at all.
       this.stale.add(name);
+      if (code !== "0A000") this.poolerErrors++;
       return this.sql.query(text, params);
     }
   }

@@ -106,14 +106,14 @@ export async function startServer(store: FeatureStore, options: ServeOptions = {
       metrics.observe(endpoint, reply.status, Number(process.hrtime.bigint() - started) / 1e9);
     };
     if (route === undefined) {
-      drain(req);
+      drain(req, maxBody);
       finish(
         errorReply(404, `no such endpoint ${path}; this server answers ${Object.keys(routes).join(", ")}`),
       );
       return;
     }
     if (req.method !== route.method) {
-      drain(req);
+      drain(req, maxBody);
       finish({ ...errorReply(405, `${path} takes ${route.method}`), headers: { allow: route.method } });
       return;
     }
@@ -193,7 +193,22 @@ function toErrorReply(e: unknown, secrets: readonly string[]): Reply {
   return errorReply(500, message);
 }
 
-function drain(req: IncomingMessage): void {
+/**
+ * Reads and drops the body of a request answered without it (404, 405), bounded as for an
+ * oversized body: at most OVERSIZE_DRAIN_MS, or OVERSIZE_DRAIN_FACTOR × `max` bytes, then the
+ * connection is cut, so no client can hold a connection open or stream without end to a route
+ * that does not read its body.
+ */
+function drain(req: IncomingMessage, max: number): void {
+  let size = 0;
+  const cut = setTimeout(() => req.destroy(), OVERSIZE_DRAIN_MS);
+  const stop = () => clearTimeout(cut);
+  req.once("end", stop);
+  req.once("close", stop);
+  req.on("data", (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > max * OVERSIZE_DRAIN_FACTOR) req.destroy();
+  });
   req.resume();
 }
 

@@ -11,6 +11,7 @@ import { parseRedisConnectionString } from "../../src/infra/redis-connection.js"
 import { ownIdentity, processStartTime, type ProcessIdentity } from "../../src/infra/lock-holder.js";
 import { freshDatabase, hasService } from "../services/index.js";
 import { desiredState, driverStats } from "./fixtures.js";
+import { raceTakeover } from "./takeover-race.js";
 
 describe("masking", () => {
   it("masks passwords in URL and key=value connection strings", () => {
@@ -217,6 +218,25 @@ describe("embedded store lock left behind: taken over only when its process is p
       );
       expect((error as OnlineStoreError).hint).toContain(`if it is gone, delete ${lockPath}`);
       expect(readFileSync(lockPath, "utf8")).toBe(`${pid}@${hostname()}\n`);
+    },
+  );
+
+  it.runIf(linux)(
+    "two openers taking the same dead lock over: only one opens, the other is told the store is in use",
+    async () => {
+      const { path, lockPath, open } = leftBehind("race", deadPid(), ownIdentity());
+      const acquire = async () => {
+        const store = await open();
+        if (store instanceof Error) throw store;
+        return () => (store as { close(): Promise<void> }).close();
+      };
+      const { most, errors } = await raceTakeover(acquire, acquire, { holdMs: 100 });
+      expect(most).toBe(1);
+      const refused = errors.filter((e) => e !== null);
+      expect(refused).toHaveLength(1);
+      expect(String(refused[0])).toContain(`the embedded online store is in use by pid ${process.pid}`);
+      expect(existsSync(lockPath)).toBe(false);
+      expect(readdirSync(join(path, "..")).sort()).toEqual(["online"]);
     },
   );
 

@@ -10,6 +10,7 @@ import { ownIdentity, processStartTime } from "../../src/infra/lock-holder.js";
 import { openRegistryStore } from "../../src/registry/open-store.js";
 import { registryConformance, type Harness } from "./conformance.js";
 import { lockInfo, makeHistory, makeState } from "./fixtures.js";
+import { raceTakeover } from "../infra/takeover-race.js";
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -165,6 +166,24 @@ describe("file registry", () => {
         const error = await commitOther(path);
         expect(error).toBeInstanceOf(RegistryLockedError);
         expect(String(error)).toContain("does not record its pid namespace (written by an older fsops)");
+      },
+    );
+
+    it.runIf(linux)(
+      "two processes taking the same dead lock over: never both hold it (the second waits for the first's takeover)",
+      async () => {
+        const path = join(tempDir(), "registry.json");
+        leftBehind(path, deadPid(), ownIdentity() as unknown as Record<string, string>);
+        const writeLock = (project: string) => async () => {
+          const store = new FileRegistryStore(path, "registry.json", { writeLockWaitMs: 5000 });
+          const lock = await store.lock(project, lockInfo());
+          await store.prepareCommit(lock);
+          return () => lock.release();
+        };
+        const { most, errors } = await raceTakeover(writeLock("a"), writeLock("b"));
+        expect(errors).toEqual([null, null]);
+        expect(most).toBe(1);
+        expect(readdirSync(dirname(path))).toEqual([]);
       },
     );
 

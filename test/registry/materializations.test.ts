@@ -14,6 +14,7 @@ import { RECORDS_KEPT_PER_VIEW, openMaterializationStore } from "../../src/regis
 import type { RegistryConfig } from "../../src/model/config.js";
 import { freshBucket, freshDatabase, hasService, services } from "../services/index.js";
 import { tempDir } from "../cli/helpers.js";
+import { raceTakeover } from "../infra/takeover-race.js";
 
 const record = (view: string, i: number): MaterializationRecord => ({
   view,
@@ -132,6 +133,28 @@ describe("materialization records lock left behind: taken over only when its pro
       expect(error).toBeInstanceOf(RegistryError);
       expect(String(error)).toContain("does not record its pid namespace (written by an older fsops)");
       expect((error as RegistryError).hint).toBe(`if that process is gone, remove ${lockPath}`);
+    },
+  );
+
+  it.runIf(linux)(
+    "two processes taking the same dead lock over: never both hold it (the second waits for the first's takeover)",
+    async () => {
+      const { lockPath } = await leftBehind(deadPid(), ownIdentity());
+      const registry = lockPath.slice(0, -".materializations.json.lock".length);
+      // The records lock itself (what append() holds while it writes), so it can be held open.
+      const lock = () =>
+        (
+          openMaterializationStore(
+            { type: "file", path: registry, display: "registry.json" },
+            { lockWaitMs: 5000 },
+          ) as unknown as {
+            lock(): Promise<() => Promise<void>>;
+          }
+        ).lock();
+      const { most, errors } = await raceTakeover(lock, lock);
+      expect(errors).toEqual([null, null]);
+      expect(most).toBe(1);
+      expect(readdirSync(join(lockPath, ".."))).toEqual([]);
     },
   );
 

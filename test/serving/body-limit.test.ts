@@ -7,7 +7,7 @@ import { connect, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { FeatureStore } from "../../src/serving/index.js";
 import type { RunningServer } from "../../src/serving/server.js";
-import { OVERSIZE_DRAIN_MS, startServer } from "../../src/serving/server.js";
+import { OVERSIZE_DRAIN_FACTOR, OVERSIZE_DRAIN_MS, startServer } from "../../src/serving/server.js";
 import { freshDatabase, hasService } from "../services/index.js";
 import { apply, makeProject, post, SCHEMA } from "./helpers.js";
 
@@ -124,6 +124,44 @@ describe.runIf(hasService("postgres"))("fsops serve: oversized bodies on a real 
     expect(lasted).toBeGreaterThanOrEqual(OVERSIZE_DRAIN_MS - 100);
     expect(lasted).toBeLessThan(OVERSIZE_DRAIN_MS + 3_000);
   });
+
+  for (const [what, head, status] of [
+    ["an unknown endpoint (404)", "POST /nope", 404],
+    ["a GET endpoint (405)", "POST /health", 405],
+  ] as const) {
+    it(`answers a never-ending body sent to ${what} at once, and cuts it once the drain time is over`, async () => {
+      const x = await open(server.url, `${head} HTTP/1.1\r\nhost: x\r\ncontent-length: 100000000\r\n\r\n`);
+      const started = Date.now();
+      const trickle = setInterval(() => x.socket.writable && x.socket.write(Buffer.alloc(1024, "1,")), 50);
+      try {
+        const timedOut = new Promise<string>((r) =>
+          setTimeout(() => r("still open"), OVERSIZE_DRAIN_MS + 5_000),
+        );
+        expect(await Promise.race([x.closed.then(() => "cut"), timedOut])).toBe("cut");
+      } finally {
+        clearInterval(trickle);
+        x.socket.destroy();
+      }
+      expect(statusOf(x.answer()).status).toBe(status);
+      expect(x.answeredAfter() as number).toBeLessThan(1_000);
+      const lasted = Date.now() - started;
+      expect(lasted).toBeGreaterThanOrEqual(OVERSIZE_DRAIN_MS - 100);
+      expect(lasted).toBeLessThan(OVERSIZE_DRAIN_MS + 3_000);
+    });
+
+    it(`cuts a fast body sent to ${what} after ${OVERSIZE_DRAIN_FACTOR}× the body limit`, async () => {
+      const size = 100_000_000;
+      const x = await open(server.url, `${head} HTTP/1.1\r\nhost: x\r\ncontent-length: ${size}\r\n\r\n`);
+      await pour(x.socket, size, false);
+      const sent = x.socket.bytesWritten;
+      const timedOut = new Promise<string>((r) => setTimeout(() => r("still open"), 5_000));
+      const ended = await Promise.race([x.closed.then(() => "cut"), timedOut]);
+      x.socket.destroy();
+      expect(ended).toBe("cut");
+      expect(statusOf(x.answer()).status).toBe(status);
+      expect(sent).toBeLessThan(size);
+    });
+  }
 
   it("serves on after a client gives up halfway, and closes at once: nothing left pending", async () => {
     const x = await open(
