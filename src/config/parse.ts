@@ -185,6 +185,8 @@ function buildSchemas() {
 
 type ConfigSchemas = ReturnType<typeof buildSchemas>;
 let schemas: ConfigSchemas | undefined;
+/** Whether the zod schemas were built yet (a valid fsops.yaml does not need them). */
+export const configSchemasBuilt = (): boolean => schemas !== undefined;
 /** Exported for the test that holds the fast checks to them (test/config/fast.test.ts). */
 export const configSchemas = (): ConfigSchemas => (schemas ??= buildSchemas());
 

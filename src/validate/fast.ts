@@ -16,7 +16,13 @@ import { isCanonicalDtype } from "../model/dtypes.js";
 import { isValidName } from "./names.js";
 import { scheduleError } from "../materialize/schedule.js";
 import { isTransformSource } from "../model/evaluated.js";
-import { AGGREGATION_FUNCTIONS, FILE_FORMATS, MESSAGE_FORMATS, SPARK_FILE_FORMATS } from "../model/kinds.js";
+import {
+  AGGREGATION_FUNCTIONS,
+  FILE_FORMATS,
+  MESSAGE_FORMATS,
+  SPARK_FILE_FORMATS,
+  VECTOR_SEARCH_METRICS,
+} from "../model/kinds.js";
 import type { DslRef, OnDemandSource, OptionsOf, ViewSelection } from "./schemas.js";
 import {
   BATCH_SOURCE_CLASSES,
@@ -188,12 +194,19 @@ const streamSource = {
   watermarkDelayThreshold: ttl,
 };
 
-/**
- * Every class but Field (fastField) has one, with the schema's keys in its order: a valid project
- * never builds a zod schema.
- */
-const FAST: Record<Exclude<DslClassName, "Field">, FastShape> = {
+/** Every class has one, with the schema's keys in its order: a valid project never builds a zod schema. */
+const FAST: Record<DslClassName, FastShape> = {
   Project: shape(["name"], common),
+  /** After fastField: a Field with more than a name and a dtype (a description, say). */
+  Field: shape(["name", "dtype"], {
+    name: columnName,
+    dtype,
+    description: str,
+    tags: stringRecord(false),
+    vectorIndex: bool,
+    vectorLength: (v) => (typeof v === "number" && Number.isSafeInteger(v) && v > 0 ? v : FAIL),
+    vectorSearchMetric: oneOf(VECTOR_SEARCH_METRICS),
+  }),
   Entity: shape(["name"], { ...common, joinKeys: listOf(columnName), valueType: dtype }),
   FileSource: shape(["timestampField", "path"], {
     ...batchSource,
@@ -289,7 +302,10 @@ export function fastField(options: EvalRecord): OptionsOf<"Field"> | null {
 
 /** The schema's output for `options` of `cls`, or null when the schema has to decide. */
 export function fastOptions(cls: DslClassName, options: EvalRecord): Record<string, unknown> | null {
-  if (cls === "Field") return fastField(options);
+  if (cls === "Field") {
+    const plain = fastField(options);
+    if (plain !== null) return plain;
+  }
   const s = (FAST as Partial<Record<DslClassName, FastShape>>)[cls];
   if (s === undefined) return null;
   let given = 0;

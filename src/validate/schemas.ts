@@ -641,6 +641,11 @@ function schemas(): Built {
   return (built ??= build());
 }
 
+/** Whether any schema was built yet (the examples are valid without: test/validate/zod-free.test.ts). */
+export function schemasBuilt(): boolean {
+  return built !== undefined;
+}
+
 /** The strict schema of the options of each class. */
 export function classSchemas(): Built["SCHEMAS"] {
   return schemas().SCHEMAS;
