@@ -23,6 +23,7 @@ import {
   actionsCoreWithoutUnusedOidc,
   fdirWithoutEagerPicomatch,
   typescriptAsRequire,
+  typescriptBesideBundle,
 } from "./lib/esbuild-plugins.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -89,15 +90,21 @@ await build({
   // A native module esbuild cannot bundle; only `command: materialize` with FileSources loads it
   // (dynamically), and then it must be installed beside the workflow (npm install @duckdb/node-api).
   external: ["@duckdb/node-api"],
-  plugins: [typescriptAsRequire(root), fdirWithoutEagerPicomatch, actionsCoreWithoutUnusedOidc],
+  plugins: [
+    typescriptAsRequire(root, { besideBundle: true }),
+    fdirWithoutEagerPicomatch,
+    actionsCoreWithoutUnusedOidc,
+  ],
   logLevel: "warning",
 });
+// The compiler the chunks `require` (see typescriptBesideBundle).
+await typescriptBesideBundle(root, outdir);
 
 // The bundle is ESM whatever the package.json around it says.
 writeFileSync(join(outdir, "package.json"), JSON.stringify({ type: "module" }, null, 2) + "\n");
 
 const bundle = readdirSync(outdir)
-  .filter((f) => f.endsWith(".js"))
+  .filter((f) => f.endsWith(".js") || f.endsWith(".cjs"))
   .map((f) => readFileSync(join(outdir, f), "utf8"))
   .join("\n");
 for (const asset of RUNTIME_ASSETS) {

@@ -1,3 +1,4 @@
+import { build } from "esbuild";
 import { readFile } from "node:fs/promises";
 import { join, sep } from "node:path";
 
@@ -6,12 +7,13 @@ import { join, sep } from "node:path";
  * `import ts from "./typescript.cjs"`. Bundled as written, esbuild converts it in each importing
  * file with `__toESM`, which copies every one of the compiler's ~2,000 exports into a new object
  * (eight times for `validate`). This plugin gives the bundle an ES module whose default export is
- * the `require`d compiler itself: the same object, no copies. A `require` of a package the bundle
- * contains becomes a direct call of its wrapper (the Action); of a package left outside, a call
- * of the banner's `require` (the CLI).
+ * the `require`d compiler itself: the same object, no copies. The `require` is the banner's, of
+ * the package in node_modules (the CLI) or, with `besideBundle`, of `./typescript.cjs` next to
+ * the chunk (the Action: see `typescriptBesideBundle`).
  * @param {string} root the repository
+ * @param {{ besideBundle?: boolean }} [options]
  */
-export function typescriptAsRequire(root) {
+export function typescriptAsRequire(root, options = {}) {
   const parse = join(root, "src", "parse") + sep;
   return {
     name: "fsops-typescript-as-require",
@@ -20,12 +22,49 @@ export function typescriptAsRequire(root) {
         args.importer.startsWith(parse) ? { path: "typescript", namespace: "fsops-typescript" } : undefined,
       );
       b.onLoad({ filter: /.*/, namespace: "fsops-typescript" }, () => ({
-        contents: 'export default require("@ts-morph/common/dist/typescript.js");',
+        contents: options.besideBundle
+          ? `export default require(${JSON.stringify(BESIDE_BUNDLE)});`
+          : 'export default require("@ts-morph/common/dist/typescript.js");',
         loader: "js",
         resolveDir: root,
       }));
+      if (options.besideBundle) {
+        b.onResolve({ filter: /^\.\/typescript\.cjs$/, namespace: "fsops-typescript" }, (args) => ({
+          path: args.path,
+          external: true,
+        }));
+      }
     },
   };
+}
+
+const BESIDE_BUNDLE = "./typescript.cjs";
+
+/**
+ * Writes the compiler the Action `require`s (typescriptAsRequire with `besideBundle`) into
+ * `outdir` as a CommonJS file of its own, minified like the bundle. Why not inside a chunk: there
+ * the compiler's ~4 MB are the body of esbuild's `__commonJS` wrapper, a function of an ES
+ * module, which V8 pre-parses with the module and parses again in full when the wrapper first
+ * runs; `require` compiles a CommonJS file once, as the CLI loads it (bench
+ * startup/action-validate). Still self-contained: the file is part of dist/.
+ * @param {string} root the repository
+ * @param {string} outdir the bundle's folder
+ */
+export async function typescriptBesideBundle(root, outdir) {
+  await build({
+    entryPoints: [join(root, "node_modules/@ts-morph/common/dist/typescript.js")],
+    outfile: join(outdir, BESIDE_BUNDLE),
+    bundle: false,
+    platform: "node",
+    target: "node20",
+    format: "cjs",
+    minifyIdentifiers: true,
+    minifySyntax: true,
+    minifyWhitespace: true,
+    legalComments: "linked",
+    charset: "utf8",
+    logLevel: "warning",
+  });
 }
 
 /**

@@ -17,6 +17,8 @@ import type {
   RegistryConfig,
 } from "../model/config.js";
 import { CONFIG_CODES } from "./codes.js";
+import type { FastObject } from "./fast.js";
+import { FAST_OFFLINE, FAST_ONLINE, fastObject, fastRegistry, fastTopLevel } from "./fast.js";
 import type { Env } from "./interpolate.js";
 import { interpolate } from "./interpolate.js";
 import { connectionStringPasswords, literalPasswords, redactSecrets } from "./redact.js";
@@ -90,92 +92,106 @@ export function suggest(word: string, candidates: readonly string[]): string | n
 
 // ---------- zod schemas (one per section and registry/store type) ----------
 
-const nonEmpty = (what: string) => z.string().min(1, { error: `must not be empty (${what})` });
-const pgSchemaName = z
-  .string()
-  .min(1, { error: "must not be empty" })
-  .max(63, { error: "must be at most 63 characters (a Postgres identifier)" })
-  .refine((s) => !s.includes("\0"), { error: "must not contain a NUL character" });
-
-const TopLevel = z.strictObject({
-  project: z
-    .string()
-    .min(1, { error: "must not be empty" })
-    .max(PROJECT_MAX_LENGTH, { error: `must be at most ${PROJECT_MAX_LENGTH} characters` })
-    .regex(PROJECT_PATTERN, { error: "may contain only lowercase letters, digits and _" })
-    // Online tables are `<project>__<view>`: with no `__` in the project and no `_` at its end,
-    // the first `__` of a table name is the separator, so two projects never share a table name.
-    .refine((s) => !PROJECT_PATTERN.test(s) || (!s.includes("__") && !s.endsWith("_")), {
-      error:
-        "must not contain __ or end with _ (fsops names online tables <project>__<view>, and such a name could collide with another project's)",
-    }),
-  registry: z.unknown().optional(),
-  online_store: z.unknown().optional(),
-  offline_store: z.unknown().optional(),
-  protect: z.boolean().optional(),
-});
-
 const REGISTRY_TYPES = ["file", "s3", "postgres"] as const;
 type RegistryType = (typeof REGISTRY_TYPES)[number];
 const S3_URL = /^s3:\/\/([^/]+)\/(.+)$/i;
-
-const RegistrySchemas = {
-  file: z.strictObject({
-    type: z.literal("file").optional(),
-    path: nonEmpty("a file path relative to the project folder"),
-  }),
-  s3: z.strictObject({
-    type: z.literal("s3").optional(),
-    path: z.string().regex(S3_URL, { error: "must be s3://bucket/key" }),
-    endpoint: nonEmpty("an S3 endpoint URL").nullable().optional(),
-    region: nonEmpty("an S3 region").nullable().optional(),
-    force_path_style: z.boolean().optional(),
-  }),
-  postgres: z.strictObject({
-    type: z.literal("postgres").optional(),
-    connection_string: nonEmpty("postgresql://user@host:5432/db"),
-    schema: pgSchemaName.optional(),
-  }),
-} satisfies Record<RegistryType, z.ZodType>;
-
 const ONLINE_TYPES = ["postgres", "redis", "embedded"] as const;
 type OnlineType = (typeof ONLINE_TYPES)[number];
-const OnlineSchemas = {
-  postgres: z.strictObject({
-    type: z.literal("postgres"),
-    connection_string: z.string().nullable().optional(),
-    schema: pgSchemaName.optional(),
-  }),
-  redis: z.strictObject({
-    type: z.literal("redis"),
-    connection_string: nonEmpty("redis://host:6379; Redis has no embedded fallback"),
-  }),
-  embedded: z.strictObject({
-    type: z.literal("embedded"),
-    path: nonEmpty("a folder relative to the project").optional(),
-  }),
-} satisfies Record<OnlineType, z.ZodType>;
-
 const OFFLINE_TYPES = ["postgres", "file"] as const;
-const OfflineS3Schema = z
-  .strictObject({
-    endpoint: nonEmpty("an S3 endpoint URL").nullable().optional(),
-    region: nonEmpty("an S3 region").nullable().optional(),
-    force_path_style: z.boolean().optional(),
-  })
-  .nullable()
-  .optional();
-const OfflineSchemas = {
-  postgres: z.strictObject({
-    type: z.literal("postgres"),
-    connection_string: z.string().nullable().optional(),
-    s3: OfflineS3Schema,
-  }),
-  file: z.strictObject({
-    type: z.literal("file"),
-    s3: OfflineS3Schema,
-  }),
-};
+
+/** Built on first use: a valid fsops.yaml passes the zod-free checks of fast.ts instead. */
+function buildSchemas() {
+  const nonEmpty = (what: string) => z.string().min(1, { error: `must not be empty (${what})` });
+  const pgSchemaName = z
+    .string()
+    .min(1, { error: "must not be empty" })
+    .max(63, { error: "must be at most 63 characters (a Postgres identifier)" })
+    .refine((s) => !s.includes("\0"), { error: "must not contain a NUL character" });
+
+  const TopLevel = z.strictObject({
+    project: z
+      .string()
+      .min(1, { error: "must not be empty" })
+      .max(PROJECT_MAX_LENGTH, { error: `must be at most ${PROJECT_MAX_LENGTH} characters` })
+      .regex(PROJECT_PATTERN, { error: "may contain only lowercase letters, digits and _" })
+      // Online tables are `<project>__<view>`: with no `__` in the project and no `_` at its end,
+      // the first `__` of a table name is the separator, so two projects never share a table name.
+      .refine((s) => !PROJECT_PATTERN.test(s) || (!s.includes("__") && !s.endsWith("_")), {
+        error:
+          "must not contain __ or end with _ (fsops names online tables <project>__<view>, and such a name could collide with another project's)",
+      }),
+    registry: z.unknown().optional(),
+    online_store: z.unknown().optional(),
+    offline_store: z.unknown().optional(),
+    protect: z.boolean().optional(),
+  });
+
+  const RegistrySchemas = {
+    file: z.strictObject({
+      type: z.literal("file").optional(),
+      path: nonEmpty("a file path relative to the project folder"),
+    }),
+    s3: z.strictObject({
+      type: z.literal("s3").optional(),
+      path: z.string().regex(S3_URL, { error: "must be s3://bucket/key" }),
+      endpoint: nonEmpty("an S3 endpoint URL").nullable().optional(),
+      region: nonEmpty("an S3 region").nullable().optional(),
+      force_path_style: z.boolean().optional(),
+    }),
+    postgres: z.strictObject({
+      type: z.literal("postgres").optional(),
+      connection_string: nonEmpty("postgresql://user@host:5432/db"),
+      schema: pgSchemaName.optional(),
+    }),
+  } satisfies Record<RegistryType, z.ZodType>;
+
+  const OnlineSchemas = {
+    postgres: z.strictObject({
+      type: z.literal("postgres"),
+      connection_string: z.string().nullable().optional(),
+      schema: pgSchemaName.optional(),
+    }),
+    redis: z.strictObject({
+      type: z.literal("redis"),
+      connection_string: nonEmpty("redis://host:6379; Redis has no embedded fallback"),
+    }),
+    embedded: z.strictObject({
+      type: z.literal("embedded"),
+      path: nonEmpty("a folder relative to the project").optional(),
+    }),
+  } satisfies Record<OnlineType, z.ZodType>;
+
+  const OfflineS3Schema = z
+    .strictObject({
+      endpoint: nonEmpty("an S3 endpoint URL").nullable().optional(),
+      region: nonEmpty("an S3 region").nullable().optional(),
+      force_path_style: z.boolean().optional(),
+    })
+    .nullable()
+    .optional();
+  const OfflineSchemas = {
+    postgres: z.strictObject({
+      type: z.literal("postgres"),
+      connection_string: z.string().nullable().optional(),
+      s3: OfflineS3Schema,
+    }),
+    file: z.strictObject({
+      type: z.literal("file"),
+      s3: OfflineS3Schema,
+    }),
+  };
+  return { TopLevel, RegistrySchemas, OnlineSchemas, OfflineSchemas };
+}
+
+type ConfigSchemas = ReturnType<typeof buildSchemas>;
+let schemas: ConfigSchemas | undefined;
+/** Whether the zod schemas were built yet (a valid fsops.yaml does not need them). */
+export const configSchemasBuilt = (): boolean => schemas !== undefined;
+/** Exported for the test that holds the fast checks to them (test/config/fast.test.ts). */
+export const configSchemas = (): ConfigSchemas => (schemas ??= buildSchemas());
+
+export const FAST_TOP_LEVEL = fastTopLevel(PROJECT_PATTERN, PROJECT_MAX_LENGTH);
+export const FAST_REGISTRY = fastRegistry(S3_URL);
 
 /** Keys of every type of a section, for "applies only to …" hints. */
 function keysByType(schemas: Record<string, z.ZodObject>): Map<string, string[]> {
@@ -401,11 +417,15 @@ class ConfigReader {
    * diagnostic. Returns the parsed data, or null when invalid.
    */
   check<S extends z.ZodType>(
-    schema: S,
+    fast: FastObject,
+    pick: (schemas: ConfigSchemas) => S,
     value: unknown,
     base: Path,
     unknownKeyHint?: (key: string) => string | undefined,
   ): z.output<S> | null {
+    const quick = fastObject(fast, value);
+    if (quick !== null) return quick as z.output<S>;
+    const schema = pick(configSchemas());
     const result = schema.safeParse(value);
     if (result.success) return result.data;
     for (const issue of result.error.issues) {
@@ -547,19 +567,18 @@ function resolveRegistry(r: ConfigReader, value: unknown, dir: string): Registry
   }
   const type = sectionType(r, value, p, REGISTRY_TYPES, inferRegistryType(value));
   if (type === null) return null;
-  const keyTypes = keysByType(RegistrySchemas);
   const hint = (key: string): string | undefined => {
-    const owners = keyTypes.get(key);
+    const owners = keysByType(configSchemas().RegistrySchemas).get(key);
     return owners ? `"${key}" applies to ${owners.join(" and ")} registries, not ${type}` : undefined;
   };
   switch (type) {
     case "file": {
-      const data = r.check(RegistrySchemas.file, value, p, hint);
+      const data = r.check(FAST_REGISTRY.file, (s) => s.RegistrySchemas.file, value, p, hint);
       if (data && reportSchemeTypo(r, data.path, [...p, "path"])) return null;
       return data && { type: "file", path: path.resolve(dir, data.path), display: data.path };
     }
     case "s3": {
-      const data = r.check(RegistrySchemas.s3, value, p, hint);
+      const data = r.check(FAST_REGISTRY.s3, (s) => s.RegistrySchemas.s3, value, p, hint);
       const m = data && S3_URL.exec(data.path);
       if (!data || !m) return null;
       return {
@@ -572,7 +591,7 @@ function resolveRegistry(r: ConfigReader, value: unknown, dir: string): Registry
       };
     }
     case "postgres": {
-      const data = r.check(RegistrySchemas.postgres, value, p, hint);
+      const data = r.check(FAST_REGISTRY.postgres, (s) => s.RegistrySchemas.postgres, value, p, hint);
       return (
         data && {
           type: "postgres",
@@ -681,11 +700,16 @@ function resolveOnlineStore(
   }
   const type = sectionType(r, value, p, ONLINE_TYPES, null);
   if (type === null) return undefined;
-  const keyTypes = keysByType(OnlineSchemas);
-  const data = r.check(OnlineSchemas[type], value, p, (key) => {
-    const owners = keyTypes.get(key);
-    return owners ? `"${key}" applies to ${owners.join(" and ")} online stores, not ${type}` : undefined;
-  });
+  const data = r.check(
+    FAST_ONLINE[type],
+    (s) => s.OnlineSchemas[type],
+    value,
+    p,
+    (key) => {
+      const owners = keysByType(configSchemas().OnlineSchemas).get(key);
+      return owners ? `"${key}" applies to ${owners.join(" and ")} online stores, not ${type}` : undefined;
+    },
+  );
   if (data === null) return undefined;
   switch (data.type) {
     case "postgres": {
@@ -715,7 +739,7 @@ function resolveOfflineStore(r: ConfigReader, value: unknown): OfflineStoreConfi
   }
   const type = sectionType(r, value, p, OFFLINE_TYPES, null);
   if (type === null) return undefined;
-  const data = r.check(OfflineSchemas[type], value, p);
+  const data = r.check(FAST_OFFLINE[type], (s) => s.OfflineSchemas[type], value, p);
   if (data === null) return undefined;
   const s3 = data.s3
     ? {
@@ -768,7 +792,7 @@ export function parseProjectConfig(text: string, opts: ConfigParseOptions): Conf
       "start with: project: my_project",
     );
   } else {
-    const data = r.check(TopLevel, top, []);
+    const data = r.check(FAST_TOP_LEVEL, (s) => s.TopLevel, top, []);
     // Sections are checked even when the top level is invalid, so every mistake is reported at once.
     const registry = resolveRegistry(r, top.registry, opts.dir);
     const onlineStore = resolveOnlineStore(r, top.online_store, opts.dir);

@@ -6,7 +6,7 @@ import { CODES } from "./codes.js";
 import { describeValue } from "./describe.js";
 import { diagnosticAt, issuesToDiagnostics } from "./issues.js";
 import { fastOptions } from "./fast.js";
-import { SCHEMAS, SHAPES, isPlainRecord } from "./schemas.js";
+import { classSchemas, classShapes, isPlainRecord } from "./schemas.js";
 import type { OptionsOf } from "./schemas.js";
 
 /** One construction after its options went through its schema. */
@@ -61,14 +61,14 @@ export function analyzeOptions(obj: DslObject, diagnostics: Diagnostic[], incomp
   }
   const fast = fastOptions(obj.$dsl, obj.options);
   if (fast !== null) return { obj, options: fast, valid: !incomplete, incomplete };
-  const schema = SCHEMAS[obj.$dsl];
+  const schema = classSchemas()[obj.$dsl];
   const result = schema.safeParse(obj.options);
   if (result.success) return { obj, options: result.data, valid: !incomplete, incomplete };
   // Incomplete: an absent value is the parser's finding (already reported), not a new one.
   diagnostics.push(...issuesToDiagnostics(obj, result.error.issues, incomplete));
   const partial: Record<string, unknown> = {};
   const shape: Record<string, { safeParse(v: unknown): { success: boolean; data?: unknown } }> =
-    SHAPES[obj.$dsl];
+    classShapes()[obj.$dsl];
   for (const [key, option] of Object.entries(shape)) {
     const one = option.safeParse(obj.options[key]);
     if (one.success && one.data !== undefined) partial[key] = one.data;

@@ -15,11 +15,20 @@ import { parseDuration } from "./duration.js";
 import { isCanonicalDtype } from "../model/dtypes.js";
 import { isValidName } from "./names.js";
 import { scheduleError } from "../materialize/schedule.js";
-import type { OptionsOf, ViewSelection } from "./schemas.js";
+import { isTransformSource } from "../model/evaluated.js";
+import {
+  AGGREGATION_FUNCTIONS,
+  FILE_FORMATS,
+  MESSAGE_FORMATS,
+  SPARK_FILE_FORMATS,
+  VECTOR_SEARCH_METRICS,
+} from "../model/kinds.js";
+import type { DslRef, OnDemandSource, OptionsOf, ViewSelection } from "./schemas.js";
 import {
   BATCH_SOURCE_CLASSES,
   FEATURE_VIEW_CLASSES,
   FEATURE_VIEW_SOURCE_CLASSES,
+  STREAM_SOURCE_CLASSES,
   isPlainRecord,
 } from "./schemas.js";
 
@@ -43,6 +52,23 @@ const bool: Check = (v) => (typeof v === "boolean" ? v : FAIL);
 /** Only canonical spellings: the schema would rewrite `struct<a: int64>` to `struct<a:int64>`. */
 const dtype: Check = (v) => (isCanonicalDtype(v) ? v : FAIL);
 const ttl: Check = (v) => parseDuration(v) ?? FAIL;
+/** Aggregation windows: longer than zero. */
+const window: Check = (v) => {
+  const seconds = parseDuration(v);
+  return seconds !== null && seconds >= 1 ? seconds : FAIL;
+};
+/** `version`: a non-empty string or a whole number ≥ 0, kept as written. */
+const version: Check = (v) =>
+  (typeof v === "string" && v !== "") || (typeof v === "number" && Number.isSafeInteger(v) && v >= 0)
+    ? v
+    : FAIL;
+/** Source text of a `transform` function (the schema's output). */
+const transform: Check = (v) => (isTransformSource(v) ? v.text : FAIL);
+
+function oneOf(values: readonly string[]): Check {
+  const allowed: ReadonlySet<string> = new Set(values);
+  return (v) => (typeof v === "string" && allowed.has(v) ? v : FAIL);
+}
 
 /** `{ key: "value" }`: copied, like the schema does. */
 function stringRecord(nonEmptyValues: boolean): Check {
@@ -79,16 +105,57 @@ function listOf(item: Check): Check {
 
 const FEATURE_VIEWS: ReadonlySet<string> = new Set(FEATURE_VIEW_CLASSES);
 
-/** A feature service entry: a view, or `view.select([...])` of names. */
-const viewSelection: Check = (v): ViewSelection | typeof FAIL => {
-  if (isDslObject(v)) return FEATURE_VIEWS.has(v.$dsl) ? { view: v, features: null, projection: null } : FAIL;
+/** `view.select([...])` of a view of `views` and a non-empty list of names. */
+function projectionOf(v: unknown, views: ReadonlySet<string>): ViewSelection | typeof FAIL {
   if (!isProjection(v)) return FAIL;
   const { view, features } = v;
-  if (!isDslObject(view) || !FEATURE_VIEWS.has(view.$dsl)) return FAIL;
+  if (!isDslObject(view) || !views.has(view.$dsl)) return FAIL;
   if (!Array.isArray(features) || features.length === 0) return FAIL;
   for (let i = 0; i < features.length; i++) if (typeof features[i] !== "string") return FAIL;
   return { view: view as DslObject, features: features as string[], projection: v };
+}
+
+/** A feature service entry: a view, or `view.select([...])` of names. */
+const viewSelection: Check = (v): ViewSelection | typeof FAIL => {
+  if (isDslObject(v)) return FEATURE_VIEWS.has(v.$dsl) ? { view: v, features: null, projection: null } : FAIL;
+  return projectionOf(v, FEATURE_VIEWS);
 };
+
+const ON_DEMAND_VIEWS: ReadonlySet<string> = new Set([
+  "FeatureView",
+  "BatchFeatureView",
+  "StreamFeatureView",
+]);
+
+/** An on-demand view's source: a request source, a (non on-demand) view or a projection of one. */
+const onDemandSource: Check = (v): OnDemandSource | typeof FAIL => {
+  if (isDslObject(v)) {
+    if (v.$dsl === "RequestSource") return { type: "request_source", source: v as DslRef<"RequestSource"> };
+    if (ON_DEMAND_VIEWS.has(v.$dsl))
+      return { type: "feature_view", view: v, features: null, projection: null };
+    return FAIL;
+  }
+  const s = projectionOf(v, ON_DEMAND_VIEWS);
+  return s === FAIL ? FAIL : { type: "feature_view", ...s };
+};
+
+/** The schema's output for one feature service entry, or null when the schema has to decide. */
+export function fastViewSelection(v: unknown): ViewSelection | null {
+  const out = viewSelection(v);
+  return out === FAIL ? null : (out as ViewSelection);
+}
+
+/** The schema's output for one on-demand source, or null when the schema has to decide. */
+export function fastOnDemandSource(v: unknown): OnDemandSource | null {
+  const out = onDemandSource(v);
+  return out === FAIL ? null : (out as OnDemandSource);
+}
+
+/** A possibly empty list (the schema has no minimum); a new array. */
+function anyListOf(item: Check): Check {
+  const nonEmpty = listOf(item);
+  return (v) => (Array.isArray(v) && v.length === 0 ? [] : nonEmpty(v));
+}
 
 function shape(required: readonly string[], checks: Record<string, Check>): FastShape {
   return { keys: Object.keys(checks), checks: new Map(Object.entries(checks)), required: new Set(required) };
@@ -102,25 +169,117 @@ const batchSource = {
   fieldMapping: stringRecord(true),
 };
 
-/** Only the classes a large project has many of; the rest always go through their schema. */
-const FAST: Partial<Record<DslClassName, FastShape>> = {
+const fields = listOf(ref(["Field"]));
+const entities = anyListOf(ref(["Entity"]));
+const viewCommon = { ...common, name: viewName };
+const featureView = {
+  ...viewCommon,
+  entities,
+  schema: fields,
+  source: ref(FEATURE_VIEW_SOURCE_CLASSES),
+  ttl,
+  online: bool,
+  offline: bool,
+  version,
+  batchSchedule: (v: unknown) => (typeof v === "string" && scheduleError(v) === null ? v : FAIL),
+};
+/** Feast's warehouse sources: every option optional (rules.ts checks what they need). */
+const warehouseSource = { ...batchSource, table: text, query: text, timestampField: text };
+const streamSource = {
+  ...common,
+  timestampField: text,
+  batchSource: ref(BATCH_SOURCE_CLASSES),
+  createdTimestampColumn: text,
+  fieldMapping: stringRecord(true),
+  watermarkDelayThreshold: ttl,
+};
+
+/** Every class has one, with the schema's keys in its order: a valid project never builds a zod schema. */
+const FAST: Record<DslClassName, FastShape> = {
+  Project: shape(["name"], common),
+  /** After fastField: a Field with more than a name and a dtype (a description, say). */
+  Field: shape(["name", "dtype"], {
+    name: columnName,
+    dtype,
+    description: str,
+    tags: stringRecord(false),
+    vectorIndex: bool,
+    vectorLength: (v) => (typeof v === "number" && Number.isSafeInteger(v) && v > 0 ? v : FAIL),
+    vectorSearchMetric: oneOf(VECTOR_SEARCH_METRICS),
+  }),
   Entity: shape(["name"], { ...common, joinKeys: listOf(columnName), valueType: dtype }),
-  FileSource: shape(["name", "timestampField", "path"], { ...batchSource, path: text }),
+  FileSource: shape(["timestampField", "path"], {
+    ...batchSource,
+    path: text,
+    fileFormat: oneOf(FILE_FORMATS),
+  }),
   PostgresSource: shape(["name", "timestampField"], { ...batchSource, table: text, query: text }),
+  BigQuerySource: shape([], { ...warehouseSource, datePartitionColumn: text }),
+  SnowflakeSource: shape([], { ...warehouseSource, database: text, schema: text, warehouse: text }),
+  RedshiftSource: shape([], { ...warehouseSource, database: text, schema: text }),
+  SparkSource: shape([], { ...warehouseSource, path: text, fileFormat: oneOf(SPARK_FILE_FORMATS) }),
+  TrinoSource: shape([], { ...warehouseSource, connectorArgs: stringRecord(false) }),
   PushSource: shape(["name", "batchSource"], {
     ...common,
     batchSource: ref(BATCH_SOURCE_CLASSES),
   }),
-  FeatureView: shape(["name", "schema", "source"], {
+  RequestSource: shape(["name", "schema"], { ...common, schema: fields }),
+  KafkaSource: shape(
+    ["name", "bootstrapServers", "topic", "timestampField", "messageFormat", "batchSource"],
+    {
+      ...common,
+      bootstrapServers: text,
+      topic: text,
+      timestampField: text,
+      messageFormat: oneOf(MESSAGE_FORMATS),
+      batchSource: ref(BATCH_SOURCE_CLASSES),
+      createdTimestampColumn: text,
+      fieldMapping: stringRecord(true),
+      watermarkDelayThreshold: ttl,
+    },
+  ),
+  KinesisSource: shape(["name", "region", "streamName", "recordFormat", "timestampField", "batchSource"], {
     ...common,
-    name: viewName,
-    entities: listOf(ref(["Entity"])),
-    schema: listOf(ref(["Field"])),
-    source: ref(FEATURE_VIEW_SOURCE_CLASSES),
+    region: text,
+    streamName: text,
+    recordFormat: oneOf(MESSAGE_FORMATS),
+    ...streamSource,
+  }),
+  FeatureView: shape(["name", "schema", "source"], featureView),
+  BatchFeatureView: shape(["name", "schema", "source"], {
+    ...featureView,
+    source: ref(BATCH_SOURCE_CLASSES),
+    transform,
+  }),
+  OnDemandFeatureView: shape(["name", "sources", "schema", "transform"], {
+    ...viewCommon,
+    sources: listOf(onDemandSource),
+    schema: fields,
+    transform,
+    mode: oneOf(["batch", "row"]),
+    singleton: bool,
+    writeToOnlineStore: bool,
+    entities,
+    version,
+  }),
+  StreamFeatureView: shape(["name", "schema", "source"], {
+    ...viewCommon,
+    entities,
+    schema: fields,
+    source: ref([...STREAM_SOURCE_CLASSES, "PushSource"]),
+    aggregations: anyListOf(ref(["Aggregation"])),
+    timestampField: text,
     ttl,
     online: bool,
     offline: bool,
-    batchSchedule: (v) => (typeof v === "string" && scheduleError(v) === null ? v : FAIL),
+    version,
+  }),
+  Aggregation: shape(["column", "function", "timeWindow"], {
+    column: text,
+    function: oneOf(AGGREGATION_FUNCTIONS),
+    timeWindow: window,
+    name: columnName,
+    slideInterval: window,
   }),
   FeatureService: shape(["name", "features"], { ...common, features: listOf(viewSelection) }),
 };
@@ -143,8 +302,11 @@ export function fastField(options: EvalRecord): OptionsOf<"Field"> | null {
 
 /** The schema's output for `options` of `cls`, or null when the schema has to decide. */
 export function fastOptions(cls: DslClassName, options: EvalRecord): Record<string, unknown> | null {
-  if (cls === "Field") return fastField(options);
-  const s = FAST[cls];
+  if (cls === "Field") {
+    const plain = fastField(options);
+    if (plain !== null) return plain;
+  }
+  const s = (FAST as Partial<Record<DslClassName, FastShape>>)[cls];
   if (s === undefined) return null;
   let given = 0;
   for (const key in options) {

@@ -8,5 +8,5 @@ export type { EvaluatedDefinitions, ValidationResult } from "./graph.js";
 export { CODES, CODE_DESCRIPTIONS } from "./codes.js";
 export type { ValidationCode } from "./codes.js";
 export { formatDuration, parseDuration } from "./duration.js";
-export { SCHEMAS } from "./schemas.js";
+export { classSchemas } from "./schemas.js";
 export type { OptionsOf } from "./schemas.js";

@@ -21,7 +21,8 @@ import { diagnosticAt, diagnosticAtLocation } from "./issues.js";
 import { nameProblem, nearest } from "./names.js";
 import { aggregationOutputName } from "../model/aggregation-output.js";
 import type { AggregationSpec } from "../model/spec.js";
-import { onDemandSource, viewSelection } from "./schemas.js";
+import { fastOnDemandSource, fastViewSelection } from "./fast.js";
+import { onDemandSourceSchema, viewSelectionSchema } from "./schemas.js";
 import type { OptionsOf, ViewSelection } from "./schemas.js";
 import { formatDuration } from "./duration.js";
 import { CREATED_TS_COLUMN, EVENT_TS_COLUMN } from "../model/kinds.js";
@@ -399,15 +400,21 @@ function selectionRules(ctx: RuleContext, a: Analysis, r: Reporter, key: "featur
     let selection: ViewSelection | null = null;
     let id: string | undefined;
     if (key === "features") {
-      const parsed = viewSelection.safeParse(el);
-      if (!parsed.success) return;
-      selection = parsed.data;
+      selection = fastViewSelection(el);
+      if (selection === null) {
+        const parsed = viewSelectionSchema().safeParse(el);
+        if (!parsed.success) return;
+        selection = parsed.data;
+      }
       const name = nameOf(ctx, selection.view);
       id = name === undefined ? undefined : `view:${name}`;
     } else {
-      const parsed = onDemandSource.safeParse(el);
-      if (!parsed.success) return;
-      const s = parsed.data;
+      let s = fastOnDemandSource(el);
+      if (s === null) {
+        const parsed = onDemandSourceSchema().safeParse(el);
+        if (!parsed.success) return;
+        s = parsed.data;
+      }
       if (s.type === "feature_view") selection = s;
       const target = s.type === "feature_view" ? s.view : s.source;
       const name = nameOf(ctx, target);

@@ -98,9 +98,6 @@ function nameSchemaFor(role: NameRole) {
     return v;
   });
 }
-const nameSchema = nameSchemaFor("object");
-const viewNameSchema = nameSchemaFor("view");
-export const columnNameSchema = nameSchemaFor("column");
 
 export function isDtype(v: unknown): v is Dtype {
   return isCanonicalDtype(v) || (typeof v === "string" && parseDtype(v).ok);
@@ -159,7 +156,7 @@ export function suggestDtype(v: string): string | null {
   return near === null ? null : `${near}${suffix}`;
 }
 
-const dtypeSchema = checked((v, report): Dtype | typeof INVALID => {
+function dtypeCheck(v: unknown, report: Report): Dtype | typeof INVALID {
   if (typeof v !== "string") {
     report({
       code: CODES.wrongType,
@@ -179,7 +176,7 @@ const dtypeSchema = checked((v, report): Dtype | typeof INVALID => {
       : `use one of ${NAMED_DTYPES.join(" ")}, struct<name:dtype,…>, or a list like "float32[]" or "int64[][]"`,
   });
   return INVALID;
-});
+}
 
 function durationSchema(minimum: 0 | 1) {
   return checked((v, report) => {
@@ -208,7 +205,7 @@ function durationSchema(minimum: 0 | 1) {
   });
 }
 /** `batchSchedule`: a cron expression croner accepts (UTC), or one of its @nicknames. */
-const scheduleSchema = checked((v, report) => {
+function scheduleCheck(v: unknown, report: Report): string | typeof INVALID {
   if (typeof v !== "string") {
     report({
       code: CODES.wrongType,
@@ -224,14 +221,7 @@ const scheduleSchema = checked((v, report) => {
     hint: 'write "@hourly", "@daily", or a cron expression like "15 * * * *" (minute hour day month weekday, UTC)',
   });
   return INVALID;
-});
-
-/** ttl: 0 means "never expires". */
-const ttlSchema = durationSchema(0);
-const windowSchema = durationSchema(1);
-
-/** Free text that must say something (paths, topics, column names of the source). */
-const text = z.string().min(1);
+}
 
 /** An options object or `{ key: value }` map: not an array, DSL object, projection or transform. */
 export function isPlainRecord(v: unknown): v is Record<string, unknown> {
@@ -278,7 +268,6 @@ function stringRecord(what: string, nonEmptyValues: boolean) {
     return out;
   });
 }
-const tags = stringRecord("string tags", false);
 
 function listOf(names: readonly string[]): string {
   if (names.length === 1) return names[0]!;
@@ -404,8 +393,7 @@ function checkProjection(
   return ok ? { view: view as DslObject, features: features as string[], projection: p } : INVALID;
 }
 
-/** Feature service entries: any feature view or a projection of one. */
-export const viewSelection = checked((v, report): ViewSelection | typeof INVALID => {
+function viewSelectionCheck(v: unknown, report: Report): ViewSelection | typeof INVALID {
   if (isDslObject(v) && (FEATURE_VIEW_CLASSES as readonly string[]).includes(v.$dsl)) {
     return { view: v, features: null, projection: null };
   }
@@ -416,13 +404,13 @@ export const viewSelection = checked((v, report): ViewSelection | typeof INVALID
     hint: referenceHint(v, FEATURE_VIEW_CLASSES),
   });
   return INVALID;
-});
+}
 
 export type OnDemandSource =
   ({ type: "feature_view" } & ViewSelection) | { type: "request_source"; source: DslRef<"RequestSource"> };
 
 const ON_DEMAND_VIEW_CLASSES = ["FeatureView", "BatchFeatureView", "StreamFeatureView"] as const;
-export const onDemandSource = checked((v, report): OnDemandSource | typeof INVALID => {
+function onDemandSourceCheck(v: unknown, report: Report): OnDemandSource | typeof INVALID {
   if (isDslObject(v)) {
     if (v.$dsl === "RequestSource") return { type: "request_source", source: v as DslRef<"RequestSource"> };
     if ((ON_DEMAND_VIEW_CLASSES as readonly string[]).includes(v.$dsl)) {
@@ -440,191 +428,247 @@ export const onDemandSource = checked((v, report): OnDemandSource | typeof INVAL
     hint: referenceHint(v, allowed),
   });
   return INVALID;
-});
+}
 
-const transform = checked((v, report) => {
+function transformCheck(v: unknown, report: Report): string | typeof INVALID {
   if (isTransformSource(v)) return v.text;
   report({
     code: CODES.wrongType,
     detail: `must be a function (fsops records its source text and never runs it); got ${describeValue(v)}`,
   });
   return INVALID;
-});
+}
 
-// ---------------------------------------------------------------------------------------------
-// Options of every class
+/**
+ * Builds every zod schema. Called on first use (schemas()): a valid project takes the zod-free
+ * fast paths (fast.ts) and never pays for constructing the schemas at start-up.
+ */
+function build() {
+  const nameSchema = nameSchemaFor("object");
+  const viewNameSchema = nameSchemaFor("view");
+  const columnNameSchema = nameSchemaFor("column");
+  const dtypeSchema = checked(dtypeCheck);
+  const scheduleSchema = checked(scheduleCheck);
+  /** ttl: 0 means "never expires". */
+  const ttlSchema = durationSchema(0);
+  const windowSchema = durationSchema(1);
+  /** Free text that must say something (paths, topics, column names of the source). */
+  const text = z.string().min(1);
+  const tags = stringRecord("string tags", false);
+  /** Feature service entries: any feature view or a projection of one. */
+  const viewSelection = checked(viewSelectionCheck);
+  const onDemandSource = checked(onDemandSourceCheck);
+  const transform = checked(transformCheck);
+  // ---------------------------------------------------------------------------------------------
+  // Options of every class
 
-const common = {
-  name: nameSchema,
-  description: z.string().optional(),
-  tags: tags.optional(),
-  owner: z.string().optional(),
-};
-/** Views: their name becomes a table name and a Redis key segment. */
-const viewCommon = { ...common, name: viewNameSchema };
-
-const fieldMapping = stringRecord("source column → feature name strings", true);
-
-const batchSource = {
-  ...common,
-  timestampField: text,
-  createdTimestampColumn: text.optional(),
-  /** Source column → feature name. */
-  fieldMapping: fieldMapping.optional(),
-};
-
-/** Feast's warehouse sources: `name` defaults to the table (see rules.ts), no event time required. */
-const warehouseSource = {
-  ...batchSource,
-  name: nameSchema.optional(),
-  table: text.optional(),
-  query: text.optional(),
-  timestampField: text.optional(),
-};
-
-const fields = z.array(ref(["Field"])).min(1);
-const entities = z.array(ref(["Entity"]));
-/** `version`: a label; numbers are stored as their text (2 and "2" are one version). */
-const version = z.union([z.string().min(1), z.number().int().nonnegative()]);
-
-const loggingDestination = z.discriminatedUnion("type", [
-  z.strictObject({ type: z.literal("file"), path: text, partitionBy: z.array(text).optional() }),
-  z.strictObject({ type: z.enum(LOGGING_TABLE_DESTINATIONS), table: text }),
-]);
-const loggingConfig = z.strictObject({
-  destination: loggingDestination,
-  sampleRate: z.number().gt(0).lte(1).optional(),
-});
-
-const featureViewOptions = {
-  ...viewCommon,
-  entities: entities.optional(),
-  schema: fields,
-  source: ref(FEATURE_VIEW_SOURCE_CLASSES),
-  ttl: ttlSchema.optional(),
-  online: z.boolean().optional(),
-  offline: z.boolean().optional(),
-  version: version.optional(),
-  batchSchedule: scheduleSchema.optional(),
-};
-
-export const SHAPES = {
-  Project: { ...common },
-  Entity: {
-    ...common,
-    joinKeys: z.array(columnNameSchema).min(1).optional(),
-    valueType: dtypeSchema.optional(),
-  },
-  Field: {
-    name: columnNameSchema,
-    dtype: dtypeSchema,
+  const common = {
+    name: nameSchema,
     description: z.string().optional(),
     tags: tags.optional(),
-    vectorIndex: z.boolean().optional(),
-    vectorLength: z.number().int().positive().optional(),
-    vectorSearchMetric: z.enum(VECTOR_SEARCH_METRICS).optional(),
-  },
-  FileSource: {
+    owner: z.string().optional(),
+  };
+  /** Views: their name becomes a table name and a Redis key segment. */
+  const viewCommon = { ...common, name: viewNameSchema };
+
+  const fieldMapping = stringRecord("source column → feature name strings", true);
+
+  const batchSource = {
+    ...common,
+    timestampField: text,
+    createdTimestampColumn: text.optional(),
+    /** Source column → feature name. */
+    fieldMapping: fieldMapping.optional(),
+  };
+
+  /** Feast's warehouse sources: `name` defaults to the table (see rules.ts), no event time required. */
+  const warehouseSource = {
     ...batchSource,
     name: nameSchema.optional(),
-    path: text,
-    fileFormat: z.enum(FILE_FORMATS).optional(),
-  },
-  PostgresSource: { ...batchSource, table: text.optional(), query: text.optional() },
-  BigQuerySource: { ...warehouseSource, datePartitionColumn: text.optional() },
-  SnowflakeSource: {
-    ...warehouseSource,
-    database: text.optional(),
-    schema: text.optional(),
-    warehouse: text.optional(),
-  },
-  RedshiftSource: { ...warehouseSource, database: text.optional(), schema: text.optional() },
-  SparkSource: {
-    ...warehouseSource,
-    path: text.optional(),
-    fileFormat: z.enum(SPARK_FILE_FORMATS).optional(),
-  },
-  TrinoSource: {
-    ...warehouseSource,
-    connectorArgs: stringRecord("connector properties (strings)", false).optional(),
-  },
-  PushSource: { ...common, batchSource: ref(BATCH_SOURCE_CLASSES) },
-  RequestSource: { ...common, schema: fields },
-  KafkaSource: {
-    ...common,
-    bootstrapServers: text,
-    topic: text,
-    timestampField: text,
-    messageFormat: z.enum(MESSAGE_FORMATS),
-    batchSource: ref(BATCH_SOURCE_CLASSES),
-    createdTimestampColumn: text.optional(),
-    fieldMapping: fieldMapping.optional(),
-    watermarkDelayThreshold: ttlSchema.optional(),
-  },
-  KinesisSource: {
-    ...common,
-    region: text,
-    streamName: text,
-    recordFormat: z.enum(MESSAGE_FORMATS),
-    timestampField: text,
-    batchSource: ref(BATCH_SOURCE_CLASSES),
-    createdTimestampColumn: text.optional(),
-    fieldMapping: fieldMapping.optional(),
-    watermarkDelayThreshold: ttlSchema.optional(),
-  },
-  FeatureView: featureViewOptions,
-  BatchFeatureView: {
-    ...featureViewOptions,
-    source: ref(BATCH_SOURCE_CLASSES),
-    transform: transform.optional(),
-  },
-  OnDemandFeatureView: {
-    ...viewCommon,
-    sources: z.array(onDemandSource).min(1),
-    schema: fields,
-    transform,
-    mode: z.enum(["batch", "row"]).optional(),
-    singleton: z.boolean().optional(),
-    writeToOnlineStore: z.boolean().optional(),
-    entities: entities.optional(),
-    version: version.optional(),
-  },
-  StreamFeatureView: {
-    ...viewCommon,
-    entities: entities.optional(),
-    schema: fields,
-    source: ref([...STREAM_SOURCE_CLASSES, "PushSource"]),
-    aggregations: z.array(ref(["Aggregation"])).optional(),
+    table: text.optional(),
+    query: text.optional(),
     timestampField: text.optional(),
+  };
+
+  const fields = z.array(ref(["Field"])).min(1);
+  const entities = z.array(ref(["Entity"]));
+  /** `version`: a label; numbers are stored as their text (2 and "2" are one version). */
+  const version = z.union([z.string().min(1), z.number().int().nonnegative()]);
+
+  const loggingDestination = z.discriminatedUnion("type", [
+    z.strictObject({ type: z.literal("file"), path: text, partitionBy: z.array(text).optional() }),
+    z.strictObject({ type: z.enum(LOGGING_TABLE_DESTINATIONS), table: text }),
+  ]);
+  const loggingConfig = z.strictObject({
+    destination: loggingDestination,
+    sampleRate: z.number().gt(0).lte(1).optional(),
+  });
+
+  const featureViewOptions = {
+    ...viewCommon,
+    entities: entities.optional(),
+    schema: fields,
+    source: ref(FEATURE_VIEW_SOURCE_CLASSES),
     ttl: ttlSchema.optional(),
     online: z.boolean().optional(),
     offline: z.boolean().optional(),
     version: version.optional(),
-  },
-  Aggregation: {
-    column: text,
-    function: z.enum(AGGREGATION_FUNCTIONS),
-    timeWindow: windowSchema,
-    name: columnNameSchema.optional(),
-    slideInterval: windowSchema.optional(),
-  },
-  FeatureService: {
-    ...common,
-    features: z.array(viewSelection).min(1),
-    loggingConfig: loggingConfig.optional(),
-  },
-} as const satisfies Record<DslClassName, z.ZodRawShape>;
+    batchSchedule: scheduleSchema.optional(),
+  };
 
-type Shapes = typeof SHAPES;
+  const SHAPES = {
+    Project: { ...common },
+    Entity: {
+      ...common,
+      joinKeys: z.array(columnNameSchema).min(1).optional(),
+      valueType: dtypeSchema.optional(),
+    },
+    Field: {
+      name: columnNameSchema,
+      dtype: dtypeSchema,
+      description: z.string().optional(),
+      tags: tags.optional(),
+      vectorIndex: z.boolean().optional(),
+      vectorLength: z.number().int().positive().optional(),
+      vectorSearchMetric: z.enum(VECTOR_SEARCH_METRICS).optional(),
+    },
+    FileSource: {
+      ...batchSource,
+      name: nameSchema.optional(),
+      path: text,
+      fileFormat: z.enum(FILE_FORMATS).optional(),
+    },
+    PostgresSource: { ...batchSource, table: text.optional(), query: text.optional() },
+    BigQuerySource: { ...warehouseSource, datePartitionColumn: text.optional() },
+    SnowflakeSource: {
+      ...warehouseSource,
+      database: text.optional(),
+      schema: text.optional(),
+      warehouse: text.optional(),
+    },
+    RedshiftSource: { ...warehouseSource, database: text.optional(), schema: text.optional() },
+    SparkSource: {
+      ...warehouseSource,
+      path: text.optional(),
+      fileFormat: z.enum(SPARK_FILE_FORMATS).optional(),
+    },
+    TrinoSource: {
+      ...warehouseSource,
+      connectorArgs: stringRecord("connector properties (strings)", false).optional(),
+    },
+    PushSource: { ...common, batchSource: ref(BATCH_SOURCE_CLASSES) },
+    RequestSource: { ...common, schema: fields },
+    KafkaSource: {
+      ...common,
+      bootstrapServers: text,
+      topic: text,
+      timestampField: text,
+      messageFormat: z.enum(MESSAGE_FORMATS),
+      batchSource: ref(BATCH_SOURCE_CLASSES),
+      createdTimestampColumn: text.optional(),
+      fieldMapping: fieldMapping.optional(),
+      watermarkDelayThreshold: ttlSchema.optional(),
+    },
+    KinesisSource: {
+      ...common,
+      region: text,
+      streamName: text,
+      recordFormat: z.enum(MESSAGE_FORMATS),
+      timestampField: text,
+      batchSource: ref(BATCH_SOURCE_CLASSES),
+      createdTimestampColumn: text.optional(),
+      fieldMapping: fieldMapping.optional(),
+      watermarkDelayThreshold: ttlSchema.optional(),
+    },
+    FeatureView: featureViewOptions,
+    BatchFeatureView: {
+      ...featureViewOptions,
+      source: ref(BATCH_SOURCE_CLASSES),
+      transform: transform.optional(),
+    },
+    OnDemandFeatureView: {
+      ...viewCommon,
+      sources: z.array(onDemandSource).min(1),
+      schema: fields,
+      transform,
+      mode: z.enum(["batch", "row"]).optional(),
+      singleton: z.boolean().optional(),
+      writeToOnlineStore: z.boolean().optional(),
+      entities: entities.optional(),
+      version: version.optional(),
+    },
+    StreamFeatureView: {
+      ...viewCommon,
+      entities: entities.optional(),
+      schema: fields,
+      source: ref([...STREAM_SOURCE_CLASSES, "PushSource"]),
+      aggregations: z.array(ref(["Aggregation"])).optional(),
+      timestampField: text.optional(),
+      ttl: ttlSchema.optional(),
+      online: z.boolean().optional(),
+      offline: z.boolean().optional(),
+      version: version.optional(),
+    },
+    Aggregation: {
+      column: text,
+      function: z.enum(AGGREGATION_FUNCTIONS),
+      timeWindow: windowSchema,
+      name: columnNameSchema.optional(),
+      slideInterval: windowSchema.optional(),
+    },
+    FeatureService: {
+      ...common,
+      features: z.array(viewSelection).min(1),
+      loggingConfig: loggingConfig.optional(),
+    },
+  } as const satisfies Record<DslClassName, z.ZodRawShape>;
 
-/** Strict: an unknown option is an error (FS201), not silently dropped. */
-export const SCHEMAS = Object.fromEntries(
-  Object.entries(SHAPES).map(([cls, shape]) => [cls, z.strictObject(shape)]),
-) as { [C in DslClassName]: z.ZodObject<Shapes[C], z.core.$strict> };
+  type Shapes = typeof SHAPES;
 
-export type OptionsOf<C extends DslClassName> = z.output<(typeof SCHEMAS)[C]>;
+  /** Strict: an unknown option is an error (FS201), not silently dropped. */
+  const SCHEMAS = Object.fromEntries(
+    Object.entries(SHAPES).map(([cls, shape]) => [cls, z.strictObject(shape)]),
+  ) as { [C in DslClassName]: z.ZodObject<Shapes[C], z.core.$strict> };
+
+  return { SHAPES, SCHEMAS, viewSelection, onDemandSource };
+}
+
+type Built = ReturnType<typeof build>;
+let built: Built | undefined;
+
+/** The schemas, built on first use. */
+function schemas(): Built {
+  return (built ??= build());
+}
+
+/** Whether any schema was built yet (the examples are valid without: test/validate/zod-free.test.ts). */
+export function schemasBuilt(): boolean {
+  return built !== undefined;
+}
+
+/** The strict schema of the options of each class. */
+export function classSchemas(): Built["SCHEMAS"] {
+  return schemas().SCHEMAS;
+}
+
+/** The schema of each option of each class. */
+export function classShapes(): Built["SHAPES"] {
+  return schemas().SHAPES;
+}
+
+/** A feature service entry (`features`). */
+export function viewSelectionSchema(): Built["viewSelection"] {
+  return schemas().viewSelection;
+}
+
+/** An on-demand view's source (`sources`). */
+export function onDemandSourceSchema(): Built["onDemandSource"] {
+  return schemas().onDemandSource;
+}
+
+export type OptionsOf<C extends DslClassName> = z.output<Built["SCHEMAS"][C]>;
 
 /** Option names of a class, for "did you mean" hints. */
 export function optionNames(cls: DslClassName): string[] {
-  return Object.keys(SHAPES[cls]);
+  return Object.keys(classShapes()[cls]);
 }

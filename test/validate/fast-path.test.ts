@@ -5,8 +5,9 @@
 import { describe, expect, it } from "vitest";
 import type { DslObject, EvalRecord, EvalValue, Projection } from "../../src/model/evaluated.js";
 import type { DslClassName } from "../../src/model/kinds.js";
-import { fastField, fastOptions } from "../../src/validate/fast.js";
-import { SCHEMAS } from "../../src/validate/schemas.js";
+import { DSL_CLASSES, VECTOR_SEARCH_METRICS } from "../../src/model/kinds.js";
+import { fastField, fastOnDemandSource, fastOptions, fastViewSelection } from "../../src/validate/fast.js";
+import { classSchemas, onDemandSourceSchema, viewSelectionSchema } from "../../src/validate/schemas.js";
 
 const at = { file: "a.ts", line: 1, column: 1 };
 const obj = (cls: DslClassName, options: EvalRecord = {}): DslObject => ({
@@ -32,6 +33,11 @@ const kafka = obj("KafkaSource", { name: "k" });
 const fv = obj("FeatureView", { name: "v" });
 const odfv = obj("OnDemandFeatureView", { name: "o" });
 const svc = obj("FeatureService", { name: "fs" });
+const req = obj("RequestSource", { name: "r" });
+const agg = obj("Aggregation", { column: "c" });
+const sfv = obj("StreamFeatureView", { name: "s" });
+const bq = obj("BigQuerySource", { table: "t" });
+const fn = { $transform: true, text: "(df) => df", location: at } as unknown as EvalValue;
 
 /** Valid options of each class with a fast path: the fast path must take every one. */
 const VALID: Partial<Record<DslClassName, EvalRecord[]>> = {
@@ -39,6 +45,15 @@ const VALID: Partial<Record<DslClassName, EvalRecord[]>> = {
     { name: "conv_rate", dtype: "float32" },
     { dtype: "unix_timestamp[]", name: "x" },
     { name: "a".repeat(63), dtype: "int64" },
+    { name: "active_hours_7d", dtype: "float32[]", description: "Active hours, one per day." },
+    {
+      name: "e",
+      dtype: "float32[]",
+      tags: { a: "b" },
+      vectorIndex: true,
+      vectorLength: 8,
+      vectorSearchMetric: VECTOR_SEARCH_METRICS[0],
+    },
   ],
   Entity: [
     { name: "driver" },
@@ -82,6 +97,88 @@ const VALID: Partial<Record<DslClassName, EvalRecord[]>> = {
     },
     { source: kafka, ttl: 0, schema: [field], entities: [entity], name: "v" },
     { name: "v", entities: [entity], schema: [field], source: pg, ttl: 3600 },
+  ],
+  Project: [{ name: "p" }, { name: "p", description: "d", tags: { a: "b" }, owner: "o" }],
+  BigQuerySource: [
+    { table: "t" },
+    { name: "b", query: "select 1", timestampField: "ts", datePartitionColumn: "d" },
+  ],
+  SnowflakeSource: [{ name: "s", database: "d", schema: "s", warehouse: "w", table: "t" }],
+  RedshiftSource: [{ name: "r", database: "d", schema: "s", query: "q" }],
+  SparkSource: [{ name: "s", path: "p", fileFormat: "orc" }, { table: "t" }],
+  TrinoSource: [{ name: "t", table: "t", connectorArgs: { a: "b", c: "" } }],
+  RequestSource: [
+    { name: "r", schema: [field] },
+    { schema: [field, field], name: "r", owner: "o" },
+  ],
+  KafkaSource: [
+    {
+      name: "k",
+      bootstrapServers: "b:9092",
+      topic: "t",
+      timestampField: "ts",
+      messageFormat: "json",
+      batchSource: file,
+    },
+    {
+      name: "k",
+      bootstrapServers: "b",
+      topic: "t",
+      timestampField: "ts",
+      messageFormat: "avro",
+      batchSource: pg,
+      createdTimestampColumn: "c",
+      fieldMapping: { a: "b" },
+      watermarkDelayThreshold: "5m",
+    },
+  ],
+  KinesisSource: [
+    {
+      name: "k",
+      region: "eu",
+      streamName: "s",
+      recordFormat: "protobuf",
+      timestampField: "ts",
+      batchSource: file,
+      watermarkDelayThreshold: 0,
+    },
+  ],
+  BatchFeatureView: [
+    { name: "v", schema: [field], source: file, transform: fn },
+    { name: "v", schema: [field], source: pg, entities: [], version: 2, batchSchedule: "@hourly" },
+  ],
+  OnDemandFeatureView: [
+    { name: "o", sources: [req, fv], schema: [field], transform: fn },
+    {
+      name: "o",
+      sources: [select(fv, ["a"]), sfv],
+      schema: [field],
+      transform: fn,
+      mode: "row",
+      singleton: true,
+      writeToOnlineStore: false,
+      entities: [entity],
+      version: "v2",
+    },
+  ],
+  StreamFeatureView: [
+    { name: "s", schema: [field], source: kafka },
+    {
+      name: "s",
+      entities: [entity],
+      schema: [field],
+      source: push,
+      aggregations: [agg, agg],
+      timestampField: "ts",
+      ttl: "1d",
+      online: true,
+      offline: false,
+      version: 0,
+    },
+  ],
+  Aggregation: [
+    { column: "c", function: "sum", timeWindow: "1h" },
+    { column: "c", function: "last", timeWindow: 60, name: "c_last", slideInterval: "1m" },
   ],
   FeatureService: [
     { name: "fs", features: [fv] },
@@ -130,6 +227,29 @@ const PROBES: EvalValue[] = [
   [select(fv, ["a"])],
   [select(fv, [])],
   [select(entity, ["a"])],
+  req,
+  agg,
+  sfv,
+  bq,
+  fn,
+  odfv,
+  [req],
+  [agg, 1],
+  [select(odfv, ["a"])],
+  [select(sfv, ["a"]), req],
+  "json",
+  "orc",
+  "sum",
+  "row",
+  "@hourly",
+  "not a cron",
+  "0s",
+  2,
+  2 ** 53,
+  -0,
+  Number.NaN,
+  Infinity,
+  "a".repeat(64),
 ];
 
 function variants(valid: EvalRecord): EvalRecord[] {
@@ -153,11 +273,12 @@ function variants(valid: EvalRecord): EvalRecord[] {
 
 function agree(cls: DslClassName, options: EvalRecord): void {
   const fast = fastOptions(cls, options);
-  const slow = SCHEMAS[cls].safeParse(options);
+  const slow = classSchemas()[cls].safeParse(options);
   if (fast === null) return;
   expect(slow.success).toBe(true);
   expect(fast).toStrictEqual(slow.data);
-  if (cls !== "Field") expect(Object.keys(fast)).toEqual(Object.keys(slow.data as object));
+  // fastField returns `{ name, dtype }` as written (key order aside, the same value).
+  if (fast !== options) expect(Object.keys(fast)).toEqual(Object.keys(slow.data as object));
 }
 
 describe("fastOptions", () => {
@@ -182,9 +303,30 @@ describe("fastOptions", () => {
     });
   }
 
-  it("leaves the other classes to their schema", () => {
+  it("has a fast path for every class", () => {
+    for (const cls of DSL_CLASSES) expect(VALID[cls], cls).toBeDefined();
+  });
+
+  it("leaves a missing required option to the schema", () => {
     expect(fastOptions("KafkaSource", { name: "k" })).toBeNull();
-    expect(fastOptions("Aggregation", { column: "a", function: "sum", timeWindow: "1h" })).toBeNull();
+    expect(fastOptions("Aggregation", { column: "a", function: "sum" })).toBeNull();
+  });
+
+  it("agrees with the schemas of a feature service entry and an on-demand source", () => {
+    let taken = 0;
+    for (const v of PROBES) {
+      for (const [fast, schema] of [
+        [fastViewSelection(v), viewSelectionSchema().safeParse(v)],
+        [fastOnDemandSource(v), onDemandSourceSchema().safeParse(v)],
+      ] as const) {
+        if (fast === null) continue;
+        taken++;
+        expect(schema.success).toBe(true);
+        expect(fast).toStrictEqual(schema.data);
+        expect(Object.keys(fast)).toEqual(Object.keys(schema.data as object));
+      }
+    }
+    expect(taken).toBeGreaterThan(5);
   });
 
   it("returns a Field's options as they are", () => {

@@ -8,7 +8,7 @@ import type { DslObject, EvalValue } from "../../src/model/evaluated.js";
 import type { DslClassName } from "../../src/model/kinds.js";
 import { DSL_CLASSES } from "../../src/model/kinds.js";
 import { buildDesiredState } from "../../src/validate/index.js";
-import { SHAPES } from "../../src/validate/schemas.js";
+import { classShapes } from "../../src/validate/schemas.js";
 import { Defs } from "./helpers.js";
 
 /** Valid options of each class without the option under test, and how to register it. */
@@ -232,7 +232,7 @@ function stateWith(cls: DslClassName, options: Record<string, EvalValue>, d: Def
 
 describe("every accepted option is stored (a change to it is planned)", () => {
   const cases = DSL_CLASSES.flatMap((cls) =>
-    Object.keys(SHAPES[cls]).map((option) => [cls, option] as const),
+    Object.keys(classShapes()[cls]).map((option) => [cls, option] as const),
   );
 
   it("has a case for every option of every class", () => {
