@@ -16,9 +16,8 @@
  * start time (lock-holder.ts), so that only a write lock whose process is provably gone is taken
  * over.
  */
-import { randomBytes } from "node:crypto";
 import { promises as fs } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { dirname } from "node:path";
 import {
   RegistryCorruptError,
   RegistryError,
@@ -31,6 +30,7 @@ import {
   type RegistryState,
   type RegistryStore,
 } from "../model/registry.js";
+import { syncDirectory, tempPathFor, writeFileAtomically } from "../infra/atomic-file.js";
 import {
   checkHolder,
   ownIdentity,
@@ -261,25 +261,14 @@ export class FileRegistryStore implements RegistryStore {
 
   /** Temp file in the same directory, fsync, rename over the target, fsync the directory. */
   private async writeAtomically(text: string): Promise<void> {
-    const dir = dirname(this.path);
-    await fs.mkdir(dir, { recursive: true });
-    const temp = tempPathFor(this.path);
+    await fs.mkdir(dirname(this.path), { recursive: true });
     try {
-      const handle = await fs.open(temp, "wx", 0o644);
-      try {
-        await handle.writeFile(text, "utf8");
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await fs.rename(temp, this.path);
+      await writeFileAtomically(this.path, text);
     } catch (error) {
-      await fs.rm(temp, { force: true });
       throw new RegistryError(
         `${this.location}: cannot write the registry file: ${(error as Error).message}`,
       );
     }
-    await syncDirectory(dir);
   }
 
   /** Creates `path` holding the lock, complete, or throws `RegistryLockedError` naming the holder. */
@@ -385,18 +374,3 @@ export class FileRegistryStore implements RegistryStore {
 }
 
 /** A fresh hidden name beside `path` (same directory, so a rename or link onto `path` is atomic). */
-function tempPathFor(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
-}
-
-async function syncDirectory(dir: string): Promise<void> {
-  let handle: fs.FileHandle | undefined;
-  try {
-    handle = await fs.open(dir, "r");
-    await handle.sync();
-  } catch {
-    // Not supported on every platform/file system; the rename itself is still atomic.
-  } finally {
-    await handle?.close();
-  }
-}

@@ -15,10 +15,11 @@
  */
 import { randomBytes } from "node:crypto";
 import { promises as fs } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { dirname } from "node:path";
 import type { RegistryConfig } from "../model/config.js";
 import { RegistryCorruptError, RegistryError } from "../model/registry.js";
 import { connectionSecrets, redactSecrets } from "../config/redact.js";
+import { writeFileAtomically } from "../infra/atomic-file.js";
 import { quoteIdent } from "../infra/sql.js";
 import { checkRecordedHolder, holderFields, takeOverLock } from "../infra/lock-holder.js";
 import { assertProjectName, maskUrl } from "./state.js";
@@ -156,21 +157,9 @@ class FileMaterializationStore implements MaterializationStore {
         null,
         1,
       )}\n`;
-      const temp = join(
-        dirname(this.path),
-        `.${basename(this.path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`,
-      );
       try {
-        const handle = await fs.open(temp, "wx", 0o644);
-        try {
-          await handle.writeFile(text, "utf8");
-          await handle.sync();
-        } finally {
-          await handle.close();
-        }
-        await fs.rename(temp, this.path);
+        await writeFileAtomically(this.path, text);
       } catch (e) {
-        await fs.rm(temp, { force: true });
         throw new RegistryError(`${this.location}: cannot write: ${(e as Error).message}`);
       }
     } finally {
