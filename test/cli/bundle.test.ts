@@ -7,7 +7,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import type { CliResult } from "./helpers.js";
-import { buildCliBundle, copyExample, runCli, tempDir } from "./helpers.js";
+import { BROKEN_PROJECT, buildCliBundle, copyExample, runCli, tempDir } from "./helpers.js";
 
 vi.setConfig({ testTimeout: 300_000 });
 
@@ -44,22 +44,7 @@ describe("the bundled CLI prints what the CLI from source prints", () => {
   it("validate and graph, text and --json, on a valid project and a broken one", async () => {
     const broken = await tempDir();
     await mkdir(join(broken, "lib"));
-    await writeFile(join(broken, "fsops.yaml"), "project: p\nregisty: data/r.json\n");
-    await writeFile(
-      join(broken, "lib", "a.ts"),
-      [
-        'import { Entity, Field, FeatureView, FileSource } from "fsops";',
-        'const e = new Entity({ name: "e", joinKeys: ["id"] });',
-        "export const v = new FeatureView({",
-        '  name: "v",',
-        "  entities: [e],",
-        '  schema: [new Field({ name: "x", dtype: "float33" })],',
-        '  source: new FileSource({ name: "src", path: "x.parquet", timestampField: "ts" }),',
-        "  ttl: process.env.TTL,",
-        "});",
-        "",
-      ].join("\n"),
-    );
+    for (const [file, text] of Object.entries(BROKEN_PROJECT)) await writeFile(join(broken, file), text);
     for (const dir of ["examples/staging", broken]) {
       for (const args of [
         ["validate", dir],

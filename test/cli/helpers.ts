@@ -101,3 +101,23 @@ export async function copyExample(name: "staging" | "production", into?: string)
   });
   return dest;
 }
+
+/**
+ * A project with mistakes at several stages (a misspelled fsops.yaml key, an unknown dtype, a
+ * value read from the environment), for comparing two ways of running a command on it.
+ */
+export const BROKEN_PROJECT = {
+  "fsops.yaml": "project: p\nregisty: data/r.json\n",
+  "lib/a.ts": [
+    'import { Entity, Field, FeatureView, FileSource } from "fsops";',
+    'const e = new Entity({ name: "e", joinKeys: ["id"] });',
+    "export const v = new FeatureView({",
+    '  name: "v",',
+    "  entities: [e],",
+    '  schema: [new Field({ name: "x", dtype: "float33" })],',
+    '  source: new FileSource({ name: "src", path: "x.parquet", timestampField: "ts" }),',
+    "  ttl: process.env.TTL,",
+    "});",
+    "",
+  ].join("\n"),
+};

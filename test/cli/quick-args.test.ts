@@ -6,7 +6,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { quickValidate } from "../../src/cli/quick-args.js";
-import { runCli, tempDir } from "./helpers.js";
+import { BROKEN_PROJECT, runCli, tempDir } from "./helpers.js";
 
 vi.setConfig({ testTimeout: 180_000 });
 
@@ -52,21 +52,7 @@ async function project(files: Record<string, string>): Promise<string> {
 describe("the quick path prints what commander's path prints", () => {
   // `validate -- DIR` is the same command read by commander (`--` ends the options).
   it("on a valid project, on one with mistakes, and on a missing folder, text and --json", async () => {
-    const broken = await project({
-      "fsops.yaml": "project: p\nregisty: data/r.json\n",
-      "a.ts": [
-        'import { Entity, Field, FeatureView, FileSource } from "fsops";',
-        'const e = new Entity({ name: "e", joinKeys: ["id"] });',
-        "export const v = new FeatureView({",
-        '  name: "v",',
-        "  entities: [e],",
-        '  schema: [new Field({ name: "x", dtype: "float33" })],',
-        '  source: new FileSource({ name: "src", path: "x.parquet", timestampField: "ts" }),',
-        "  ttl: process.env.TTL,",
-        "});",
-        "",
-      ].join("\n"),
-    });
+    const broken = await project(BROKEN_PROJECT);
     const cases: [string[], string[]][] = [];
     for (const dir of ["examples/staging", broken, join(broken, "missing")]) {
       cases.push([
