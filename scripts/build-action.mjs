@@ -6,19 +6,11 @@
 // `require` from the banner (in every chunk).
 // Run: npm run build:action. The check-dist workflow fails when the committed dist/ differs.
 import { build } from "esbuild";
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
+import { copyFileSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
-import { dirname, join, resolve, sep } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { emptyOutdir } from "./lib/outdir.mjs";
 import {
   actionsCoreWithoutUnusedOidc,
   fdirWithoutEagerPicomatch,
@@ -48,11 +40,7 @@ const keptTemplate = [outdir, join(root, "build/assets")]
   .filter((t) => existsSync(t.file) && existsSync(t.stamp))
   .map((t) => ({ file: readFileSync(t.file), stamp: readFileSync(t.stamp) }))[0];
 
-if (outdir === root || root.startsWith(outdir + sep) || outdir === dirname(outdir)) {
-  throw new Error(`refusing to empty ${outdir}: it holds the repository`);
-}
-rmSync(outdir, { recursive: true, force: true });
-mkdirSync(outdir, { recursive: true });
+emptyOutdir(outdir, root);
 
 await build({
   entryPoints: [{ in: join(root, "src/action/index.ts"), out: "index" }],

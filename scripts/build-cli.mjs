@@ -8,9 +8,9 @@
 // Run: npm run build (after tsc), or `node scripts/build-cli.mjs --outdir DIR` (DIR inside the
 // repository, so the packages left outside the bundle resolve from its node_modules).
 import { build } from "esbuild";
-import { mkdirSync, rmSync } from "node:fs";
 import { dirname, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import { emptyOutdir } from "./lib/outdir.mjs";
 import { fdirWithoutEagerPicomatch, typescriptAsRequire } from "./lib/esbuild-plugins.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -49,11 +49,7 @@ const packageName = (spec) =>
     .join("/");
 const inNodeModules = (file) => file.split(sep).includes("node_modules");
 
-if (outdir === root || root.startsWith(outdir + sep) || outdir === dirname(outdir)) {
-  throw new Error(`refusing to empty ${outdir}: it holds the repository`);
-}
-rmSync(outdir, { recursive: true, force: true });
-mkdirSync(outdir, { recursive: true });
+emptyOutdir(outdir, root);
 
 await build({
   entryPoints: [{ in: join(root, "src/cli/bin.ts"), out: "fsops" }],
