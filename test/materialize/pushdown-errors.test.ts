@@ -13,20 +13,26 @@ import { OFFLINE_DDL, applyAndLoad, writeProject } from "./fixtures.js";
 
 vi.setConfig({ testTimeout: 120_000 });
 
+/** An applied project whose online store is a schema of the offline database (pushdown). */
+async function pushdownProject(offlineVar: "DB" | "OFFLINE") {
+  const dir = join(await tempDir(), "p");
+  const url = await freshDatabase();
+  const db = new pg.Client({ connectionString: url });
+  await db.connect();
+  await db.query(OFFLINE_DDL);
+  await writeProject(dir, {
+    kind: "postgres",
+    online: "online_store:\n  type: postgres\n  connection_string: ${DB}\n  schema: serving",
+    offline: `offline_store:\n  type: postgres\n  connection_string: \${${offlineVar}}`,
+  });
+  const { config, state } = await applyAndLoad(dir, { DB: url, OFFLINE: url });
+  return { url, db, config, state };
+}
+
 describe.runIf(hasService("postgres"))("pushdown errors", () => {
   it("a renamed column or a dropped table fails that view with the located source error", async () => {
-    const dir = join(await tempDir(), "p");
-    const url = await freshDatabase();
-    const db = new pg.Client({ connectionString: url });
-    await db.connect();
+    const { db, config, state } = await pushdownProject("DB");
     try {
-      await db.query(OFFLINE_DDL);
-      await writeProject(dir, {
-        kind: "postgres",
-        online: "online_store:\n  type: postgres\n  connection_string: ${DB}\n  schema: serving",
-        offline: "offline_store:\n  type: postgres\n  connection_string: ${DB}",
-      });
-      const { config, state } = await applyAndLoad(dir, { DB: url });
       const run = () =>
         materialize({ config, who: "tester", state }, { start: null, end: new Date("2030-01-01T00:00:00Z") });
 
@@ -50,18 +56,8 @@ describe.runIf(hasService("postgres"))("pushdown errors", () => {
   });
 
   it("a statement failing for another reason keeps its own error when locating it fails too", async () => {
-    const dir = join(await tempDir(), "p");
-    const url = await freshDatabase();
-    const db = new pg.Client({ connectionString: url });
-    await db.connect();
+    const { url, db, config, state } = await pushdownProject("OFFLINE");
     try {
-      await db.query(OFFLINE_DDL);
-      await writeProject(dir, {
-        kind: "postgres",
-        online: "online_store:\n  type: postgres\n  connection_string: ${DB}\n  schema: serving",
-        offline: "offline_store:\n  type: postgres\n  connection_string: ${OFFLINE}",
-      });
-      const { config, state } = await applyAndLoad(dir, { DB: url, OFFLINE: url });
       // Same database (pushdown), but the streamed read that would locate a source error
       // connects as a role that does not exist: that check fails for its own reason.
       const offlineUrl = new URL(url);
