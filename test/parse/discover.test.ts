@@ -73,3 +73,30 @@ describe("discoverSourceFiles", () => {
     await expect(discoverSourceFiles(join(root, "a.ts"))).rejects.toThrow(/is not a folder/);
   });
 });
+
+describe("discoverSourceFiles: folders", () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "fsops-discover-folders-"));
+    const away = await mkdtemp(join(tmpdir(), "fsops-away-"));
+    await put("defs.ts", "export const d = 1;\n", dir);
+    await put("inner.ts/real.ts", "export const r = 1;\n", dir);
+    await put("lib.ts", "x", away);
+    await symlink(away, join(dir, "linked"));
+    await put("locked/hidden.ts", "x", dir);
+    await put(".fsopsignore", "locked/\n", dir);
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("walks a folder whose name ends in .ts, and not a folder reached through a symbolic link", async () => {
+    const files = await discoverSourceFiles(dir);
+    expect(files.map((f) => f.path)).toEqual(["defs.ts", "inner.ts/real.ts"]);
+  });
+
+  it("skips an ignored folder whole", async () => {
+    const files = await discoverSourceFiles(dir);
+    expect(files.some((f) => f.path.startsWith("locked/"))).toBe(false);
+  });
+});
