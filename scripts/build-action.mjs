@@ -16,6 +16,8 @@ import {
   fdirWithoutEagerPicomatch,
   typescriptAsRequire,
   typescriptBesideBundle,
+  zodBesideBundle,
+  zodOnFirstUse,
 } from "./lib/esbuild-plugins.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -82,11 +84,14 @@ await build({
     typescriptAsRequire(root, { besideBundle: true }),
     fdirWithoutEagerPicomatch,
     actionsCoreWithoutUnusedOidc,
+    zodOnFirstUse(root),
   ],
   logLevel: "warning",
 });
 // The compiler the chunks `require` (see typescriptBesideBundle).
 await typescriptBesideBundle(root, outdir);
+// The zod the schema modules `require` on first use (see zodOnFirstUse).
+await zodBesideBundle(root, outdir);
 
 // The bundle is ESM whatever the package.json around it says.
 writeFileSync(join(outdir, "package.json"), JSON.stringify({ type: "module" }, null, 2) + "\n");

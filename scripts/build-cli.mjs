@@ -11,7 +11,12 @@ import { build } from "esbuild";
 import { dirname, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { emptyOutdir } from "./lib/outdir.mjs";
-import { fdirWithoutEagerPicomatch, typescriptAsRequire } from "./lib/esbuild-plugins.mjs";
+import {
+  fdirWithoutEagerPicomatch,
+  typescriptAsRequire,
+  zodBesideBundle,
+  zodOnFirstUse,
+} from "./lib/esbuild-plugins.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const outArg = process.argv.indexOf("--outdir");
@@ -81,6 +86,7 @@ await build({
   plugins: [
     typescriptAsRequire(root),
     fdirWithoutEagerPicomatch,
+    zodOnFirstUse(root),
     {
       name: "fsops-cli-externals",
       setup(b) {
@@ -94,3 +100,5 @@ await build({
   ],
   logLevel: "warning",
 });
+// The zod the schema modules `require` on first use (see zodOnFirstUse).
+await zodBesideBundle(root, outdir);

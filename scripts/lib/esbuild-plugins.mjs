@@ -110,3 +110,55 @@ export const actionsCoreWithoutUnusedOidc = {
     );
   },
 };
+
+const ZOD_BESIDE_BUNDLE = "./zod.cjs";
+
+/**
+ * src/model/zod.ts loads zod on first use through `createRequire`, which esbuild cannot follow.
+ * In a bundle it becomes a `require` of `zod.cjs` beside the bundle (zodBesideBundle). Why not
+ * zod inside a chunk: imported, it is evaluated by every command that loads a schema module
+ * (a fifth of a fresh `fsops validate` beyond parsing, bench startup/validate); `require`d from a
+ * chunk, esbuild wraps the whole package (~600 KB, not tree-shaken) and the chunk still costs
+ * more to load than zod's evaluation saved.
+ * @param {string} root the repository
+ */
+export function zodOnFirstUse(root) {
+  const lazyModule = join(root, "src", "model", "zod.ts");
+  return {
+    name: "fsops-zod-on-first-use",
+    setup(b) {
+      b.onLoad({ filter: /[/\\]src[/\\]model[/\\]zod\.ts$/ }, (args) =>
+        args.path === lazyModule
+          ? {
+              contents: `let loaded; export function zod() { return (loaded ??= require(${JSON.stringify(ZOD_BESIDE_BUNDLE)})); }`,
+              loader: "js",
+              resolveDir: join(root, "src", "model"),
+            }
+          : undefined,
+      );
+      b.onResolve({ filter: /^\.\/zod\.cjs$/ }, (args) =>
+        args.importer === lazyModule ? { path: args.path, external: true } : undefined,
+      );
+    },
+  };
+}
+
+/**
+ * Writes the `zod.cjs` that zodOnFirstUse's module `require`s into `outdir`: src/model/zod-api.ts
+ * bundled as CommonJS, so only the zod fsops uses (~160 KB of ~600 KB), minified like the bundle.
+ * @param {string} root the repository
+ * @param {string} outdir the bundle's folder
+ */
+export async function zodBesideBundle(root, outdir) {
+  await build({
+    entryPoints: [join(root, "src", "model", "zod-api.ts")],
+    outfile: join(outdir, ZOD_BESIDE_BUNDLE),
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "cjs",
+    minifyWhitespace: true,
+    charset: "utf8",
+    logLevel: "warning",
+  });
+}

@@ -7,9 +7,10 @@ import path from "node:path";
 import { distance } from "fastest-levenshtein";
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
 import type { Document, Node as YamlNode } from "yaml";
-import * as z from "zod";
+import type * as Zod from "zod";
 import type { Diagnostic } from "../model/diagnostic.js";
 import { compareDiagnostics, hasErrors } from "../model/diagnostic.js";
+import { zod } from "../model/zod.js";
 import type {
   OfflineStoreConfig,
   OnlineStoreConfig,
@@ -101,6 +102,7 @@ const OFFLINE_TYPES = ["postgres", "file"] as const;
 
 /** Built on first use: a valid fsops.yaml passes the zod-free checks of fast.ts instead. */
 function buildSchemas() {
+  const z = zod();
   const nonEmpty = (what: string) => z.string().min(1, { error: `must not be empty (${what})` });
   const pgSchemaName = z
     .string()
@@ -143,7 +145,7 @@ function buildSchemas() {
       connection_string: nonEmpty("postgresql://user@host:5432/db"),
       schema: pgSchemaName.optional(),
     }),
-  } satisfies Record<RegistryType, z.ZodType>;
+  } satisfies Record<RegistryType, Zod.ZodType>;
 
   const OnlineSchemas = {
     postgres: z.strictObject({
@@ -159,7 +161,7 @@ function buildSchemas() {
       type: z.literal("embedded"),
       path: nonEmpty("a folder relative to the project").optional(),
     }),
-  } satisfies Record<OnlineType, z.ZodType>;
+  } satisfies Record<OnlineType, Zod.ZodType>;
 
   const OfflineS3Schema = z
     .strictObject({
@@ -194,7 +196,7 @@ export const FAST_TOP_LEVEL = fastTopLevel(PROJECT_PATTERN, PROJECT_MAX_LENGTH);
 export const FAST_REGISTRY = fastRegistry(S3_URL);
 
 /** Keys of every type of a section, for "applies only to …" hints. */
-function keysByType(schemas: Record<string, z.ZodObject>): Map<string, string[]> {
+function keysByType(schemas: Record<string, Zod.ZodObject>): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const [type, schema] of Object.entries(schemas)) {
     for (const key of Object.keys(schema.shape)) out.set(key, [...(out.get(key) ?? []), type]);
@@ -416,15 +418,15 @@ class ConfigReader {
    * Validates `value` (found at `base`) with a zod schema; every issue becomes a located
    * diagnostic. Returns the parsed data, or null when invalid.
    */
-  check<S extends z.ZodType>(
+  check<S extends Zod.ZodType>(
     fast: FastObject,
     pick: (schemas: ConfigSchemas) => S,
     value: unknown,
     base: Path,
     unknownKeyHint?: (key: string) => string | undefined,
-  ): z.output<S> | null {
+  ): Zod.output<S> | null {
     const quick = fastObject(fast, value);
-    if (quick !== null) return quick as z.output<S>;
+    if (quick !== null) return quick as Zod.output<S>;
     const schema = pick(configSchemas());
     const result = schema.safeParse(value);
     if (result.success) return result.data;
@@ -510,7 +512,8 @@ function getAt(value: unknown, p: readonly PropertyKey[]): unknown {
 }
 
 /** The object shape a zod issue path points into (for listing the valid keys). */
-function shapeAt(schema: z.ZodType, p: readonly PropertyKey[]): Record<string, unknown> | null {
+function shapeAt(schema: Zod.ZodType, p: readonly PropertyKey[]): Record<string, unknown> | null {
+  const z = zod();
   let cur: unknown = schema;
   for (const seg of p) {
     if (!(cur instanceof z.ZodObject)) return null;

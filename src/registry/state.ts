@@ -3,7 +3,7 @@
  * the compare-and-swap check, argument checks for commit, and what may be printed about a
  * location. No I/O here.
  */
-import * as z from "zod";
+import type * as Zod from "zod";
 import { OBJECT_KINDS } from "../model/kinds.js";
 import {
   ConcurrentChangeError,
@@ -17,6 +17,7 @@ import {
 } from "../model/registry.js";
 import { stableStringify, type Json } from "../model/json.js";
 import { PROJECT_PATTERN } from "../config/parse.js";
+import { zod } from "../model/zod.js";
 
 /** What every backend says when it refuses to touch contents it cannot read. */
 const CORRUPT_HINT =
@@ -31,64 +32,72 @@ export function assertProjectName(project: string): void {
   }
 }
 
-/**
- * Stored values come from JSON.parse or jsonb, so they are JSON by construction: only their shape
- * is checked (a recursive JSON schema costs ~0.7 s on a 5,000-view state).
- */
-const plainObject = z.custom<{ [key: string]: Json }>(
-  (value) => value !== null && typeof value === "object" && !Array.isArray(value),
-  { message: "expected an object" },
-);
+/** Built on first use (zod loads only when a registry is read: model/zod.ts). */
+function buildSchemas() {
+  const z = zod();
+  /**
+   * Stored values come from JSON.parse or jsonb, so they are JSON by construction: only their shape
+   * is checked (a recursive JSON schema costs ~0.7 s on a 5,000-view state).
+   */
+  const plainObject = z.custom<{ [key: string]: Json }>(
+    (value) => value !== null && typeof value === "object" && !Array.isArray(value),
+    { message: "expected an object" },
+  );
 
-const registryObjectSchema = z.object({
-  kind: z.enum(OBJECT_KINDS),
-  name: z.string().min(1),
-  // Specs are validated where they are built; the registry keeps them as stored JSON objects.
-  spec: plainObject,
-  file: z.string().nullable(),
-  line: z.number().int().nullable(),
-});
+  const registryObjectSchema = z.object({
+    kind: z.enum(OBJECT_KINDS),
+    name: z.string().min(1),
+    // Specs are validated where they are built; the registry keeps them as stored JSON objects.
+    spec: plainObject,
+    file: z.string().nullable(),
+    line: z.number().int().nullable(),
+  });
 
-const isoTime = z.string().min(1);
+  const isoTime = z.string().min(1);
 
-const stateSchema = z.object({
-  formatVersion: z.literal(REGISTRY_FORMAT_VERSION),
-  project: z.string(),
-  lineage: z.string().min(1),
-  serial: z.number().int().nonnegative(),
-  updatedAt: isoTime,
-  appliedBy: z.string(),
-  objects: z.array(registryObjectSchema),
-  infra: z.custom<Json>((value) => value !== undefined, { message: "missing" }),
-});
+  const state = z.object({
+    formatVersion: z.literal(REGISTRY_FORMAT_VERSION),
+    project: z.string(),
+    lineage: z.string().min(1),
+    serial: z.number().int().nonnegative(),
+    updatedAt: isoTime,
+    appliedBy: z.string(),
+    objects: z.array(registryObjectSchema),
+    infra: z.custom<Json>((value) => value !== undefined, { message: "missing" }),
+  });
 
-const historySchema = z.object({
-  project: z.string(),
-  serial: z.number().int().nonnegative(),
-  time: isoTime,
-  who: z.string(),
-  commit: z.string().nullable(),
-  fingerprint: z.string(),
-  changes: z.array(
-    z.object({
-      kind: z.enum(OBJECT_KINDS),
-      name: z.string(),
-      action: z.enum(["create", "update", "replace", "delete"]),
-    }),
-  ),
-  infra: z.array(z.string()),
-});
+  const history = z.object({
+    project: z.string(),
+    serial: z.number().int().nonnegative(),
+    time: isoTime,
+    who: z.string(),
+    commit: z.string().nullable(),
+    fingerprint: z.string(),
+    changes: z.array(
+      z.object({
+        kind: z.enum(OBJECT_KINDS),
+        name: z.string(),
+        action: z.enum(["create", "update", "replace", "delete"]),
+      }),
+    ),
+    infra: z.array(z.string()),
+  });
 
-const lockSchema = z.object({
-  id: z.string().min(1),
-  who: z.string(),
-  host: z.string(),
-  pid: z.number().int(),
-  time: isoTime,
-  operation: z.enum(["apply", "destroy"]),
-});
+  const lock = z.object({
+    id: z.string().min(1),
+    who: z.string(),
+    host: z.string(),
+    pid: z.number().int(),
+    time: isoTime,
+    operation: z.enum(["apply", "destroy"]),
+  });
+  return { state, history, lock };
+}
 
-function describeIssues(error: z.ZodError): string {
+let schemas: ReturnType<typeof buildSchemas> | undefined;
+const stored = (): ReturnType<typeof buildSchemas> => (schemas ??= buildSchemas());
+
+function describeIssues(error: Zod.ZodError): string {
   return error.issues
     .slice(0, 3)
     .map((issue) => `${issue.path.length > 0 ? issue.path.join(".") : "(root)"}: ${issue.message}`)
@@ -130,7 +139,7 @@ export function checkFormatVersion(value: unknown, where: string): void {
 /** Validates a stored state of `project`; anything else is `RegistryCorruptError`. */
 export function validateState(value: unknown, project: string, where: string): RegistryState {
   checkFormatVersion(value, where);
-  const parsed = stateSchema.safeParse(value);
+  const parsed = stored().state.safeParse(value);
   if (!parsed.success) throw corrupt(where, `invalid registry state: ${describeIssues(parsed.error)}`);
   if (parsed.data.project !== project) {
     throw corrupt(
@@ -147,7 +156,7 @@ export function parseState(text: string, project: string, where: string): Regist
 }
 
 export function validateHistory(value: unknown, project: string, where: string): HistoryEntry {
-  const parsed = historySchema.safeParse(value);
+  const parsed = stored().history.safeParse(value);
   if (!parsed.success) throw corrupt(where, `invalid history entry: ${describeIssues(parsed.error)}`);
   if (parsed.data.project !== project) {
     throw corrupt(
@@ -159,7 +168,7 @@ export function validateHistory(value: unknown, project: string, where: string):
 }
 
 export function validateLockInfo(value: unknown, where: string): LockInfo {
-  const parsed = lockSchema.safeParse(value);
+  const parsed = stored().lock.safeParse(value);
   if (!parsed.success) throw corrupt(where, `invalid lock: ${describeIssues(parsed.error)}`);
   return parsed.data;
 }
@@ -205,7 +214,7 @@ export function checkCommitArgs(
   if (problems.length > 0) {
     throw new RegistryError(`refusing to commit project ${project}: ${problems.join("; ")}`);
   }
-  const valid = stateSchema.safeParse(next);
+  const valid = stored().state.safeParse(next);
   if (!valid.success)
     throw new RegistryError(`refusing to commit an invalid state: ${describeIssues(valid.error)}`);
 }

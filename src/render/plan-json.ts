@@ -1,5 +1,6 @@
-import * as z from "zod";
+import type * as Zod from "zod";
 import { sortKeys } from "../model/index.js";
+import { zod } from "../model/zod.js";
 import type {
   Action,
   FieldChange,
@@ -85,52 +86,58 @@ export class PlanFileError extends Error {
   }
 }
 
-const json: z.ZodType<Json> = z.lazy(() =>
-  z.union([z.null(), z.boolean(), z.number(), z.string(), z.array(json), z.record(z.string(), json)]),
-);
-const impact = z.enum(["safe", "rebuild", "destructive"]);
-const count = z.number().int().nonnegative();
+/** Built on first use, by `apply --plan` only (model/zod.ts). */
+function buildPlanSchema() {
+  const z = zod();
+  const json: Zod.ZodType<Json> = z.lazy(() =>
+    z.union([z.null(), z.boolean(), z.number(), z.string(), z.array(json), z.record(z.string(), json)]),
+  );
+  const impact = z.enum(["safe", "rebuild", "destructive"]);
+  const count = z.number().int().nonnegative();
 
-const planSchema = z.object({
-  formatVersion: z.literal(1, { error: "unsupported formatVersion (this fsops reads version 1)" }),
-  project: z.string().min(1),
-  registry: z.object({ lineage: z.string().nullable(), serial: count }),
-  summary: z.object({ create: count, update: count, replace: count, delete: count }),
-  changes: z.array(
-    z.object({
-      kind: z.enum(OBJECT_KINDS),
-      name: z.string().min(1),
-      action: z.enum(["create", "update", "replace", "delete"]),
-      impact,
-      fields: z.array(z.object({ path: z.string(), before: json, after: json })),
-      dependents: z.array(z.string()),
-      file: z.string().nullable(),
-      line: z.number().int().positive().nullable(),
-    }),
-  ),
-  infra: z.array(
-    z.object({
-      store: z.enum(["postgres", "redis"]),
-      action: z.enum([
-        "create_table",
-        "add_column",
-        "drop_column",
-        "rebuild_table",
-        "drop_table",
-        "repair",
-        "delete_keys",
-        "write_meta",
-        "create_schema",
-      ]),
-      target: z.string(),
-      object: z.string().nullable(),
-      impact,
-      reason: z.string(),
-      statements: z.array(z.string()),
-    }),
-  ),
-  fingerprint: z.string().regex(/^[0-9a-f]{64}$/, "expected 64 lowercase hex digits (sha256)"),
-});
+  return z.object({
+    formatVersion: z.literal(1, { error: "unsupported formatVersion (this fsops reads version 1)" }),
+    project: z.string().min(1),
+    registry: z.object({ lineage: z.string().nullable(), serial: count }),
+    summary: z.object({ create: count, update: count, replace: count, delete: count }),
+    changes: z.array(
+      z.object({
+        kind: z.enum(OBJECT_KINDS),
+        name: z.string().min(1),
+        action: z.enum(["create", "update", "replace", "delete"]),
+        impact,
+        fields: z.array(z.object({ path: z.string(), before: json, after: json })),
+        dependents: z.array(z.string()),
+        file: z.string().nullable(),
+        line: z.number().int().positive().nullable(),
+      }),
+    ),
+    infra: z.array(
+      z.object({
+        store: z.enum(["postgres", "redis"]),
+        action: z.enum([
+          "create_table",
+          "add_column",
+          "drop_column",
+          "rebuild_table",
+          "drop_table",
+          "repair",
+          "delete_keys",
+          "write_meta",
+          "create_schema",
+        ]),
+        target: z.string(),
+        object: z.string().nullable(),
+        impact,
+        reason: z.string(),
+        statements: z.array(z.string()),
+      }),
+    ),
+    fingerprint: z.string().regex(/^[0-9a-f]{64}$/, "expected 64 lowercase hex digits (sha256)"),
+  });
+}
+
+let planSchema: ReturnType<typeof buildPlanSchema> | undefined;
 
 /**
  * Reads a saved plan (`apply --plan FILE`). Checks the shape, that the summary counts its
@@ -145,7 +152,7 @@ export function parsePlanJson(text: string, source = "plan file"): PlanJson {
   } catch (e) {
     throw new PlanFileError(`${source} is not valid JSON: ${(e as Error).message}`);
   }
-  const parsed = planSchema.safeParse(raw);
+  const parsed = (planSchema ??= buildPlanSchema()).safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const where = issue.path.length > 0 ? issue.path.map(String).join(".") : "(top level)";

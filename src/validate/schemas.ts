@@ -6,7 +6,7 @@
  * Custom checks report a `Problem` through zod's custom issues; issues.ts turns every zod issue
  * into a Diagnostic at the option's location.
  */
-import * as z from "zod";
+import type * as Zod from "zod";
 import type { DslClassName, Dtype } from "../model/kinds.js";
 import {
   AGGREGATION_FUNCTIONS,
@@ -28,6 +28,14 @@ import { parseDuration, suggestDuration } from "./duration.js";
 import { nameProblem, nearest, suggestName } from "./names.js";
 import { scheduleError } from "../materialize/schedule.js";
 import type { NameRole } from "./names.js";
+import { zod } from "../model/zod.js";
+import type * as ZodApi from "../model/zod-api.js";
+
+/**
+ * zod, set by build() before it calls the schema helpers below (only build() calls them): the
+ * module loads without evaluating zod (model/zod.ts).
+ */
+let z: typeof ZodApi;
 
 /** What a custom check found; `detail` follows the option path in the message ("ttl <detail>"). */
 export interface Problem {
@@ -444,6 +452,7 @@ function transformCheck(v: unknown, report: Report): string | typeof INVALID {
  * fast paths (fast.ts) and never pays for constructing the schemas at start-up.
  */
 function build() {
+  z = zod();
   const nameSchema = nameSchemaFor("object");
   const viewNameSchema = nameSchemaFor("view");
   const columnNameSchema = nameSchemaFor("column");
@@ -621,14 +630,14 @@ function build() {
       features: z.array(viewSelection).min(1),
       loggingConfig: loggingConfig.optional(),
     },
-  } as const satisfies Record<DslClassName, z.ZodRawShape>;
+  } as const satisfies Record<DslClassName, Zod.ZodRawShape>;
 
   type Shapes = typeof SHAPES;
 
   /** Strict: an unknown option is an error (FS201), not silently dropped. */
   const SCHEMAS = Object.fromEntries(
     Object.entries(SHAPES).map(([cls, shape]) => [cls, z.strictObject(shape)]),
-  ) as { [C in DslClassName]: z.ZodObject<Shapes[C], z.core.$strict> };
+  ) as { [C in DslClassName]: Zod.ZodObject<Shapes[C], Zod.core.$strict> };
 
   return { SHAPES, SCHEMAS, viewSelection, onDemandSource };
 }
@@ -666,7 +675,7 @@ export function onDemandSourceSchema(): Built["onDemandSource"] {
   return schemas().onDemandSource;
 }
 
-export type OptionsOf<C extends DslClassName> = z.output<Built["SCHEMAS"][C]>;
+export type OptionsOf<C extends DslClassName> = Zod.output<Built["SCHEMAS"][C]>;
 
 /** Option names of a class, for "did you mean" hints. */
 export function optionNames(cls: DslClassName): string[] {

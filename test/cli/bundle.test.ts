@@ -3,8 +3,8 @@
  * bundle must behave exactly like the modules it is made from. Each command line runs both ways
  * (from source, and the bundle of the current src/) and must print the same bytes and exit the same.
  */
-import { mkdir, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import type { CliResult } from "./helpers.js";
 import { BROKEN_PROJECT, buildCliBundle, copyExample, runCli, tempDir } from "./helpers.js";
@@ -66,5 +66,38 @@ describe("the bundled CLI prints what the CLI from source prints", () => {
     const [apply, applyBundled] = await both((dir) => ["apply", dir, "--auto-approve"], true);
     expect(apply.code, apply.stderr).toBe(0);
     expect(applyBundled).toEqual(apply);
+  });
+});
+
+describe("zod is loaded on first use", () => {
+  /** The CommonJS files of the bundle folder a run `require`d (zod.cjs, beside the chunks). */
+  async function required(args: string[]): Promise<{ code: number | null; files: string[] }> {
+    const hook = join(await tempDir(), "report.mjs");
+    // createRequire's `cache` is Node's one CommonJS module cache: at exit it lists every file
+    // `require` loaded, the bundle's own zod.cjs included.
+    await writeFile(
+      hook,
+      [
+        'import { createRequire } from "node:module";',
+        "const { cache } = createRequire(import.meta.url);",
+        'process.on("exit", () => process.stderr.write(`\\nREQUIRED ${JSON.stringify(Object.keys(cache))}\\n`));',
+      ].join("\n"),
+    );
+    const r = await runCli(args, { bundle, nodeArgs: ["--import", hook] });
+    const line = r.stderr.split("\n").find((l) => l.startsWith("REQUIRED "));
+    expect(line, r.stderr).toBeDefined();
+    const dir = dirname(bundle);
+    const files = (JSON.parse(line!.slice("REQUIRED ".length)) as string[])
+      .filter((f) => dirname(f) === dir)
+      .map((f) => basename(f));
+    return { code: r.code, files };
+  }
+
+  it("not by the validate of a valid project; by a broken fsops.yaml, and zod.cjs works", async () => {
+    expect(await required(["validate", "examples/staging"])).toEqual({ code: 0, files: [] });
+    const broken = await copyExample("staging");
+    const config = join(broken, "fsops.yaml");
+    await writeFile(config, (await readFile(config, "utf8")).replace(/^project:/m, "projekt:"));
+    expect(await required(["validate", broken])).toEqual({ code: 1, files: ["zod.cjs"] });
   });
 });

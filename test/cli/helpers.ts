@@ -33,9 +33,16 @@ export function cliEnv(env: Record<string, string | undefined> = {}): NodeJS.Pro
  */
 export function runCli(
   args: string[],
-  opts: { cwd?: string; env?: Record<string, string | undefined>; input?: string; bundle?: string } = {},
+  opts: {
+    cwd?: string;
+    env?: Record<string, string | undefined>;
+    input?: string;
+    bundle?: string;
+    /** Node options before the entry (a `--import` hook). */
+    nodeArgs?: string[];
+  } = {},
 ): Promise<CliResult> {
-  const entry = opts.bundle ? [opts.bundle] : ["--import", TSX, BIN];
+  const entry = [...(opts.nodeArgs ?? []), ...(opts.bundle ? [opts.bundle] : ["--import", TSX, BIN])];
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [...entry, ...args], {
       cwd: opts.cwd ?? REPO,
