@@ -1,7 +1,8 @@
 import * as core from "@actions/core";
 import { loadConfig } from "../commands/load-project.js";
 import type { CommandContext } from "../commands/types.js";
-import { describeFailure, materializeIncremental } from "../materialize/index.js";
+import { describeFailure } from "../materialize/failure.js";
+import { materializeIncremental } from "../materialize/index.js";
 import type { ViewResult } from "../materialize/index.js";
 import type { RunContext } from "./github-context.js";
 import type { ActionSettings } from "./inputs.js";

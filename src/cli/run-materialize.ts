@@ -9,7 +9,7 @@ import { loadConfig } from "../commands/load-project.js";
 import type { ProjectConfig } from "../model/config.js";
 import { renderDiagnostics } from "../render/diagnostics.js";
 import type { MaterializeContext, ProgressEvent, ViewResult } from "../materialize/index.js";
-import { describeFailure } from "../materialize/index.js";
+import { describeFailure } from "../materialize/failure.js";
 import { commandContext } from "./context.js";
 import type { Output } from "./io.js";
 

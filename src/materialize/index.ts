@@ -30,9 +30,8 @@ import type { ViewSource } from "../offline/view-source.js";
 import { viewNames, viewSource } from "../offline/view-source.js";
 import type { MaterializationRecord } from "../registry/materializations.js";
 import { openMaterializationStore } from "../registry/materializations.js";
-import { describeError } from "../commands/errors.js";
+import { describeFailure } from "./failure.js";
 import { SqlError } from "../infra/sql-executor.js";
-import { redactSecrets } from "../config/redact.js";
 import { duckCopyLinesSql } from "./copy-format.js";
 import type { OnlineTarget } from "./online-writer.js";
 import { PostgresOnlineWriter, WRITE_BATCH } from "./online-writer.js";
@@ -308,16 +307,6 @@ async function run(
     await pool?.end().catch(() => undefined);
   }
   return results;
-}
-
-/** Message and hint of any error, secrets redacted (every fsops error class carries a hint). */
-export function describeFailure(e: unknown, secrets: readonly string[]): { message: string; hint?: string } {
-  const described = describeError(e, secrets);
-  const hint = (e as { hint?: unknown } | null)?.hint;
-  if (described.hint === undefined && typeof hint === "string" && hint !== "") {
-    return { ...described, hint: redactSecrets(hint, [...secrets]) };
-  }
-  return described;
 }
 
 /** Offline and online are the same Postgres database (host, port, database name). */

@@ -231,7 +231,7 @@ describe("embedded store lock left behind: taken over only when its process is p
         return () => (store as { close(): Promise<void> }).close();
       };
       const { most, errors } = await raceTakeover(acquire, acquire, { holdMs: 100 });
-      expect(most).toBe(1);
+      expect(most, String(errors)).toBe(1);
       const refused = errors.filter((e) => e !== null);
       expect(refused).toHaveLength(1);
       expect(String(refused[0])).toContain(`the embedded online store is in use by pid ${process.pid}`);
