@@ -37,7 +37,10 @@ export async function raceTakeover(
   });
   try {
     const first = await hold(acquireA);
-    return { most, errors: [first, await second] };
+    // Both must be done before `most` is read: when B wins the lock (it links its lock between
+    // A's removal of the dead one and A's own link), A is refused at once while B still opens.
+    const errors = [first, await second];
+    return { most, errors };
   } finally {
     setTakeoverHookForTests(undefined);
   }
