@@ -55,8 +55,9 @@ export async function discoverSourceFiles(dir: string): Promise<SourceFileInput[
 
 /**
  * The `.ts` files (not `*.d.ts`) under `root/rel`, dot folders included, as `/`-separated paths
- * relative to `root`, skipping folders `ig` ignores. A plain synchronous walk rather than a glob library: the one pattern needs
- * none, and loading one costs a fresh `fsops validate` more than the walk (bench startup/validate).
+ * relative to `root`, skipping the folders `ig` ignores. A plain synchronous walk rather than a
+ * glob library: the one pattern needs none, and loading one costs a fresh `fsops validate` more
+ * than the walk (bench startup/validate).
  * `Dirent` types come from the folder listing without following links, so a symbolic link is
  * neither a file nor a folder here and is skipped.
  */
