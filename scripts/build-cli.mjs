@@ -1,7 +1,7 @@
 // Bundles the CLI (src/cli/bin.ts) into build/cli/: the entry fsops.js plus the chunks it imports
 // when a command needs them (ESM code splitting: each `await import()` of src/ becomes a chunk),
 // so `fsops validate` loads a handful of files instead of ~200 modules of build/src and of the
-// small packages on its path (zod, yaml, commander, tinyglobby…): on Node 20, without a compile
+// small packages on its path (yaml, commander, ignore…): on Node 20, without a compile
 // cache, loading and linking each ES module costs more than its code (bench startup/validate).
 // bin/fsops.js runs this bundle when it is there, build/src/cli/ otherwise. build/src (tsc)
 // stays the published library (`fsops`, `fsops/serving`) and what the tests run from source.
@@ -28,11 +28,11 @@ const outdir = outArg > 0 ? resolve(process.argv[outArg + 1] ?? "") : join(root,
  * by the chunk that needs it: the drivers (pg, ioredis, the AWS SDK, PGlite with its WebAssembly
  * files, DuckDB's native module), prom-client, ts-morph, and the TypeScript compiler, which is
  * `require`d from @ts-morph/common as build/src does (src/parse/typescript.cts).
+ * zod is not imported: src/model/zod.ts `require`s the zod.cjs written beside the bundle.
  * What a bundled package imports is bundled with it (its own copy of a dependency may differ
  * from the one at the top of node_modules).
  */
 const BUNDLED = new Set([
-  "zod",
   "yaml",
   "commander",
   "picocolors",

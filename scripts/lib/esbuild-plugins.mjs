@@ -70,7 +70,8 @@ export async function typescriptBesideBundle(root, outdir) {
 /**
  * fdir (tinyglobby's directory crawler) `require`s picomatch when it loads, for its own `.glob()`,
  * which tinyglobby never calls (it passes its filters): five CommonJS files read and compiled on
- * every project discovery for nothing, next to the copy of picomatch the bundle already holds.
+ * every listing of a Feast repository (`fsops import feast`) for nothing, next to the copy of
+ * picomatch the bundle already holds.
  * This leaves fdir without that default: a `.glob()` without a glob function would throw fdir's
  * own "specify a glob function" error. When fdir changes and the statement is not found, the
  * file is bundled as it is (and the build says so).
