@@ -1,8 +1,13 @@
-import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
+import { spawnSync } from "node:child_process";
+import { chmod, chown, mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DiscoverError, discoverSourceFiles } from "../../src/parse/discover.js";
+
+const REPO = fileURLToPath(new URL("../..", import.meta.url));
+const TSX = import.meta.resolve("tsx");
 
 let root: string;
 let outside: string;
@@ -76,27 +81,93 @@ describe("discoverSourceFiles", () => {
 
 describe("discoverSourceFiles: folders", () => {
   let dir: string;
+  let away: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "fsops-discover-folders-"));
-    const away = await mkdtemp(join(tmpdir(), "fsops-away-"));
+    away = await mkdtemp(join(tmpdir(), "fsops-away-"));
     await put("defs.ts", "export const d = 1;\n", dir);
     await put("inner.ts/real.ts", "export const r = 1;\n", dir);
     await put("lib.ts", "x", away);
     await symlink(away, join(dir, "linked"));
-    await put("locked/hidden.ts", "x", dir);
-    await put(".fsopsignore", "locked/\n", dir);
   });
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
+    await rm(away, { recursive: true, force: true });
   });
 
   it("walks a folder whose name ends in .ts, and not a folder reached through a symbolic link", async () => {
     const files = await discoverSourceFiles(dir);
     expect(files.map((f) => f.path)).toEqual(["defs.ts", "inner.ts/real.ts"]);
   });
+});
 
-  it("skips an ignored folder whole", async () => {
-    const files = await discoverSourceFiles(dir);
-    expect(files.some((f) => f.path.startsWith("locked/"))).toBe(false);
+/**
+ * A folder the user cannot list (a database's data folder owned by another user): root lists
+ * any folder, so as root the discovery runs in a child process as `nobody` (setpriv).
+ */
+describe("discoverSourceFiles: a folder that cannot be listed", () => {
+  const asRoot = process.getuid?.() === 0;
+  const canDrop = !asRoot || spawnSync("setpriv", ["--version"]).status === 0;
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "fsops-discover-unlistable-"));
+    await chmod(dir, 0o755);
+    await put("defs.ts", "export const d = 1;\n", dir);
+    await put("pgdata/base/x.ts", "x", dir);
+    await chmod(join(dir, "pgdata"), 0o700);
+    if (asRoot) await chown(join(dir, "pgdata"), 0, 0);
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** discoverSourceFiles(dir) as an unprivileged user: the paths found, or the error's message. */
+  async function discoverUnprivileged(): Promise<{ files?: string[]; error?: string }> {
+    if (!asRoot) {
+      return discoverSourceFiles(dir).then(
+        (files) => ({ files: files.map((f) => f.path) }),
+        (e: unknown) => ({ error: (e as Error).message }),
+      );
+    }
+    const script = [
+      `import { discoverSourceFiles } from ${JSON.stringify(pathToFileURL(join(REPO, "src/parse/discover.ts")).href)};`,
+      "const out = await discoverSourceFiles(process.argv[1]).then(",
+      "  (files) => ({ files: files.map((f) => f.path) }),",
+      "  (e) => ({ error: e.message }),",
+      ");",
+      "process.stdout.write(JSON.stringify(out));",
+    ].join("\n");
+    const child = spawnSync(
+      "setpriv",
+      [
+        "--reuid=65534",
+        "--regid=65534",
+        "--clear-groups",
+        "--",
+        process.execPath,
+        "--import",
+        TSX,
+        "--input-type=module",
+        "-e",
+        script,
+        dir,
+      ],
+      { cwd: REPO, encoding: "utf8", env: { ...process.env, TSX_DISABLE_CACHE: "1" } },
+    );
+    expect(child.status, child.stderr).toBe(0);
+    return JSON.parse(child.stdout) as { files?: string[]; error?: string };
+  }
+
+  it.runIf(canDrop)("is an error naming it and saying how to go on, not a silent skip", async () => {
+    await writeFile(join(dir, ".fsopsignore"), "");
+    expect(await discoverUnprivileged()).toEqual({
+      error:
+        "cannot list the folder pgdata of the project (EACCES): make it readable, or add it to .fsopsignore",
+    });
+  });
+
+  it.runIf(canDrop)("is never listed once .fsopsignore ignores it", async () => {
+    await writeFile(join(dir, ".fsopsignore"), "pgdata/\n");
+    expect(await discoverUnprivileged()).toEqual({ files: ["defs.ts"] });
   });
 });
