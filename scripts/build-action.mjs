@@ -84,7 +84,7 @@ await build({
     typescriptAsRequire(root, { besideBundle: true }),
     fdirWithoutEagerPicomatch,
     actionsCoreWithoutUnusedOidc,
-    zodOnFirstUse(root),
+    zodOnFirstUse(),
   ],
   logLevel: "warning",
 });

@@ -86,7 +86,7 @@ await build({
   plugins: [
     typescriptAsRequire(root),
     fdirWithoutEagerPicomatch,
-    zodOnFirstUse(root),
+    zodOnFirstUse(),
     {
       name: "fsops-cli-externals",
       setup(b) {

@@ -1,6 +1,6 @@
 import { build } from "esbuild";
 import { readFile } from "node:fs/promises";
-import { join, sep } from "node:path";
+import { dirname, join, sep } from "node:path";
 
 /**
  * src/parse/typescript.cts is `import ts = require(...)` of the compiler, imported by ESM files as
@@ -121,24 +121,27 @@ const ZOD_BESIDE_BUNDLE = "./zod.cjs";
  * (a fifth of a fresh `fsops validate` beyond parsing, bench startup/validate); `require`d from a
  * chunk, esbuild wraps the whole package (~600 KB, not tree-shaken) and the chunk still costs
  * more to load than zod's evaluation saved.
- * @param {string} root the repository
  */
-export function zodOnFirstUse(root) {
-  const lazyModule = join(root, "src", "model", "zod.ts");
+export function zodOnFirstUse() {
+  // By its place in src/, not by an exact path: the repository may be reached through a
+  // symbolic link, and a module left as written would load zod from node_modules, which the
+  // Action's dist/ does not have.
+  const lazyModule = /[/\\]src[/\\]model[/\\]zod\.ts$/;
+  const ours = (path) => lazyModule.test(path) && !path.split(/[/\\]/).includes("node_modules");
   return {
     name: "fsops-zod-on-first-use",
     setup(b) {
-      b.onLoad({ filter: /[/\\]src[/\\]model[/\\]zod\.ts$/ }, (args) =>
-        args.path === lazyModule
+      b.onLoad({ filter: lazyModule }, (args) =>
+        ours(args.path)
           ? {
               contents: `let loaded; export function zod() { return (loaded ??= require(${JSON.stringify(ZOD_BESIDE_BUNDLE)})); }`,
               loader: "js",
-              resolveDir: join(root, "src", "model"),
+              resolveDir: dirname(args.path),
             }
           : undefined,
       );
       b.onResolve({ filter: /^\.\/zod\.cjs$/ }, (args) =>
-        args.importer === lazyModule ? { path: args.path, external: true } : undefined,
+        ours(args.importer) ? { path: args.path, external: true } : undefined,
       );
     },
   };
