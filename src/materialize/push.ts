@@ -666,6 +666,15 @@ function sourceRecords(views: ViewSource[], rows: CheckedRow[]): Record<string, 
 }
 
 /**
+ * JSON writes -0 as 0. As a JSON string it reaches the column type's conversion (Postgres's
+ * input function, DuckDB's cast in read_json), which keeps the sign of a float's zero and reads
+ * an integer's "-0" as 0.
+ */
+function keepNegativeZero(_key: string, value: unknown): unknown {
+  return Object.is(value, -0) ? "-0" : value;
+}
+
+/**
  * Prepare the append of `rows` to the batch source the `views` of one push source share (see
  * `pushRows`): everything that can fail for a reason of the source or the store fails here,
  * before anything is visible.
@@ -714,7 +723,7 @@ async function prepareOffline(
       // The table's own row type converts each JSON value to its column type.
       await client.query(
         `INSERT INTO ${table} (${columns}) SELECT ${columns} FROM jsonb_populate_recordset(NULL::${table}, $1::jsonb)`,
-        [JSON.stringify(records)],
+        [JSON.stringify(records, keepNegativeZero)],
       );
     } catch (e) {
       await end();
@@ -780,7 +789,7 @@ async function prepareOffline(
   const columns = parquetColumns(views);
   // Named after its content: pushing the same rows again writes the same name (no duplicate).
   const digest = createHash("sha256")
-    .update(JSON.stringify([columns, records]))
+    .update(JSON.stringify([columns, records], keepNegativeZero))
     .digest("hex")
     .slice(0, 32);
   const name = `part-push-${digest}.parquet`;
@@ -797,7 +806,7 @@ async function prepareOffline(
     await mkdir(folder, { recursive: true });
     const db = await openDuckDb();
     try {
-      await writeFile(json, JSON.stringify(records));
+      await writeFile(json, JSON.stringify(records, keepNegativeZero));
       const spec = columns.map((c) => `${quoteLiteral(c.name)}: ${quoteLiteral(c.read)}`).join(", ");
       const select = columns.map((c) => `${c.select} AS ${quoteIdent(c.name)}`).join(", ");
       await db.run(

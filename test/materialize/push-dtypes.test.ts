@@ -61,6 +61,26 @@ const JSONL_ROWS: { row: Record<string, unknown>; text: Record<string, string | 
     },
   },
   {
+    // Negative zero keeps its sign in float columns and lists (JSON alone would write 0).
+    row: {
+      driver_id: 11,
+      event_timestamp: "2025-01-01T00:00:03Z",
+      f32: -0,
+      f64: -0,
+      f32s: [-0, 0],
+      f64s: [-0],
+    },
+    text: {
+      driver_id: "11",
+      ...Object.fromEntries(FEATURES.map((f) => [f, null])),
+      f32: "-0",
+      f64: "-0",
+      f32s: "{-0,0}",
+      f64s: "{-0}",
+      e: "2025-01-01 00:00:03+00",
+    },
+  },
+  {
     // Every feature null.
     row: { driver_id: -5, event_timestamp: "2025-01-01T00:00:01Z" },
     text: {
@@ -97,6 +117,15 @@ const CSV_TEXT: Record<string, string | null> = {
   e: "2025-01-01 00:00:02+00",
 };
 
+/** JSON text as a client writes it, `-0` included (JSON.stringify writes 0). */
+function jsonWithNegativeZero(value: unknown): string {
+  const mark = "\u0000neg0\u0000";
+  return JSON.stringify(value, (_k, v: unknown) => (Object.is(v, -0) ? mark : v)).replaceAll(
+    JSON.stringify(mark),
+    "-0",
+  );
+}
+
 /** `fsops push --to offline` of the JSONL and CSV rows, then materialize, then the online rows as text. */
 async function roundTrip(
   dir: string,
@@ -106,7 +135,7 @@ async function roundTrip(
   const { config, state } = await applyAndLoad(dir, env);
   const files = await tempDir();
   const jsonl = join(files, "rows.jsonl");
-  await writeFile(jsonl, JSONL_ROWS.map((r) => JSON.stringify(r.row)).join("\n"));
+  await writeFile(jsonl, JSONL_ROWS.map((r) => jsonWithNegativeZero(r.row)).join("\n"));
   const csv = join(files, "rows.csv");
   await writeFile(csv, CSV);
   for (const file of [jsonl, csv]) {
@@ -120,7 +149,7 @@ async function roundTrip(
   expect(
     results.map((r) => [r.status, r.rows]),
     JSON.stringify(results),
-  ).toEqual([["ok", 3]]);
+  ).toEqual([["ok", JSONL_ROWS.length + 1]]);
   await online.query("SET TIME ZONE 'UTC'");
   const columns = ["driver_id", ...FEATURES].map((c) => `"${c}"::text AS "${c}"`).join(", ");
   const rows = await online.query<Record<string, string | null>>(
