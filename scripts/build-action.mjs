@@ -12,6 +12,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { emptyOutdir } from "./lib/outdir.mjs";
 import {
+  COMMONJS_GLOBALS_BANNER,
   actionsCoreWithoutUnusedOidc,
   fdirWithoutEagerPicomatch,
   typescriptAsRequire,
@@ -67,16 +68,7 @@ await build({
   // with a symlinked node_modules (see check-dist) sees the same module paths as CI.
   preserveSymlinks: true,
   charset: "utf8",
-  banner: {
-    js: [
-      'import { createRequire as __fsopsCreateRequire } from "node:module";',
-      'import { fileURLToPath as __fsopsFileURLToPath } from "node:url";',
-      'import { dirname as __fsopsDirname } from "node:path";',
-      "const require = __fsopsCreateRequire(import.meta.url);",
-      "const __filename = __fsopsFileURLToPath(import.meta.url);",
-      "const __dirname = __fsopsDirname(__filename);",
-    ].join("\n"),
-  },
+  banner: { js: COMMONJS_GLOBALS_BANNER },
   // A native module esbuild cannot bundle; only `command: materialize` with FileSources loads it
   // (dynamically), and then it must be installed beside the workflow (npm install @duckdb/node-api).
   external: ["@duckdb/node-api"],

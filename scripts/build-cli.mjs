@@ -12,6 +12,7 @@ import { dirname, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { emptyOutdir } from "./lib/outdir.mjs";
 import {
+  COMMONJS_GLOBALS_BANNER,
   fdirWithoutEagerPicomatch,
   typescriptAsRequire,
   zodBesideBundle,
@@ -72,17 +73,7 @@ await build({
   keepNames: true,
   preserveSymlinks: true,
   charset: "utf8",
-  // Bundled CommonJS packages get a real `require` (and the packages outside, through it).
-  banner: {
-    js: [
-      'import { createRequire as __fsopsCreateRequire } from "node:module";',
-      'import { fileURLToPath as __fsopsFileURLToPath } from "node:url";',
-      'import { dirname as __fsopsDirname } from "node:path";',
-      "const require = __fsopsCreateRequire(import.meta.url);",
-      "const __filename = __fsopsFileURLToPath(import.meta.url);",
-      "const __dirname = __fsopsDirname(__filename);",
-    ].join("\n"),
-  },
+  banner: { js: COMMONJS_GLOBALS_BANNER },
   plugins: [
     typescriptAsRequire(root),
     fdirWithoutEagerPicomatch,

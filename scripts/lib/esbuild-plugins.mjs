@@ -3,6 +3,20 @@ import { readFile } from "node:fs/promises";
 import { dirname, join, sep } from "node:path";
 
 /**
+ * The banner of every ESM chunk of both bundles: `require`, `__filename` and `__dirname` as
+ * CommonJS has them, for the bundled CommonJS packages (and, through that `require`, the files
+ * loaded beside the bundle: the compiler, zod.cjs, and the CLI's packages in node_modules).
+ */
+export const COMMONJS_GLOBALS_BANNER = [
+  'import { createRequire as __fsopsCreateRequire } from "node:module";',
+  'import { fileURLToPath as __fsopsFileURLToPath } from "node:url";',
+  'import { dirname as __fsopsDirname } from "node:path";',
+  "const require = __fsopsCreateRequire(import.meta.url);",
+  "const __filename = __fsopsFileURLToPath(import.meta.url);",
+  "const __dirname = __fsopsDirname(__filename);",
+].join("\n");
+
+/**
  * src/parse/typescript.cts is `import ts = require(...)` of the compiler, imported by ESM files as
  * `import ts from "./typescript.cjs"`. Bundled as written, esbuild converts it in each importing
  * file with `__toESM`, which copies every one of the compiler's ~2,000 exports into a new object
