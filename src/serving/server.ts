@@ -201,10 +201,7 @@ function toErrorReply(e: unknown, secrets: readonly string[]): Reply {
  */
 function drain(req: IncomingMessage, max: number): void {
   let size = 0;
-  const cut = setTimeout(() => req.destroy(), OVERSIZE_DRAIN_MS);
-  const stop = () => clearTimeout(cut);
-  req.once("end", stop);
-  req.once("close", stop);
+  cutAfterDrainTime(req);
   req.on("data", (chunk: Buffer) => {
     size += chunk.length;
     if (size > max * OVERSIZE_DRAIN_FACTOR) req.destroy();
@@ -219,6 +216,14 @@ function drain(req: IncomingMessage, max: number): void {
  */
 export const OVERSIZE_DRAIN_MS = 2_000;
 export const OVERSIZE_DRAIN_FACTOR = 64;
+
+/** Cuts the connection if the body has not ended within OVERSIZE_DRAIN_MS. */
+function cutAfterDrainTime(req: IncomingMessage): void {
+  const cut = setTimeout(() => req.destroy(), OVERSIZE_DRAIN_MS);
+  const stop = () => clearTimeout(cut);
+  req.once("end", stop);
+  req.once("close", stop);
+}
 
 /**
  * The body as JSON, refusing (400) bodies over `max` bytes without holding them in memory. The
@@ -242,10 +247,7 @@ function readJson(req: IncomingMessage, max: number): Promise<unknown> {
           new HttpError(400, `request body is larger than the ${max}-byte limit (serve --max-body-bytes)`),
         ),
       );
-      const cut = setTimeout(() => req.destroy(), OVERSIZE_DRAIN_MS);
-      const stop = () => clearTimeout(cut);
-      req.once("end", stop);
-      req.once("close", stop);
+      cutAfterDrainTime(req);
     };
     req.on("data", (chunk: Buffer) => {
       size += chunk.length;
