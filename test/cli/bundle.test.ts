@@ -4,11 +4,11 @@
  * (from source, and the bundle of the current src/) and must print the same bytes and exit the same.
  */
 import { realpathSync } from "node:fs";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import type { CliResult } from "./helpers.js";
-import { BROKEN_PROJECT, buildCliBundle, copyExample, runCli, tempDir } from "./helpers.js";
+import { BROKEN_PROJECT, buildCliBundle, copyExample, runCli, tempDir, tempProject } from "./helpers.js";
 
 vi.setConfig({ testTimeout: 300_000 });
 
@@ -43,9 +43,7 @@ describe("the bundled CLI prints what the CLI from source prints", () => {
   });
 
   it("validate and graph, text and --json, on a valid project and a broken one", async () => {
-    const broken = await tempDir();
-    await mkdir(join(broken, "lib"));
-    for (const [file, text] of Object.entries(BROKEN_PROJECT)) await writeFile(join(broken, file), text);
+    const broken = await tempProject(BROKEN_PROJECT);
     for (const dir of ["examples/staging", broken]) {
       for (const args of [
         ["validate", dir],

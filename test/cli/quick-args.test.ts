@@ -2,11 +2,10 @@
  * `fsops validate [dir] [--json]` skips commander (src/cli/quick-args.ts): the quick path must
  * read exactly what commander reads, and leave everything else to commander.
  */
-import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { quickValidate } from "../../src/cli/quick-args.js";
-import { BROKEN_PROJECT, runCli, tempDir } from "./helpers.js";
+import { BROKEN_PROJECT, runCli, tempProject } from "./helpers.js";
 
 vi.setConfig({ testTimeout: 180_000 });
 
@@ -40,19 +39,10 @@ describe("quickValidate", () => {
   });
 });
 
-async function project(files: Record<string, string>): Promise<string> {
-  const dir = await tempDir();
-  for (const [name, text] of Object.entries(files)) {
-    await mkdir(join(dir, name, ".."), { recursive: true });
-    await writeFile(join(dir, name), text);
-  }
-  return dir;
-}
-
 describe("the quick path prints what commander's path prints", () => {
   // `validate -- DIR` is the same command read by commander (`--` ends the options).
   it("on a valid project, on one with mistakes, and on a missing folder, text and --json", async () => {
-    const broken = await project(BROKEN_PROJECT);
+    const broken = await tempProject(BROKEN_PROJECT);
     const cases: [string[], string[]][] = [];
     for (const dir of ["examples/staging", broken, join(broken, "missing")]) {
       cases.push([

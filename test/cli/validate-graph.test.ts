@@ -1,20 +1,11 @@
 import { existsSync } from "node:fs";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
-import { REPO, copyExample, runCli, tempDir } from "./helpers.js";
+import { REPO, copyExample, runCli, tempDir, tempProject } from "./helpers.js";
 
 // Each test drives one or more CLI processes; two cores are shared with the servers.
 vi.setConfig({ testTimeout: 180_000 });
-
-async function project(files: Record<string, string>): Promise<string> {
-  const dir = await tempDir();
-  for (const [name, text] of Object.entries(files)) {
-    await mkdir(join(dir, name, ".."), { recursive: true });
-    await writeFile(join(dir, name), text);
-  }
-  return dir;
-}
 
 describe("fsops validate", () => {
   it.each(["staging", "production"] as const)("validates examples/%s with exit 0", async (name) => {
@@ -63,7 +54,7 @@ describe("fsops validate", () => {
   });
 
   it("reports every error with file:line:col, a code frame and a hint, and exits 1", async () => {
-    const dir = await project({
+    const dir = await tempProject({
       "fsops.yaml": "project: broken\n",
       "a.ts": [
         'import { Entity, FeatureView, Field, FileSource } from "fsops";',
@@ -99,7 +90,7 @@ describe("fsops validate", () => {
   });
 
   it("rejects an unknown fsops.yaml key with its location and the nearest valid key", async () => {
-    const dir = await project({ "fsops.yaml": "project: p\nregisty: data/r.json\n" });
+    const dir = await tempProject({ "fsops.yaml": "project: p\nregisty: data/r.json\n" });
     const r = await runCli(["validate", dir]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/fsops\.yaml:2:1 - error FS\d+: .*registy/);
@@ -175,7 +166,7 @@ describe("definitions are never executed", () => {
     const outside = await tempDir("fsops-canary-");
     const marker = join(outside, "executed.txt");
     const marker2 = join(outside, "executed-too.txt");
-    const dir = await project({
+    const dir = await tempProject({
       "fsops.yaml": "project: canary\nregistry: data/registry.json\n",
       "defs.ts": [
         'import { writeFileSync } from "node:fs";',
@@ -203,7 +194,7 @@ describe("definitions are never executed", () => {
   it("a definition that would need a side effect is a diagnostic, and still nothing runs", async () => {
     const outside = await tempDir("fsops-canary-");
     const marker = join(outside, "executed.txt");
-    const dir = await project({
+    const dir = await tempProject({
       "fsops.yaml": "project: canary\n",
       "defs.ts": [
         'import { writeFileSync } from "node:fs";',
