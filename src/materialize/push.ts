@@ -345,12 +345,6 @@ export function parseTimestamp(value: unknown): { us: number } | { error: string
   return { us };
 }
 
-/** Epoch µs of a timestamp value, or null when it is not one (see `parseTimestamp`). */
-export function timestampUs(value: unknown): number | null {
-  const t = parseTimestamp(value);
-  return "error" in t ? null : t.us;
-}
-
 /** The views fed by push source `source` (feature views and stream views), sorted. */
 export function viewsOfPushSource(state: RegistryState, source: string): ViewSource[] {
   const spec = state.objects.find((o) => o.kind === "data_source" && o.name === source)?.spec as

@@ -41,8 +41,7 @@ export function redisEntityKey(
   keys: readonly LayoutColumn[],
   values: readonly unknown[],
 ): string {
-  const parts = keys.map((k, i) => keyValueText(k.dtype, values[i]));
-  return `${redisViewPrefix(project, view)}${JSON.stringify(parts)}`;
+  return redisEntityKeyWithPrefix(redisViewPrefix(project, view), keys, values);
 }
 
 /** `redisEntityKey` with the view's prefix (`redisViewPrefix`) computed once by the caller. */
@@ -51,7 +50,6 @@ export function redisEntityKeyWithPrefix(
   keys: readonly LayoutColumn[],
   values: readonly unknown[],
 ): string {
-  if (keys.length === 1) return `${prefix}${JSON.stringify([keyValueText(keys[0]!.dtype, values[0])])}`;
   return `${prefix}${JSON.stringify(keys.map((k, i) => keyValueText(k.dtype, values[i])))}`;
 }
 

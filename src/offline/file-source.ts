@@ -252,12 +252,3 @@ export async function duckDescribe(
   }
   return out;
 }
-
-/** Column names of a DuckDB relation. */
-export async function duckColumns(db: DuckConnection, relation: string): Promise<string[]> {
-  const names: string[] = [];
-  for await (const rows of db.stream(`DESCRIBE SELECT * FROM ${relation}`)) {
-    for (const r of rows) names.push(String(r.column_name));
-  }
-  return names;
-}

@@ -35,15 +35,10 @@ interface Statement {
 }
 
 /**
- * The statement reading `read`: keys as arrays bound to `$1…$n`, so one statement serves any
- * batch size and the plan is cached by the server.
+ * Statements per registry version's view (a new version brings new view objects). Keys are
+ * bound as arrays to `$1…$n`, so one statement serves any batch size and the server caches its
+ * plan.
  */
-export function selectStatement(read: ViewRead): { text: string; params: unknown[] } {
-  const params = read.view.keys.map((_, i) => read.keys.map((tuple) => String(tuple[i])));
-  return { text: statementOf(read.view, read.features).text, params };
-}
-
-/** Statements per registry version's view (a new version brings new view objects). */
 const statements = new WeakMap<StoredView, Map<string, Statement>>();
 
 function statementOf(view: StoredView, features: readonly string[]): Statement {

@@ -60,13 +60,6 @@ export interface OnlineColumns {
   serial: number;
 }
 
-export async function getOnlineFeatures(
-  ctx: RetrievalContext,
-  request: OnlineFeaturesRequest,
-): Promise<OnlineFeaturesResponse> {
-  return rowsOf(await getOnlineColumns(ctx, request));
-}
-
 export async function getOnlineColumns(
   ctx: RetrievalContext,
   request: OnlineFeaturesRequest,
@@ -309,7 +302,7 @@ const QUOTED_STATUS: Record<FieldStatus, string> = {
 };
 
 /** `toFeastJson` of the columns, without building rows first (the server's path). */
-export function columnsToFeastJson(columns: OnlineColumns): string {
+export function columnsToFeastJson(columns: Omit<OnlineColumns, "serial">): string {
   // The features of one stored row share its event time, and rows written together share theirs:
   // format each distinct time once.
   const stamps = new Map<number, string>();
@@ -346,18 +339,12 @@ export function columnsToFeastJson(columns: OnlineColumns): string {
  * name in `metadata.feature_names`, `values[i]` = entity row i.
  */
 export function toFeastJson(response: OnlineFeaturesResponse): string {
-  // The features of one stored row share its Date: format each once.
-  const stamps = new Map<Date | null, string>();
-  const stamp = (d: Date | null): string => {
-    let text = stamps.get(d);
-    if (text === undefined) stamps.set(d, (text = `"${feastTimestamp(d)}"`));
-    return text;
-  };
-  const results = response.featureNames.map((name) => {
-    const values = response.rows.map((r) => toJsonText(r[name])).join(",");
-    const statuses = response.statuses.map((s) => JSON.stringify(s[name])).join(",");
-    const times = response.eventTimestamps.map((t) => stamp(t[name] ?? null)).join(",");
-    return `{"values":[${values}],"statuses":[${statuses}],"event_timestamps":[${times}]}`;
+  return columnsToFeastJson({
+    featureNames: response.featureNames,
+    values: response.featureNames.map((name) => response.rows.map((r) => r[name])),
+    statuses: response.featureNames.map((name) => response.statuses.map((s) => s[name] as FieldStatus)),
+    eventTimestamps: response.featureNames.map((name) =>
+      response.eventTimestamps.map((t) => t[name] ?? null),
+    ),
   });
-  return `{"metadata":{"feature_names":${JSON.stringify(response.featureNames)}},"results":[${results.join(",")}]}`;
 }

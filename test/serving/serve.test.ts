@@ -6,7 +6,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { FeatureStore } from "../../src/serving/index.js";
+import { FeatureStore, toFeastJson } from "../../src/serving/index.js";
 import type { RunningServer } from "../../src/serving/server.js";
 import { startServer } from "../../src/serving/server.js";
 import { freshDatabase, freshRedisDb, hasService, services } from "../services/index.js";
@@ -151,6 +151,12 @@ describe.runIf(hasService("postgres"))("fsops serve on a Postgres online store, 
     const res = await post(f.server.url, "/get-online-features", FEATURES_REQUEST);
     expect(res.status, res.text).toBe(200);
     expect(res.text).toBe(goldenFeatures());
+    // The SDK's toFeastJson of the same request writes the same bytes.
+    const sdk = await f.store.getOnlineFeatures({
+      features: FEATURES_REQUEST.features,
+      entityRows: FEATURES_REQUEST.entities.driver_id.map((driver_id) => ({ driver_id })),
+    });
+    expect(toFeastJson(sdk)).toBe(goldenFeatures());
   });
 
   it("answers a feature service over three views with full feature names and on-demand values", async () => {
