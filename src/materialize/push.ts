@@ -17,7 +17,13 @@ import type { CanonicalRow, JsonValue } from "../offline/canonical.js";
 import { isoFromUs } from "../offline/canonical.js";
 import type { MappedColumn, ViewSource } from "../offline/view-source.js";
 import { isDummyKey, viewNames, viewSource, DUMMY_ENTITY_VALUE } from "../offline/view-source.js";
-import { localFolderFormats, localSourcePath, openDuckDb, s3PrefixFormats } from "../offline/file-source.js";
+import {
+  localFolderFormats,
+  localSourcePath,
+  openDuckDb,
+  S3_PATH,
+  s3PrefixFormats,
+} from "../offline/file-source.js";
 import {
   connectTimeoutMs,
   isConnectionError,
@@ -759,9 +765,10 @@ async function prepareOffline(
       "point the FileSource at a folder (or S3 prefix) of Parquet files",
     );
   }
+  const s3 = S3_PATH.exec(path);
   let formats: Set<string>;
   try {
-    formats = /^s3:\/\//i.test(path)
+    formats = s3
       ? await s3PrefixFormats(path, config.offlineStore?.s3 ?? null)
       : await localFolderFormats(localSourcePath(path, config.dir));
   } catch (e) {
@@ -782,12 +789,13 @@ async function prepareOffline(
   }
   const columns = parquetColumns(views);
   // Named after its content: pushing the same rows again writes the same name (no duplicate).
+  const recordsJson = JSON.stringify(records, keepNegativeZero);
+  // The text of JSON.stringify([columns, records]), without serializing the rows twice.
   const digest = createHash("sha256")
-    .update(JSON.stringify([columns, records], keepNegativeZero))
+    .update(`[${JSON.stringify(columns)},${recordsJson}]`)
     .digest("hex")
     .slice(0, 32);
   const name = `part-push-${digest}.parquet`;
-  const s3 = /^s3:\/\/([^/]+)\/?(.*)$/i.exec(path);
   const folder = s3 ? await mkdtemp(join(tmpdir(), "fsops-push-")) : localSourcePath(path, config.dir);
   const stage = `.${name}.${randomBytes(4).toString("hex")}`;
   const json = join(folder, `${stage}.json`);
@@ -800,7 +808,7 @@ async function prepareOffline(
     await mkdir(folder, { recursive: true });
     const db = await openDuckDb();
     try {
-      await writeFile(json, JSON.stringify(records, keepNegativeZero));
+      await writeFile(json, recordsJson);
       const spec = columns.map((c) => `${quoteLiteral(c.name)}: ${quoteLiteral(c.read)}`).join(", ");
       const select = columns.map((c) => `${c.select} AS ${quoteIdent(c.name)}`).join(", ");
       await db.run(

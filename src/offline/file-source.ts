@@ -26,7 +26,7 @@ export interface ResolvedFiles {
   cleanup(): Promise<void>;
 }
 
-const S3_PATH = /^s3:\/\/([^/]+)\/?(.*)$/i;
+export const S3_PATH = /^s3:\/\/([^/]+)\/?(.*)$/i;
 
 export function formatOf(path: string): FileFormat | null {
   const p = path.toLowerCase();

@@ -116,14 +116,14 @@ export async function openViewReader(ctx: OfflineContext, vs: ViewSource): Promi
         yield rows.map((r) => toCanonicalRow(vs, r));
       }
     };
+    const latestSql = (window: Window | null) => canonicalSelect("postgres", vs, relation, window, true);
     return {
       engine: "postgres",
       relation,
       duck: null,
-      latestSql: (window) => canonicalSelect("postgres", vs, relation, window, true),
-      latest: (window, batchSize) => read(canonicalSelect("postgres", vs, relation, window, true), batchSize),
-      estimateLatest: (window) =>
-        postgresEstimate(url, canonicalSelect("postgres", vs, relation, window, true), ctx.pool),
+      latestSql,
+      latest: (window, batchSize) => read(latestSql(window), batchSize),
+      estimateLatest: (window) => postgresEstimate(url, latestSql(window), ctx.pool),
       rows: (window, batchSize) => read(canonicalSelect("postgres", vs, relation, window, false), batchSize),
       close: async () => undefined,
     };
@@ -176,12 +176,13 @@ export async function openViewReader(ctx: OfflineContext, vs: ViewSource): Promi
     }
     if (pending.length > 0) yield pending;
   };
+  const latestSql = (window: Window | null) => canonicalSelect("duckdb", vs, scan, window, true);
   return {
     engine: "duckdb",
     relation,
     duck,
-    latestSql: (window) => canonicalSelect("duckdb", vs, scan, window, true),
-    latest: (window, batchSize) => read(canonicalSelect("duckdb", vs, scan, window, true), batchSize),
+    latestSql,
+    latest: (window, batchSize) => read(latestSql(window), batchSize),
     // Distinct keys of the window, approximated (HyperLogLog over the key columns only: DuckDB
     // reads no feature column for it). Asked for only where a progress bar shows it.
     estimateLatest: async (window) => {
