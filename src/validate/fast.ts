@@ -8,8 +8,8 @@
  * Why: a project of 5,000 feature views has 60,000 constructions; zod's generic machinery costs
  * several times these checks, in time, in garbage and in compiled code.
  */
-import type { DslObject, EvalRecord } from "../model/evaluated.js";
-import { isDslObject, isProjection } from "../model/evaluated.js";
+import type { EvalRecord } from "../model/evaluated.js";
+import { isDslObject } from "../model/evaluated.js";
 import type { DslClassName } from "../model/kinds.js";
 import { parseDuration } from "./duration.js";
 import { isCanonicalDtype } from "../model/dtypes.js";
@@ -23,13 +23,14 @@ import {
   SPARK_FILE_FORMATS,
   VECTOR_SEARCH_METRICS,
 } from "../model/kinds.js";
-import type { DslRef, OnDemandSource, OptionsOf, ViewSelection } from "./schemas.js";
+import type { OptionsOf } from "./schemas.js";
 import {
   BATCH_SOURCE_CLASSES,
-  FEATURE_VIEW_CLASSES,
   FEATURE_VIEW_SOURCE_CLASSES,
   STREAM_SOURCE_CLASSES,
   isPlainRecord,
+  onDemandSourceOf,
+  selectionOf,
 } from "./schemas.js";
 
 /** A check of one option value: the schema's output for it, or FAIL. */
@@ -103,53 +104,12 @@ function listOf(item: Check): Check {
   };
 }
 
-const FEATURE_VIEWS: ReadonlySet<string> = new Set(FEATURE_VIEW_CLASSES);
-
-/** `view.select([...])` of a view of `views` and a non-empty list of names. */
-function projectionOf(v: unknown, views: ReadonlySet<string>): ViewSelection | typeof FAIL {
-  if (!isProjection(v)) return FAIL;
-  const { view, features } = v;
-  if (!isDslObject(view) || !views.has(view.$dsl)) return FAIL;
-  if (!Array.isArray(features) || features.length === 0) return FAIL;
-  for (let i = 0; i < features.length; i++) if (typeof features[i] !== "string") return FAIL;
-  return { view: view as DslObject, features: features as string[], projection: v };
-}
-
-/** A feature service entry: a view, or `view.select([...])` of names. */
-const viewSelection: Check = (v): ViewSelection | typeof FAIL => {
-  if (isDslObject(v)) return FEATURE_VIEWS.has(v.$dsl) ? { view: v, features: null, projection: null } : FAIL;
-  return projectionOf(v, FEATURE_VIEWS);
-};
-
-const ON_DEMAND_VIEWS: ReadonlySet<string> = new Set([
-  "FeatureView",
-  "BatchFeatureView",
-  "StreamFeatureView",
-]);
-
-/** An on-demand view's source: a request source, a (non on-demand) view or a projection of one. */
-const onDemandSource: Check = (v): OnDemandSource | typeof FAIL => {
-  if (isDslObject(v)) {
-    if (v.$dsl === "RequestSource") return { type: "request_source", source: v as DslRef<"RequestSource"> };
-    if (ON_DEMAND_VIEWS.has(v.$dsl))
-      return { type: "feature_view", view: v, features: null, projection: null };
-    return FAIL;
-  }
-  const s = projectionOf(v, ON_DEMAND_VIEWS);
-  return s === FAIL ? FAIL : { type: "feature_view", ...s };
-};
-
-/** The schema's output for one feature service entry, or null when the schema has to decide. */
-export function fastViewSelection(v: unknown): ViewSelection | null {
-  const out = viewSelection(v);
-  return out === FAIL ? null : (out as ViewSelection);
-}
-
-/** The schema's output for one on-demand source, or null when the schema has to decide. */
-export function fastOnDemandSource(v: unknown): OnDemandSource | null {
-  const out = onDemandSource(v);
-  return out === FAIL ? null : (out as OnDemandSource);
-}
+/**
+ * A feature service entry and an on-demand view's source: the schema's own checks
+ * (schemas.ts), which need no zod, run without a report.
+ */
+const viewSelection: Check = (v) => selectionOf(v) ?? FAIL;
+const onDemandSource: Check = (v) => onDemandSourceOf(v) ?? FAIL;
 
 /** A possibly empty list (the schema has no minimum); a new array. */
 function anyListOf(item: Check): Check {

@@ -21,8 +21,7 @@ import { diagnosticAt, diagnosticAtLocation } from "./issues.js";
 import { nameProblem, nearest } from "./names.js";
 import { aggregationOutputName } from "../model/aggregation-output.js";
 import type { AggregationSpec } from "../model/spec.js";
-import { fastOnDemandSource, fastViewSelection } from "./fast.js";
-import { onDemandSourceSchema, viewSelectionSchema } from "./schemas.js";
+import { onDemandSourceOf, selectionOf } from "./schemas.js";
 import type { OptionsOf, ViewSelection } from "./schemas.js";
 import { formatDuration } from "./duration.js";
 import { CREATED_TS_COLUMN, EVENT_TS_COLUMN } from "../model/kinds.js";
@@ -400,21 +399,14 @@ function selectionRules(ctx: RuleContext, a: Analysis, r: Reporter, key: "featur
     let selection: ViewSelection | null = null;
     let id: string | undefined;
     if (key === "features") {
-      selection = fastViewSelection(el);
-      if (selection === null) {
-        const parsed = viewSelectionSchema().safeParse(el);
-        if (!parsed.success) return;
-        selection = parsed.data;
-      }
+      // What the schema rejects it reports itself (FS2xx); nothing more to check here.
+      selection = selectionOf(el);
+      if (selection === null) return;
       const name = nameOf(ctx, selection.view);
       id = name === undefined ? undefined : `view:${name}`;
     } else {
-      let s = fastOnDemandSource(el);
-      if (s === null) {
-        const parsed = onDemandSourceSchema().safeParse(el);
-        if (!parsed.success) return;
-        s = parsed.data;
-      }
+      const s = onDemandSourceOf(el);
+      if (s === null) return;
       if (s.type === "feature_view") selection = s;
       const target = s.type === "feature_view" ? s.view : s.source;
       const name = nameOf(ctx, target);

@@ -438,6 +438,20 @@ function onDemandSourceCheck(v: unknown, report: Report): OnDemandSource | typeo
   return INVALID;
 }
 
+const ignore: Report = () => undefined;
+
+/** A feature service entry's selection, or null when the schema would report a problem. */
+export function selectionOf(v: unknown): ViewSelection | null {
+  const out = viewSelectionCheck(v, ignore);
+  return out === INVALID ? null : out;
+}
+
+/** An on-demand view's source, or null when the schema would report a problem. */
+export function onDemandSourceOf(v: unknown): OnDemandSource | null {
+  const out = onDemandSourceCheck(v, ignore);
+  return out === INVALID ? null : out;
+}
+
 function transformCheck(v: unknown, report: Report): string | typeof INVALID {
   if (isTransformSource(v)) return v.text;
   report({

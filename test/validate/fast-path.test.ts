@@ -6,8 +6,14 @@ import { describe, expect, it } from "vitest";
 import type { DslObject, EvalRecord, EvalValue, Projection } from "../../src/model/evaluated.js";
 import type { DslClassName } from "../../src/model/kinds.js";
 import { DSL_CLASSES, VECTOR_SEARCH_METRICS } from "../../src/model/kinds.js";
-import { fastField, fastOnDemandSource, fastOptions, fastViewSelection } from "../../src/validate/fast.js";
-import { classSchemas, onDemandSourceSchema, viewSelectionSchema } from "../../src/validate/schemas.js";
+import { fastField, fastOptions } from "../../src/validate/fast.js";
+import {
+  classSchemas,
+  onDemandSourceOf,
+  onDemandSourceSchema,
+  selectionOf,
+  viewSelectionSchema,
+} from "../../src/validate/schemas.js";
 
 const at = { file: "a.ts", line: 1, column: 1 };
 const obj = (cls: DslClassName, options: EvalRecord = {}): DslObject => ({
@@ -316,8 +322,8 @@ describe("fastOptions", () => {
     let taken = 0;
     for (const v of PROBES) {
       for (const [fast, schema] of [
-        [fastViewSelection(v), viewSelectionSchema().safeParse(v)],
-        [fastOnDemandSource(v), onDemandSourceSchema().safeParse(v)],
+        [selectionOf(v), viewSelectionSchema().safeParse(v)],
+        [onDemandSourceOf(v), onDemandSourceSchema().safeParse(v)],
       ] as const) {
         if (fast === null) continue;
         taken++;
