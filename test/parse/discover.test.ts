@@ -107,17 +107,24 @@ describe("discoverSourceFiles: folders", () => {
  */
 describe("discoverSourceFiles: a folder that cannot be listed", () => {
   const asRoot = process.getuid?.() === 0;
-  const canDrop = !asRoot || spawnSync("setpriv", ["--version"]).status === 0;
+  // CI runs as root with setpriv (util-linux): there the tests must run, not skip.
+  const canDrop = !asRoot || spawnSync("setpriv", ["--version"]).status === 0 || Boolean(process.env.CI);
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "fsops-discover-unlistable-"));
     await chmod(dir, 0o755);
     await put("defs.ts", "export const d = 1;\n", dir);
     await put("pgdata/base/x.ts", "x", dir);
-    await chmod(join(dir, "pgdata"), 0o700);
-    if (asRoot) await chown(join(dir, "pgdata"), 0, 0);
+    // Root-owned 0700 for `nobody`; unreadable for its owner when the suite is not run as root.
+    if (asRoot) {
+      await chmod(join(dir, "pgdata"), 0o700);
+      await chown(join(dir, "pgdata"), 0, 0);
+    } else {
+      await chmod(join(dir, "pgdata"), 0o000);
+    }
   });
   afterAll(async () => {
+    await chmod(join(dir, "pgdata"), 0o700);
     await rm(dir, { recursive: true, force: true });
   });
 
