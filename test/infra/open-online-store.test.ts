@@ -1,4 +1,3 @@
-import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { hostname, tmpdir } from "node:os";
@@ -8,10 +7,10 @@ import { OnlineStoreError } from "../../src/infra/errors.js";
 import { connectionSecrets, maskConnectionString, redactSecrets } from "../../src/config/redact.js";
 import { openOnlineStore } from "../../src/infra/open-online-store.js";
 import { parseRedisConnectionString } from "../../src/infra/redis-connection.js";
-import { ownIdentity, processStartTime, type ProcessIdentity } from "../../src/infra/lock-holder.js";
+import { ownIdentity, type ProcessIdentity } from "../../src/infra/lock-holder.js";
 import { freshDatabase, hasService } from "../services/index.js";
 import { desiredState, driverStats } from "./fixtures.js";
-import { raceTakeover } from "./takeover-race.js";
+import { deadPid, linux, raceTakeover, withLiveProcess } from "./takeover-race.js";
 
 describe("masking", () => {
   it("masks passwords in URL and key=value connection strings", () => {
@@ -159,9 +158,6 @@ it("fails with a redacted OnlineStoreError when a Postgres store is unreachable"
 });
 
 describe("embedded store lock left behind: taken over only when its process is provably gone", () => {
-  const linux = existsSync("/proc/self/ns/pid");
-  /** A pid that just exited in this pid namespace. */
-  const deadPid = (): number => spawnSync(process.execPath, ["-e", ""]).pid!;
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "fsops-embedded-lock-"));
@@ -259,12 +255,7 @@ describe("embedded store lock left behind: taken over only when its process is p
   it.runIf(linux)(
     "pid reused (alive, other start time): taken over; the same live process: refused",
     async () => {
-      const child = spawn(process.execPath, ["-e", "setTimeout(() => {}, 60000)"], { stdio: "ignore" });
-      try {
-        const pid = child.pid!;
-        const started = processStartTime(pid)!;
-        expect(started).toMatch(/^\d+$/);
-
+      await withLiveProcess(async (pid, started) => {
         const alive = leftBehind("alive", pid, { ...ownIdentity()!, startTime: started });
         expect(String(await alive.open())).toContain(`not taken over: process ${pid} is running`);
 
@@ -275,9 +266,7 @@ describe("embedded store lock left behind: taken over only when its process is p
         const store = await reused.open();
         expect(store).not.toBeInstanceOf(Error);
         await (store as { close(): Promise<void> }).close();
-      } finally {
-        child.kill("SIGKILL");
-      }
+      });
     },
   );
 });

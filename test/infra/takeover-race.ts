@@ -1,4 +1,25 @@
-import { setTakeoverHookForTests } from "../../src/infra/lock-holder.js";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { processStartTime, setTakeoverHookForTests } from "../../src/infra/lock-holder.js";
+
+/** Where locks record a pid namespace, so a dead holder can be proved gone (lock-holder.ts). */
+export const linux = existsSync("/proc/self/ns/pid");
+
+/** A pid that just exited in this pid namespace. */
+export const deadPid = (): number => spawnSync(process.execPath, ["-e", ""]).pid!;
+
+/** Runs `fn` with a live process (its pid and /proc start time), killed afterwards. */
+export async function withLiveProcess(fn: (pid: number, startTime: string) => Promise<void>): Promise<void> {
+  const child = spawn(process.execPath, ["-e", "setTimeout(() => {}, 60000)"], { stdio: "ignore" });
+  try {
+    const pid = child.pid!;
+    const startTime = processStartTime(pid);
+    if (startTime === null || !/^\d+$/.test(startTime)) throw new Error(`no start time for pid ${pid}`);
+    await fn(pid, startTime);
+  } finally {
+    child.kill("SIGKILL");
+  }
+}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,16 +1,15 @@
-import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { sortKeys } from "../../src/model/json.js";
 import { RegistryCorruptError, RegistryLockedError } from "../../src/model/registry.js";
 import { FileRegistryStore } from "../../src/registry/file-store.js";
-import { ownIdentity, processStartTime } from "../../src/infra/lock-holder.js";
+import { ownIdentity } from "../../src/infra/lock-holder.js";
 import { openRegistryStore } from "../../src/registry/open-store.js";
 import { registryConformance, type Harness } from "./conformance.js";
 import { lockInfo, makeHistory, makeState } from "./fixtures.js";
-import { raceTakeover } from "../infra/takeover-race.js";
+import { deadPid, linux, raceTakeover, withLiveProcess } from "../infra/takeover-race.js";
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -107,10 +106,6 @@ describe("file registry", () => {
   });
 
   describe("write lock left behind (killed mid-commit): taken over only when its process is provably gone", () => {
-    const linux = existsSync("/proc/self/ns/pid");
-    /** A pid that just exited in this pid namespace. */
-    const deadPid = (): number => spawnSync(process.execPath, ["-e", ""]).pid!;
-
     /** Writes the registry file's write lock by hand, as a process with `identity` would have. */
     function leftBehind(path: string, pid: number, identity: Record<string, string> | null) {
       const holder = { ...lockInfo("ghost"), pid };
@@ -201,13 +196,8 @@ describe("file registry", () => {
     it.runIf(linux)(
       "pid reused (alive, other start time): taken over; the same pid with its start time: refused",
       async () => {
-        const child = spawn(process.execPath, ["-e", "setTimeout(() => {}, 60000)"], { stdio: "ignore" });
-        try {
-          const pid = child.pid!;
+        await withLiveProcess(async (pid, started) => {
           const own = ownIdentity()!;
-          const started = processStartTime(pid)!;
-          expect(started).toMatch(/^\d+$/);
-
           const alive = join(tempDir(), "registry.json");
           leftBehind(alive, pid, { ...own, startTime: started });
           expect(String(await commitOther(alive))).toContain(`not taken over: process ${pid} is running`);
@@ -216,9 +206,7 @@ describe("file registry", () => {
           leftBehind(reused, pid, { ...own, startTime: String(Number(started) + 1) });
           expect(await commitOther(reused)).toBeNull();
           expect((await new FileRegistryStore(reused).read("q")).state?.serial).toBe(1);
-        } finally {
-          child.kill("SIGKILL");
-        }
+        });
       },
     );
   });

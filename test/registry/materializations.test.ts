@@ -2,19 +2,18 @@
  * Materialization records beside each registry backend: concurrent appends all land (the file
  * lock / S3 conditional put / Postgres transaction), newest kept per view, projects apart.
  */
-import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { RegistryError } from "../../src/model/registry.js";
-import { ownIdentity, processStartTime, type ProcessIdentity } from "../../src/infra/lock-holder.js";
+import { ownIdentity, type ProcessIdentity } from "../../src/infra/lock-holder.js";
 import type { MaterializationRecord } from "../../src/registry/materializations.js";
 import { RECORDS_KEPT_PER_VIEW, openMaterializationStore } from "../../src/registry/materializations.js";
 import type { RegistryConfig } from "../../src/model/config.js";
 import { freshBucket, freshDatabase, hasService, services } from "../services/index.js";
 import { tempDir } from "../cli/helpers.js";
-import { raceTakeover } from "../infra/takeover-race.js";
+import { deadPid, linux, raceTakeover, withLiveProcess } from "../infra/takeover-race.js";
 
 const record = (view: string, i: number): MaterializationRecord => ({
   view,
@@ -84,10 +83,6 @@ describe("materialization records", () => {
 });
 
 describe("materialization records lock left behind: taken over only when its process is provably gone", () => {
-  const linux = existsSync("/proc/self/ns/pid");
-  /** A pid that just exited in this pid namespace. */
-  const deadPid = (): number => spawnSync(process.execPath, ["-e", ""]).pid!;
-
   /** A file registry whose records lock was left by `pid` with `identity`, taken `ageMs` ago. */
   async function leftBehind(pid: number, identity: ProcessIdentity | null, ageMs = 0) {
     const registry = join(await tempDir(), "registry.json");
@@ -172,12 +167,7 @@ describe("materialization records lock left behind: taken over only when its pro
   it.runIf(linux)(
     "pid reused (alive, other start time): taken over; the same live process: refused, even when its lock is hours old",
     async () => {
-      const child = spawn(process.execPath, ["-e", "setTimeout(() => {}, 60000)"], { stdio: "ignore" });
-      try {
-        const pid = child.pid!;
-        const started = processStartTime(pid)!;
-        expect(started).toMatch(/^\d+$/);
-
+      await withLiveProcess(async (pid, started) => {
         // A long-held lock of a live process is never broken by its age.
         const alive = await leftBehind(pid, { ...ownIdentity()!, startTime: started }, 3 * 3600_000);
         expect(String(await alive.append())).toContain(`not taken over: process ${pid} is running`);
@@ -186,9 +176,7 @@ describe("materialization records lock left behind: taken over only when its pro
         const reused = await leftBehind(pid, { ...ownIdentity()!, startTime: String(Number(started) + 1) });
         expect(await reused.append()).toBeNull();
         expect((await reused.store.read("p")).map((r) => r.rows)).toEqual([1]);
-      } finally {
-        child.kill("SIGKILL");
-      }
+      });
     },
   );
 });
