@@ -17,22 +17,13 @@ import type { ProjectConfig } from "../../src/model/config.js";
 import type { RegistryState } from "../../src/model/registry.js";
 import { OfflineStoreError } from "../../src/infra/errors.js";
 import { OfflineSourceError } from "../../src/offline/errors.js";
-import { freshDatabase, hasService } from "../services/index.js";
+import { closedPort, freshDatabase, hasService } from "../services/index.js";
 import { runCli, tempDir } from "../cli/helpers.js";
 import { OFFLINE_DDL, applyAndLoad, writeProject } from "./fixtures.js";
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 const PASSWORD = "Offl1ne-s3cret-pw";
-
-/** A loopback port nothing listens on (bound once, then released). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe.runIf(hasService("postgres"))("offline store errors: connection vs source relation", () => {
   let offline: pg.Client;

@@ -2,10 +2,9 @@
  * An online store that refuses connections: `fsops materialize` ends promptly (nothing it opened
  * before keeps the process alive) with exit 1 and an error naming the store, password masked.
  */
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
-import { freshDatabase, hasService } from "../services/index.js";
+import { closedPort, freshDatabase, hasService } from "../services/index.js";
 import { runCli, tempDir } from "../cli/helpers.js";
 import { OFFLINE_DDL, applyAndLoad, writeProject } from "./fixtures.js";
 import pg from "pg";
@@ -13,15 +12,6 @@ import pg from "pg";
 vi.setConfig({ testTimeout: 120_000 });
 
 const PASSWORD = "Unre4chable-pw";
-
-/** A loopback port nothing listens on (bound once, then released). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe.runIf(hasService("postgres"))("materialize with an online store that refuses connections", () => {
   it.each([

@@ -8,6 +8,7 @@
  * Everything here isolates by unique names, so test files can run in parallel.
  */
 import { randomBytes } from "node:crypto";
+import { createServer } from "node:net";
 import { inject } from "vitest";
 import type {
   PostgresInfo,
@@ -93,6 +94,15 @@ export function hasService(name: ServiceName): boolean {
 }
 
 /** A name no other test (in any worker or run) uses: `<prefix>_<pid>_<random>`, [a-z0-9_]. */
+/** A loopback port nothing listens on (bound once, then released): a server that is down. */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
 export function uniqueName(prefix = "t"): string {
   return `${prefix}_${process.pid}_${randomBytes(5).toString("hex")}`;
 }
