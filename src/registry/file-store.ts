@@ -87,6 +87,13 @@ class FileLock implements RegistryLock {
   }
 }
 
+/** A lock file as read: its holder, the identity it records, and its exact text. */
+interface LockRecord {
+  info: LockInfo;
+  identity: ProcessIdentity | null;
+  text: string;
+}
+
 export class FileRegistryStore implements RegistryStore {
   readonly location: string;
   private readonly held = new Set<FileLock>();
@@ -127,7 +134,8 @@ export class FileRegistryStore implements RegistryStore {
 
   async lock(project: string, info: LockInfo): Promise<RegistryLock> {
     assertProjectName(project);
-    await this.createLock(this.projectLockPath(project), project, info);
+    const held = await this.tryCreateLock(this.projectLockPath(project), project, info);
+    if (held !== null) throw lockedBy(held.info);
     const lock = new FileLock(this, project, info);
     this.held.add(lock);
     return lock;
@@ -271,8 +279,11 @@ export class FileRegistryStore implements RegistryStore {
     }
   }
 
-  /** Creates `path` holding the lock, complete, or throws `RegistryLockedError` naming the holder. */
-  private async createLock(path: string, project: string, info: LockInfo): Promise<void> {
+  /**
+   * Creates `path` holding the lock, complete (null), or returns the lock that holds it, read
+   * once; `RegistryLockedError` when it is held but keeps vanishing before it can be read.
+   */
+  private async tryCreateLock(path: string, project: string, info: LockInfo): Promise<LockRecord | null> {
     const dir = dirname(path);
     await fs.mkdir(dir, { recursive: true });
     const temp = tempPathFor(path);
@@ -287,7 +298,7 @@ export class FileRegistryStore implements RegistryStore {
           // link() fails with EEXIST when the lock exists: an atomic create of a complete file.
           await fs.link(temp, path);
           await syncDirectory(dir);
-          return;
+          return null;
         } catch (error) {
           if (!isErrno(error, "EEXIST")) {
             throw new RegistryError(
@@ -295,10 +306,10 @@ export class FileRegistryStore implements RegistryStore {
             );
           }
         }
-        const holder = await this.readLock(path);
+        const holder = await this.readLockRecord(path);
+        if (holder !== null) return holder;
         // Released between our link() and read: try again.
-        if (holder === null && attempt < 5) continue;
-        throw lockedBy(holder);
+        if (attempt >= 5) throw lockedBy(null);
       }
     } finally {
       await fs.rm(temp, { force: true });
@@ -315,22 +326,23 @@ export class FileRegistryStore implements RegistryStore {
   private async acquireWriteLock(project: string, info: LockInfo): Promise<void> {
     const deadline = Date.now() + this.writeLockWaitMs;
     for (let delay = 5; ; delay = Math.min(delay * 2, 200)) {
+      // Holder and identity from one read: a lock replaced meanwhile is judged as a whole.
+      let record: LockRecord | null;
       try {
-        await this.createLock(this.writeLockPath, project, info);
-        return;
+        record = await this.tryCreateLock(this.writeLockPath, project, info);
       } catch (error) {
-        if (!(error instanceof RegistryLockedError)) throw error;
-        // Holder and identity from one read: a lock replaced meanwhile is judged as a whole.
-        const record = await this.readLockRecord(this.writeLockPath);
-        if (record === null) continue; // released meanwhile
-        const { info: holder, identity, text } = record;
-        const check = checkHolder(holder.host, holder.pid, identity);
-        // Removed only if it still holds the text judged gone, one taker at a time (a lock
-        // taken meanwhile by a live process stays); busy: another process is taking it over.
-        if (check.gone && (await takeOverLock(this.writeLockPath, text)) !== "busy") continue;
-        if (Date.now() > deadline) {
-          throw new RegistryLockedError(holder, `not taken over: ${check.why}`);
-        }
+        // Held, but released each time before it could be read: try again.
+        if (error instanceof RegistryLockedError) continue;
+        throw error;
+      }
+      if (record === null) return;
+      const { info: holder, identity, text } = record;
+      const check = checkHolder(holder.host, holder.pid, identity);
+      // Removed only if it still holds the text judged gone, one taker at a time (a lock
+      // taken meanwhile by a live process stays); busy: another process is taking it over.
+      if (check.gone && (await takeOverLock(this.writeLockPath, text)) !== "busy") continue;
+      if (Date.now() > deadline) {
+        throw new RegistryLockedError(holder, `not taken over: ${check.why}`);
       }
       await new Promise((resolve) => setTimeout(resolve, delay * (0.5 + Math.random())));
     }
@@ -344,9 +356,7 @@ export class FileRegistryStore implements RegistryStore {
    * A lock file: its holder, and the identity it records beside host and pid (null when it has
    * none: written by an older fsops, or malformed, which is never taken as "gone").
    */
-  private async readLockRecord(
-    path: string,
-  ): Promise<{ info: LockInfo; identity: ProcessIdentity | null; text: string } | null> {
+  private async readLockRecord(path: string): Promise<LockRecord | null> {
     let text: string;
     try {
       text = await fs.readFile(path, "utf8");
@@ -372,5 +382,3 @@ export class FileRegistryStore implements RegistryStore {
     return true;
   }
 }
-
-/** A fresh hidden name beside `path` (same directory, so a rename or link onto `path` is atomic). */
