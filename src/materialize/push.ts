@@ -24,12 +24,8 @@ import {
   S3_PATH,
   s3PrefixFormats,
 } from "../offline/file-source.js";
-import {
-  connectTimeoutMs,
-  isConnectionError,
-  offlineConnectionError,
-  parseTableName,
-} from "../offline/postgres-source.js";
+import { newOfflineClient, offlineConnectionError, parseTableName } from "../offline/postgres-source.js";
+import { isConnectionError } from "../infra/sqlstate.js";
 import { OfflineSourceError, sourceLocation } from "../offline/errors.js";
 import { OfflineStoreError } from "../infra/errors.js";
 import { connectionSecrets, redactSecrets } from "../config/redact.js";
@@ -704,20 +700,13 @@ async function prepareOffline(
       .map(quoteIdent)
       .join(", ");
     const url = config.offlineStore.connectionString;
-    const { default: pg } = await import("pg");
-    const client = new pg.Client({
-      connectionString: url,
-      application_name: "fsops push",
-      connectionTimeoutMillis: connectTimeoutMs(url),
-    });
-    client.on("error", () => undefined);
-    const end = () => client.end().catch(() => undefined);
+    let client: Awaited<ReturnType<typeof newOfflineClient>>;
     try {
-      await client.connect();
+      client = await newOfflineClient(url, "fsops push");
     } catch (e) {
-      await end();
       throw offlineConnectionError(url, e);
     }
+    const end = () => client.end().catch(() => undefined);
     try {
       await client.query("BEGIN");
       // The table's own row type converts each JSON value to its column type.

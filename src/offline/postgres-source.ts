@@ -9,7 +9,6 @@ import type { PostgresSourceSpec } from "../model/spec.js";
 import { OfflineStoreError } from "../infra/errors.js";
 import { isConnectionError } from "../infra/sqlstate.js";
 
-export { isConnectionError };
 import { OfflineSourceError } from "./errors.js";
 
 /**
@@ -114,6 +113,19 @@ async function connect(
       },
     };
   }
+  const client = await newOfflineClient(connectionString, applicationName);
+  return { client, done: () => client.end().catch(() => undefined) };
+}
+
+/**
+ * A connected client of the offline store (no pool): bounded connect time, errors after the
+ * connection handled by the caller's queries, ended again when connecting fails (the driver's
+ * error is rethrown as it is).
+ */
+export async function newOfflineClient(
+  connectionString: string,
+  applicationName: string,
+): Promise<pg.Client> {
   const client = new pg.Client({
     connectionString,
     application_name: applicationName,
@@ -126,7 +138,7 @@ async function connect(
     await client.end().catch(() => undefined);
     throw e;
   }
-  return { client, done: () => client.end().catch(() => undefined) };
+  return client;
 }
 
 /** A pool for the offline store (closed by the caller with `end()`). */

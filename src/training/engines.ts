@@ -47,20 +47,11 @@ export async function openDuck(memoryLimit = "288MB"): Promise<Duck> {
 
 export async function openPg(connectionString: string): Promise<pg.Client> {
   // Loaded here, not at the top: a DuckDB-only training run never loads pg.
-  const [{ default: pgModule }, { connectTimeoutMs, offlineConnectionError }] = await Promise.all([
-    import("pg"),
-    import("../offline/postgres-source.js"),
-  ]);
-  const client = new pgModule.Client({
-    connectionString,
-    application_name: "fsops training",
-    connectionTimeoutMillis: connectTimeoutMs(connectionString),
-  });
-  client.on("error", () => undefined);
+  const { newOfflineClient, offlineConnectionError } = await import("../offline/postgres-source.js");
+  let client: pg.Client;
   try {
-    await client.connect();
+    client = await newOfflineClient(connectionString, "fsops training");
   } catch (e) {
-    await client.end().catch(() => undefined);
     // The same wording as materialize and push: the store named with its password masked.
     const err = offlineConnectionError(connectionString, e);
     throw new TrainingError(err.message, err.hint);
