@@ -22,6 +22,7 @@ import {
   localSourcePath,
   openDuckDb,
   S3_PATH,
+  s3Client,
   s3PrefixFormats,
 } from "../offline/file-source.js";
 import { newOfflineClient, offlineConnectionError, parseTableName } from "../offline/postgres-source.js";
@@ -837,12 +838,7 @@ async function prepareOffline(
     // One PutObject: the object appears whole or not at all.
     commit: async () => {
       const { S3Client, PutObjectCommand } = await import("@aws-sdk/client-s3");
-      const o = config.offlineStore?.s3 ?? null;
-      const client = new S3Client({
-        ...(o?.region ? { region: o.region } : {}),
-        ...(o?.endpoint ? { endpoint: o.endpoint } : {}),
-        forcePathStyle: o?.forcePathStyle ?? false,
-      });
+      const client = s3Client(S3Client, config.offlineStore?.s3 ?? null);
       try {
         await client.send(new PutObjectCommand({ Bucket: s3[1]!, Key: key, Body: await readFile(temp) }));
       } finally {

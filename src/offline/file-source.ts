@@ -101,7 +101,8 @@ export async function resolveFileSource(
 
 type S3Module = typeof import("@aws-sdk/client-s3"); // eslint-disable-line @typescript-eslint/consistent-type-imports
 
-function s3Client(S3Client: S3Module["S3Client"], s3: OfflineS3Config | null) {
+/** A client of the offline store's S3 (offline_store.s3), from the caller's loaded SDK. */
+export function s3Client(S3Client: S3Module["S3Client"], s3: OfflineS3Config | null) {
   return new S3Client({
     ...(s3?.region ? { region: s3.region } : {}),
     ...(s3?.endpoint ? { endpoint: s3.endpoint } : {}),
