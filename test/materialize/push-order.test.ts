@@ -131,6 +131,35 @@ describe.runIf(hasService("postgres"))(
       expect(await offlineNames()).toEqual(["c-3", "c-4"]);
       expect(await onlineNames()).toEqual(["c-3", "c-4"]);
     });
+
+    it("a connection lost during COMMIT is told as in doubt: offline unknown, look before rerunning", async () => {
+      // At COMMIT a deferred trigger ends the push's own server process: the client sent COMMIT
+      // and never got its answer, which is what a network cut at that moment looks like.
+      await offline.query(`
+      CREATE FUNCTION offline.vanish() RETURNS trigger LANGUAGE plpgsql AS
+        $$ BEGIN PERFORM pg_terminate_backend(pg_backend_pid()); RETURN NULL; END $$;
+      CREATE CONSTRAINT TRIGGER "vanish_at_commit" AFTER INSERT ON offline.stats_events
+        DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION offline.vanish();`);
+      try {
+        const e = await failure(
+          pushRows(
+            { config, who: "t", state },
+            { source: "stats_push", to: "online_and_offline", rows: [row(5, "d-5")] },
+          ),
+        );
+        expect(e.message).toMatch(
+          /^push of 1 rows of stats_push: the offline append to table offline\.stats_events failed: .*\. Written: online views stats; offline: unknown \(the connection was lost during COMMIT\)\.$/,
+        );
+        expect(e.hint).toBe(
+          "look for the pushed rows in table offline.stats_events before rerunning: a rerun appends them again if the commit went through; the online rows are rewritten unchanged (event-time guard)",
+        );
+        expect(e.written).toEqual({ onlineViews: ["stats"], onlinePartial: null, offline: "unknown" });
+      } finally {
+        await offline.query(
+          `DROP TRIGGER "vanish_at_commit" ON offline.stats_events; DROP FUNCTION offline.vanish()`,
+        );
+      }
+    });
   },
 );
 
