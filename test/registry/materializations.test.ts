@@ -2,7 +2,7 @@
  * Materialization records beside each registry backend: concurrent appends all land (the file
  * lock / S3 conditional put / Postgres transaction), newest kept per view, projects apart.
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -101,6 +101,23 @@ describe("materialization records lock left behind: taken over only when its pro
       );
     return { store, lockPath, time, append };
   }
+
+  it("a lock that cannot be read is an error naming it, and nothing is appended", async () => {
+    const registry = join(await tempDir(), "registry.json");
+    const lockPath = `${registry}.materializations.json.lock`;
+    // A folder where the lock file should be: it exists (link fails) and cannot be read as a file.
+    mkdirSync(lockPath);
+    const store = openMaterializationStore({ type: "file", path: registry, display: "registry.json" });
+    const error = await store.append("p", [record("v", 1)]).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(RegistryError);
+    expect((error as RegistryError).message).toBe(
+      `registry.json.materializations.json: cannot read lock ${lockPath}: EISDIR: illegal operation on a directory, read`,
+    );
+    expect(await store.read("p")).toEqual([]);
+  });
 
   it.runIf(linux)(
     "a lock from another pid namespace (a container with the same hostname) is refused, naming the holder, why and the file to remove",
