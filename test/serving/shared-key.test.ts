@@ -9,7 +9,6 @@ import { join } from "node:path";
 import pg from "pg";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { redisEntityKey } from "../../src/materialize/redis-format.js";
 import { FeatureStore } from "../../src/serving/index.js";
 import { startServer } from "../../src/serving/server.js";
 import { freshDatabase, freshRedisDb, hasService } from "../services/index.js";
@@ -115,15 +114,10 @@ describe.runIf(hasService("redis"))("a join key typed differently by two views (
     const client = new Redis(url);
     try {
       const us = String(BigInt(Date.now()) * 1000n);
-      // The keys as the writer (materialize/push) lays them out, each with its view's type.
-      await client.hset(
-        redisEntityKey(PROJECT, "by_number", [{ name: "driver_id", dtype: "int64" }], ["007"]),
-        { trips: '"12"', __event_ts: us },
-      );
-      await client.hset(
-        redisEntityKey(PROJECT, "by_code", [{ name: "driver_id", dtype: "string" }], ["007"]),
-        { label: '"bond"', __event_ts: us },
-      );
+      // The keys as the writer (materialize/push) lays them out, each with its view's type,
+      // written out rather than computed by the code under test: int64 "007" is 7.
+      await client.hset(`fsops:${PROJECT}:by_number:["7"]`, { trips: '"12"', __event_ts: us });
+      await client.hset(`fsops:${PROJECT}:by_code:["007"]`, { label: '"bond"', __event_ts: us });
     } finally {
       client.disconnect();
     }
