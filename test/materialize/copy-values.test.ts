@@ -138,6 +138,28 @@ async function project(
 const textSelect = (relation: string, id: string) =>
   `SELECT ${id}::text AS "id", ${COLUMNS.map(([n]) => `"${n}"::text AS "${n}"`).join(", ")} FROM ${relation} ORDER BY 1`;
 
+/** Materializes the project's all_types view; the SELECT of its online rows as text. */
+async function materializeAll({ config, state }: Awaited<ReturnType<typeof project>>): Promise<string> {
+  const results = await materialize(
+    { config, who: "tester", state },
+    { start: null, end: new Date("2030-01-01T00:00:00Z") },
+  );
+  expect(results).toMatchObject([{ status: "ok", mode: "stream", rows: ROWS.length }]);
+  const target = onlineTargets(state).get("all_types")!;
+  return textSelect(`"${target.schema}"."${target.table}"`, '"id"');
+}
+
+/** The rows of `sql` on the Postgres at `url`. */
+async function postgresRows(url: string, sql: string): Promise<Record<string, unknown>[]> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return (await c.query<Record<string, unknown>>(sql)).rows;
+  } finally {
+    await c.end();
+  }
+}
+
 describe.runIf(hasService("postgres"))("COPY writes every dtype's tricky values exactly", () => {
   let offlineUrl: string;
   let want: Record<string, unknown>[];
@@ -166,39 +188,18 @@ describe.runIf(hasService("postgres"))("COPY writes every dtype's tricky values 
   it("into Postgres (COPY FROM STDIN)", async () => {
     const onlineUrl = await freshDatabase();
     const env = { ONLINE: onlineUrl, OFFLINE: offlineUrl };
-    const { config, state } = await project(
-      "online_store:\n  type: postgres\n  connection_string: ${ONLINE}",
-      env,
-    );
-    const results = await materialize(
-      { config, who: "tester", state },
-      { start: null, end: new Date("2030-01-01T00:00:00Z") },
-    );
-    expect(results).toMatchObject([{ status: "ok", mode: "stream", rows: ROWS.length }]);
-    const target = onlineTargets(state).get("all_types")!;
-    const c = new pg.Client({ connectionString: onlineUrl });
-    await c.connect();
-    try {
-      const got = await c.query(textSelect(`"${target.schema}"."${target.table}"`, '"id"'));
-      expect(got.rows).toEqual(want);
-    } finally {
-      await c.end();
-    }
+    const filled = await project("online_store:\n  type: postgres\n  connection_string: ${ONLINE}", env);
+    expect(await postgresRows(onlineUrl, await materializeAll(filled))).toEqual(want);
   });
 
   it("into the embedded store (PGlite COPY from a blob)", async () => {
-    const { config, state } = await project("online_store:\n  type: embedded", { OFFLINE: offlineUrl });
-    const results = await materialize(
-      { config, who: "tester", state },
-      { start: null, end: new Date("2030-01-01T00:00:00Z") },
-    );
-    expect(results).toMatchObject([{ status: "ok", mode: "stream", rows: ROWS.length }]);
-    const target = onlineTargets(state).get("all_types")!;
-    const cfg = config.onlineStore;
+    const filled = await project("online_store:\n  type: embedded", { OFFLINE: offlineUrl });
+    const select = await materializeAll(filled);
+    const cfg = filled.config.onlineStore;
     if (cfg?.type !== "embedded") throw new Error("expected an embedded store");
     const sql = await openPgliteExecutor(cfg.path);
     try {
-      const got = await sql.query(textSelect(`"${target.schema}"."${target.table}"`, '"id"'));
+      const got = await sql.query(select);
       expect(got.rows).toEqual(want);
     } finally {
       await sql.close();
@@ -208,27 +209,15 @@ describe.runIf(hasService("postgres"))("COPY writes every dtype's tricky values 
   it("from Parquet (DuckDB prints the COPY lines) into Postgres", async () => {
     const onlineUrl = await freshDatabase();
     const env = { ONLINE: onlineUrl, OFFLINE: offlineUrl };
-    const { config, state } = await project(
+    const filled = await project(
       "online_store:\n  type: postgres\n  connection_string: ${ONLINE}",
       env,
       `new FileSource({ name: "src", path: "offline/src.parquet", timestampField: "event_timestamp" })`,
       (dir) => parquetOfOffline(offlineUrl, dir),
     );
-    const results = await materialize(
-      { config, who: "tester", state },
-      { start: null, end: new Date("2030-01-01T00:00:00Z") },
-    );
-    expect(results).toMatchObject([{ status: "ok", mode: "stream", rows: ROWS.length }]);
-    const target = onlineTargets(state).get("all_types")!;
-    const c = new pg.Client({ connectionString: onlineUrl });
-    await c.connect();
-    try {
-      const got = await c.query(textSelect(`"${target.schema}"."${target.table}"`, '"id"'));
-      expect(got.rows).toEqual(want);
-      expect(got.rows.find((r) => r.id === "NULL")?.f64).toBe("-0");
-    } finally {
-      await c.end();
-    }
+    const rows = await postgresRows(onlineUrl, await materializeAll(filled));
+    expect(rows).toEqual(want);
+    expect(rows.find((r) => r.id === "NULL")?.f64).toBe("-0");
   });
 });
 
