@@ -1,9 +1,0 @@
-import { createRequire as __fsopsCreateRequire } from "node:module";
-import { fileURLToPath as __fsopsFileURLToPath } from "node:url";
-import { dirname as __fsopsDirname } from "node:path";
-const require = __fsopsCreateRequire(import.meta.url);
-const __filename = __fsopsFileURLToPath(import.meta.url);
-const __dirname = __fsopsDirname(__filename);
-import{e as b,f as C,l as $,p as l,q as P,s as S,v as x}from"./chunk-QUKN3ZVK.js";import{b as y}from"./chunk-K6FL6ZQ6.js";import{f,m as u,o as g,q as h,s as j,t as v}from"./chunk-OXA32G4O.js";import"./chunk-MW3JDSHG.js";import"./chunk-LAEJ2HHP.js";import"./chunk-JCX77KET.js";import"./chunk-K53EXWJG.js";import"./chunk-2BYX6XX6.js";import"./chunk-Q6KDZ75B.js";import"./chunk-YXN4GPM3.js";import"./chunk-2LZAHBXB.js";import"./chunk-RMX5UZNY.js";import{a as n}from"./chunk-DZWKGMWU.js";async function V(A,e,R){let c=[],s=[];for(let t of u(A,e)){let o=await y(t.abs,R),p={linkBase:g(e),projectPath:t.repoPath},i=o.status==="invalid"?o.diagnostics:o.definitions.diagnostics;h(t,i);let a=o.status==="invalid"?o.project:o.config.project,r;if(o.status==="invalid")s.push(t.repoPath),r=n(m=>x(a??t.repoPath,i,p,m),"body");else{let m=o.definitions.desired.objects.length,d=`**${C(a??t.repoPath)}**: ${b(m,"object")}, valid${i.length>0?` (${l(i)})`:""}.`;r=n(k=>k==="minimal"?d:`${d}
-
-${P(i,p)}`,"body")}f(`${t.repoPath}: ${o.status==="invalid"?"invalid":"valid"} (${l(i)})`),c.push({dir:t.repoPath,title:S(t,a),fingerprint:null,status:"",body:r})}let T={heading:"fsops validate",subtitle:`Commit \`${e.headSha.slice(0,12)}\`.`,fullPlan:""};return await v($(c,j,T).body),{plans:[],planFiles:[],failure:s.length>0?{reason:"invalid-definitions",message:`invalid definitions in ${s.join(", ")} (see the annotations)`}:null}}n(V,"runValidate");export{V as runValidate};
